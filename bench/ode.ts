@@ -7,7 +7,8 @@
  * `solveODE` (RK45, `tol` = rtol). Then, per non-stiff problem, `speedup_vs_odex`: the time ODEX
  * needs for an error divided by the time scichain's fastest explicit method needs for the same
  * error (log–log interpolation on its work–precision curve), minimum and median over ODEX's
- * points. Writes the work–precision charts to reports/ode-work-precision.html.
+ * points. Each configuration is warmed up (up to 200 solves or a quarter of the budget) before it
+ * is timed. Writes the work–precision charts to reports/ode-work-precision.html.
  *
  *   npm run bench -- ode [--problems HIRES,OREGO] [--budget 200]   (budget: ms of repetitions)
  */
@@ -139,9 +140,13 @@ export function run(args: string[]): void {
       for (const rtol of TOLERANCES) {
         const first = runner(tp, rtol);
         const error = referenceError(tp, first.final);
+        // Warm up until the JIT has settled (short solves would otherwise be timed as
+        // interpreted code), then time repetitions for the budget.
+        const warmUp = performance.now();
+        for (let i = 0; i < 200 && performance.now() - warmUp < budget / 4; i++) runner(tp, rtol);
         const times: number[] = [];
         const started = performance.now();
-        while (times.length < 3 || (performance.now() - started < budget && times.length < 50)) {
+        while (times.length < 3 || (performance.now() - started < budget && times.length < 500)) {
           const t0 = performance.now();
           runner(tp, rtol);
           times.push(performance.now() - t0);
