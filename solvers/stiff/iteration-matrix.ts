@@ -49,9 +49,17 @@ export class IterationMatrix {
     this.jacobianNorm = norm;
   }
 
-  /** Factorises W = diagonal·I − scale·J. */
-  factor(diagonal: number, scale: number): FactorResult {
+  /**
+   * [diagonal, scale] of the next {@link factor}. Passed through a typed array because a double
+   * argument of a call the JIT does not inline is boxed on the heap — one allocation per step.
+   */
+  readonly coefficients = new Float64Array(2);
+
+  /** Factorises W = diagonal·I − scale·J with [diagonal, scale] from {@link coefficients}. */
+  factor(): FactorResult {
     const { n, J, W } = this;
+    const diagonal = this.coefficients[0];
+    const scale = this.coefficients[1];
     for (let i = 0; i < n * n; i++) W[i] = -scale * J[i];
     for (let i = 0; i < n; i++) W[i * n + i] += diagonal;
     this.stats.luFactorizations++;

@@ -104,7 +104,9 @@ export class RosenbrockStepper implements Stepper {
     }
     // W = I/(hγ) − J, factorised once for all stages.
     this.measures[1] = Math.abs(h) * matrix.jacobianNorm;
-    const factored = matrix.factor(1 / (h * m.gamma), 1);
+    matrix.coefficients[0] = 1 / (h * m.gamma);
+    matrix.coefficients[1] = 1;
+    const factored = matrix.factor();
     if (factored === 'notFinite') return this.notFinite(); // a non-finite Jacobian: let the loop shrink h
     if (factored === 'singular') {
       this.failure = {

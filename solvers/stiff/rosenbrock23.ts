@@ -88,7 +88,9 @@ export class Rosenbrock23Stepper implements Stepper {
     }
     const hd = h * D;
     this.measures[1] = Math.abs(h) * matrix.jacobianNorm;
-    const factored = matrix.factor(1, hd);
+    matrix.coefficients[0] = 1;
+    matrix.coefficients[1] = hd;
+    const factored = matrix.factor();
     if (factored === 'notFinite') return this.notFinite();
     if (factored === 'singular') {
       this.failure = {
