@@ -113,6 +113,28 @@ export class ODESolution {
     return this.dense !== null;
   }
 
+  /** Number of accepted steps in the dense record (0 without dense output). */
+  get stepCount(): number {
+    return this.dense === null ? 0 : this.dense.start.length;
+  }
+
+  /** Start time of dense step i. */
+  stepStart(i: number): number {
+    return this.dense!.start[i];
+  }
+
+  /** Signed size of dense step i (negative for backward integration). */
+  stepSize(i: number): number {
+    return this.dense!.h[i];
+  }
+
+  /** The state at stepStart(i) + θ·stepSize(i), θ ∈ [0, 1], from step i's interpolant. */
+  interpolateStep(i: number, theta: number, out: Float64Array): Float64Array {
+    const d = this.dense!;
+    d.steppers[d.stepper[i]].interpolate(d.records, d.offset[i], theta, d.h[i], out);
+    return out;
+  }
+
   /**
    * The state at any time in the integrated range by the method's own dense output. At an event
    * time the state after the event is returned, or the one before with `side: 'left'`.

@@ -1,0 +1,141 @@
+/**
+ * The differentiable right-hand side: an ODE model gives f(du, u, p, t) together with its
+ * vector–Jacobian product (the adjoint's workhorse), a Jacobian–vector product and the full
+ * Jacobian (stiff solvers, forward sensitivities) — all in place, none allocating.
+ */
+import { ScichainError, requireInteger } from '../errors.ts';
+import type { FloatArray } from '../memory/dtype.ts';
+import type { ParameterComponent } from '../nn/layer.ts';
+import type { ParameterLayout } from '../parameters/layout.ts';
+import type { Rng } from '../random/rng.ts';
+
+/** In-place right-hand side (DESIGN.md): writes f(u, p, t) into `du`. */
+export type RhsFunction = (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+
+/**
+ * Vector–Jacobian product of a right-hand side: writes λᵀ∂f/∂u into `uBar` and *accumulates*
+ * λᵀ∂f/∂p into `pBar` (DESIGN.md's contract).
+ */
+export type RhsVjp = (
+  lambda: Float64Array,
+  u: Float64Array,
+  p: Float64Array,
+  t: number,
+  uBar: Float64Array,
+  pBar: Float64Array,
+) => void;
+
+/** Jacobian–vector product: writes (∂f/∂u)·v into `out`. */
+export type RhsJvp = (
+  v: Float64Array,
+  u: Float64Array,
+  p: Float64Array,
+  t: number,
+  out: Float64Array,
+) => void;
+
+/** Full Jacobian ∂f/∂u, row-major n×n (J[i·n + j] = ∂fᵢ/∂uⱼ). */
+export type RhsJacobian = (J: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+
+/** A right-hand side with every derivative the sensitivity methods need. */
+export interface ODEModel extends ParameterComponent {
+  /** Number of states n. */
+  readonly stateCount: number;
+  readonly stateNames: readonly string[];
+  /** Length of p (the model's parameter vector, usually θ or a slice of it). */
+  readonly paramCount: number;
+  readonly f: RhsFunction;
+  readonly vjp: RhsVjp;
+  readonly jvp: RhsJvp;
+  readonly jacobian: RhsJacobian;
+  /** ∂f/∂t, when the model provides it (else solvers difference it). */
+  readonly tgrad?: (dt: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+  /** f does not depend on t explicitly. */
+  readonly autonomous: boolean;
+  /** Names and transforms of p's entries, when the model defines them. */
+  readonly layout?: ParameterLayout;
+}
+
+/** What {@link odeModel} takes: f and its VJP are required, the rest is derived when missing. */
+export interface ODEModelSpec {
+  /** Number of states. */
+  n: number;
+  /** Length of p. */
+  paramCount: number;
+  f: RhsFunction;
+  vjp: RhsVjp;
+  jvp?: RhsJvp;
+  jacobian?: RhsJacobian;
+  tgrad?: (dt: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+  autonomous?: boolean;
+  stateNames?: readonly string[];
+  /** Seeded initialisation of p (default: leave as is). */
+  init?: (theta: FloatArray, offset: number, rng: Rng) => void;
+  layout?: ParameterLayout;
+}
+
+/**
+ * The Jacobian from n VJPs with unit cotangents (row i = eᵢᵀ∂f/∂u): for the small n of
+ * mechanistic models this is as cheap as forward mode and needs only the VJP.
+ */
+export function jacobianFromVjp(vjp: RhsVjp, n: number, paramCount: number): RhsJacobian {
+  const unit = new Float64Array(n);
+  const row = new Float64Array(n);
+  const discard = new Float64Array(paramCount);
+  return (J, u, p, t) => {
+    for (let i = 0; i < n; i++) {
+      unit.fill(0);
+      unit[i] = 1;
+      vjp(unit, u, p, t, row, discard);
+      for (let j = 0; j < n; j++) J[i * n + j] = row[j];
+    }
+  };
+}
+
+/** A JVP from a Jacobian (one n×n evaluation per product — fine for small n). */
+export function jvpFromJacobian(jacobian: RhsJacobian, n: number): RhsJvp {
+  const J = new Float64Array(n * n);
+  return (v, u, p, t, out) => {
+    jacobian(J, u, p, t);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += J[i * n + j] * v[j];
+      out[i] = s;
+    }
+  };
+}
+
+/**
+ * An {@link ODEModel} from plain TypeScript functions: `f` and a hand-written `vjp` (check it
+ * with `checkVjp`); the Jacobian and JVP are derived from the VJP unless given.
+ */
+export function odeModel(spec: ODEModelSpec): ODEModel {
+  requireInteger(spec.n, 'number of states n', 1);
+  requireInteger(spec.paramCount, 'paramCount', 0);
+  if (typeof spec.f !== 'function' || typeof spec.vjp !== 'function') {
+    throw new ScichainError(
+      'InvalidArgument',
+      'an ODE model needs f(du, u, p, t) and vjp(λ, u, p, t, uBar, pBar)',
+    );
+  }
+  if (spec.stateNames !== undefined && spec.stateNames.length !== spec.n) {
+    throw new ScichainError(
+      'ShapeMismatch',
+      `${spec.stateNames.length} state names for ${spec.n} states`,
+    );
+  }
+  const jacobian = spec.jacobian ?? jacobianFromVjp(spec.vjp, spec.n, spec.paramCount);
+  return {
+    stateCount: spec.n,
+    stateNames: spec.stateNames ?? Array.from({ length: spec.n }, (_, i) => `u${i + 1}`),
+    paramCount: spec.paramCount,
+    f: spec.f,
+    vjp: spec.vjp,
+    jacobian,
+    jvp: spec.jvp ?? jvpFromJacobian(jacobian, spec.n),
+    autonomous: spec.autonomous ?? false,
+    ...(spec.tgrad ? { tgrad: spec.tgrad } : {}),
+    ...(spec.layout ? { layout: spec.layout } : {}),
+    init: spec.init ?? (() => {}),
+  };
+}
