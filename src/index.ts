@@ -207,3 +207,48 @@ export {
   vanDerPol,
   type TestProblem,
 } from '../solvers/problem-library/index.ts';
+
+// Differentiable models and sensitivities
+/** The right-hand-side contract with VJP, JVP and Jacobian; models from plain functions. */
+export {
+  odeModel,
+  jacobianFromVjp,
+  jvpFromJacobian,
+  type ODEModel,
+  type ODEModelSpec,
+  type RhsFunction,
+  type RhsVjp,
+  type RhsJvp,
+  type RhsJacobian,
+} from './model/ode-model.ts';
+/** Checks any right-hand-side VJP against central finite differences. */
+export { checkVjp, type VjpCheck, type VjpCheckOptions } from './model/check-vjp.ts';
+/** Observation functions y = h(u, p, t) with their pullbacks. */
+export { observeStates, type Observation } from './model/observation.ts';
+/** Models compiled from mathjs expressions (value, VJP, JVP, Jacobian as generated code). */
+export {
+  expressionModel,
+  ExpressionModel,
+  type ExpressionModelSpec,
+} from './expressions/expression-model.ts';
+/** Residual error models: sum of squares, additive / proportional / combined Gaussian. */
+export {
+  ObservationError,
+  type ErrorModelSpec,
+  type ErrorParameter,
+} from './losses/observation-error.ts';
+/** Loss and gradient over an ODE solution by forward sensitivities or adjoints. */
+export {
+  odeObjective,
+  ODEObjective,
+  type ODEObjectiveSpec,
+  type ObservationData,
+  type InitialState,
+  type SensitivityMethod,
+} from '../solvers/sensitivity/ode-objective.ts';
+/** Events the gradient can cross (doses), with their pullbacks. */
+export { bolus, type DifferentiableEvent, type DoseAmount } from '../solvers/sensitivity/events.ts';
+/** Work counts of a gradient evaluation. */
+export type { SensitivityCounts } from '../solvers/sensitivity/context.ts';
+/** Gauss–Legendre rules on [0, 1]. */
+export { gaussLegendre, type QuadratureRule } from '../solvers/sensitivity/gauss-legendre.ts';

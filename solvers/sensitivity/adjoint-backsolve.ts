@@ -1,8 +1,10 @@
 /**
  * Backsolve adjoint: the backward solve carries the state too — [u, λ, μ] (2n + np states) —
- * re-integrating u backwards instead of storing a dense forward solution. u is reset to the
- * stored forward value at every observation and event, which bounds the drift of the reverse
- * integration (unstable for strongly dissipative systems: prefer the other adjoints there).
+ * re-integrating u backwards rather than reading it from the forward interpolant. Integrating a
+ * dissipative system backwards is unstable (its decaying modes grow), so u is reset to the
+ * stored forward value at every observation, every event and every forward step boundary
+ * (checkpoints): the drift can grow over one forward step at most. That is what makes it work on
+ * stiff problems; it still costs more than the interpolating and quadrature adjoints.
  */
 import { odeProblem } from '../problem.ts';
 import { adjointForwardPass, type SensitivityContext, type SensitivityResult } from './context.ts';
@@ -18,7 +20,7 @@ export function backsolveAdjoint(
   const n = model.stateCount;
   const np = p.length;
   const size = 2 * n + np;
-  const { solution, scored, crossings } = adjointForwardPass(context, false);
+  const { solution, scored, crossings } = adjointForwardPass(context, true);
 
   const u = new Float64Array(n);
   const du = new Float64Array(n);
@@ -41,6 +43,45 @@ export function backsolveAdjoint(
     }
     for (let k = 0; k < np; k++) d[2 * n + k] = -pBar[k];
   };
+  // Jacobian of [f; −Jᵀλ; −(∂f/∂p)ᵀλ]: the λ- and μ-columns exactly (unit VJPs), the u-columns
+  // of the adjoint rows — second derivatives — by central differences of the VJP (error ~ε^⅔;
+  // a forward-difference Jacobian, ~√ε, is not accurate enough for Rosenbrock methods here).
+  const unit = new Float64Array(n);
+  const uShift = new Float64Array(n);
+  const barUp = new Float64Array(n);
+  const pUp = new Float64Array(np);
+  const jac = (J: Float64Array, s: Float64Array, _q: Float64Array, t: number): void => {
+    J.fill(0);
+    for (let i = 0; i < n; i++) {
+      u[i] = s[i];
+      lam[i] = s[n + i];
+    }
+    for (let i = 0; i < n; i++) {
+      unit.fill(0);
+      unit[i] = 1;
+      pBar.fill(0);
+      model.vjp(unit, u, p, t, uBar, pBar); // row i of ∂f/∂u and of ∂f/∂p
+      for (let j = 0; j < n; j++) {
+        J[i * size + j] = uBar[j];
+        J[(n + j) * size + n + i] = -uBar[j];
+      }
+      for (let k = 0; k < np; k++) J[(2 * n + k) * size + n + i] = -pBar[k];
+    }
+    for (let j = 0; j < n; j++) {
+      const delta = 6e-6 * Math.max(Math.abs(u[j]), context.backward.atol, 1e-300);
+      uShift.set(u);
+      uShift[j] = u[j] + delta;
+      pUp.fill(0);
+      model.vjp(lam, uShift, p, t, barUp, pUp);
+      const up = uShift[j];
+      uShift[j] = u[j] - delta;
+      pBar.fill(0);
+      model.vjp(lam, uShift, p, t, uBar, pBar);
+      const inv = 1 / (up - uShift[j]);
+      for (let i = 0; i < n; i++) J[(n + i) * size + j] = -(barUp[i] - uBar[i]) * inv;
+      for (let k = 0; k < np; k++) J[(2 * n + k) * size + j] = -(pUp[k] - pBar[k]) * inv;
+    }
+  };
   const events = reverseEvents(schedule.times, crossings, {
     observation(state, k) {
       state.set(solution.state(k), 0); // back onto the stored forward trajectory
@@ -53,10 +94,27 @@ export function backsolveAdjoint(
       state.set(c.uBefore, 0);
     },
   });
+  // Checkpoints: the forward state at each step start (where no observation or event already
+  // resets it).
+  const taken = new Set<number>([...schedule.times, ...crossings.map((c) => c.time), t0]);
+  for (let i = 0; i < solution.stepCount; i++) {
+    const time = solution.stepStart(i);
+    if (taken.has(time)) continue;
+    taken.add(time);
+    const step = i;
+    events.push({
+      time,
+      name: `checkpoint at t = ${time}`,
+      apply: (state) => {
+        solution.interpolateStep(step, 0, u);
+        state.set(u, 0);
+      },
+    });
+  }
   const T = schedule.times[schedule.times.length - 1];
   const start = new Float64Array(size);
   const backward = solveOrThrow(
-    odeProblem({ f: rhs, u0: start, tspan: [T, t0], n: size, autonomous: model.autonomous }),
+    odeProblem({ f: rhs, u0: start, tspan: [T, t0], n: size, jac, autonomous: model.autonomous }),
     context.backward,
     { events, dense: false, saveat: Float64Array.of(t0) },
     'backward (backsolve adjoint) solve',
