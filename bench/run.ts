@@ -1,12 +1,13 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints JSON lines.
  * Benchmarks: mexp (matrix-exponential training), vjp (single-sample forward + pullback), ode
- * (work–precision of the ODE solvers).
+ * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
   vjp: () => import('./vjp.ts'),
   ode: () => import('./ode.ts'),
+  ude: () => import('./ude.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
