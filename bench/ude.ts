@@ -10,14 +10,12 @@
  * out × in row-major, then bias, layer by layer — PyTorch's order), to compare with other tools.
  */
 import { readFileSync } from 'node:fs';
+import { odeObjective, type MethodName, type SensitivityMethod } from '../src/index.ts';
 import {
-  odeObjective,
-  odeProblem,
-  solve,
-  type MethodName,
-  type SensitivityMethod,
-} from '../src/index.ts';
-import { LOTKA_VOLTERRA_TRUTH, lotkaVolterraUde } from '../models/lotka-volterra-ude.ts';
+  LOTKA_VOLTERRA_TRUTH,
+  lotkaVolterraTrajectory,
+  lotkaVolterraUde,
+} from '../models/lotka-volterra-ude.ts';
 import { emit, median, numberOption } from './harness.ts';
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -27,20 +25,9 @@ function option(args: readonly string[], name: string): string | undefined {
 
 export function run(args: string[]): void {
   const model = lotkaVolterraUde();
-  const { u0, tspan, alpha, beta, gamma, delta } = LOTKA_VOLTERRA_TRUTH;
+  const { u0, tspan } = LOTKA_VOLTERRA_TRUTH;
   const times = Array.from({ length: 21 }, (_, i) => (i * tspan[1]) / 20);
-  const truth = solve(
-    odeProblem({
-      f: (du, u) => {
-        du[0] = alpha * u[0] - beta * u[0] * u[1];
-        du[1] = gamma * u[0] * u[1] - delta * u[1];
-      },
-      u0,
-      tspan,
-    }),
-    'Vern7',
-    { rtol: 1e-12, atol: 1e-12, saveat: times },
-  );
+  const truth = lotkaVolterraTrajectory(times);
   const p = model.initialParameters(numberOption(args, 'seed', 1));
   const net = model.offset('nn');
   const file = option(args, 'params');
@@ -67,7 +54,7 @@ export function run(args: string[]): void {
       const objective = odeObjective({
         model,
         u0,
-        data: { times, values: truth.u },
+        data: { times, values: truth },
         method,
         rtol: 1e-6,
         atol: 1e-6,

@@ -7,7 +7,7 @@
  *   du₂/dt = −δ·u₂ + nn(u₁, u₂)[2]          (truth:  γ·u₁·u₂)
  */
 import { expressionModel, type ExpressionModel } from '../src/expressions/expression-model.ts';
-import { chain, dense } from '../src/index.ts';
+import { chain, dense, odeProblem, solve } from '../src/index.ts';
 import { scalar } from '../src/parameters/layout.ts';
 
 /** The parameters of the reference problem. */
@@ -31,6 +31,21 @@ export function lotkaVolterraModel(): ExpressionModel {
 }
 
 /**
+ * The noise-free reference trajectory at `times` (times × 2, row-major), solved with Vern7 at
+ * rtol = atol = 1e-12: the data of the UDE example, tests and benchmark.
+ */
+export function lotkaVolterraTrajectory(times: readonly number[]): Float64Array {
+  const model = lotkaVolterraModel();
+  const { u0, tspan } = LOTKA_VOLTERRA_TRUTH;
+  const solution = solve(
+    odeProblem({ f: model.f, u0, tspan, p: model.initialParameters() }),
+    'Vern7',
+    { rtol: 1e-12, atol: 1e-12, saveat: times },
+  ).assertSuccess();
+  return solution.u;
+}
+
+/**
  * The UDE: α and δ known (frozen in the layout), the interaction learned by a 2–5–5–5–2
  * network with rbf activations exp(−x²) (`hidden` and `activation` can be changed).
  */
@@ -40,11 +55,10 @@ export function lotkaVolterraUde(
   const width = options.hidden ?? 5;
   const act = options.activation ?? 'rbf';
   const { alpha, delta } = LOTKA_VOLTERRA_TRUTH;
-  const model = expressionModel({
+  return expressionModel({
     states: ['u1', 'u2'],
     parameters: { alpha: scalar(alpha, { frozen: true }), delta: scalar(delta, { frozen: true }) },
     terms: { nn: chain(2, dense(width, act), dense(width, act), dense(width, act), dense(2)) },
     equations: { u1: 'alpha*u1 + nn(u1, u2)[1]', u2: '-delta*u2 + nn(u1, u2)[2]' },
   });
-  return model;
 }

@@ -137,7 +137,8 @@ export class ODESolution {
 
   /**
    * The state at any time in the integrated range by the method's own dense output. At an event
-   * time the state after the event is returned, or the one before with `side: 'left'`.
+   * time the state after the event is returned, or the one before with `side: 'left'`. Times up
+   * to 1e-5 (relative) beyond the ends extrapolate the end step; farther ones are an error.
    */
   at(
     time: number,

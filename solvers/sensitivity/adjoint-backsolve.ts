@@ -7,7 +7,12 @@
  * stiff problems; it still costs more than the interpolating and quadrature adjoints.
  */
 import { odeProblem } from '../problem.ts';
-import { adjointForwardPass, type SensitivityContext, type SensitivityResult } from './context.ts';
+import {
+  adjointForwardPass,
+  countsOf,
+  type SensitivityContext,
+  type SensitivityResult,
+} from './context.ts';
 import { solveOrThrow } from './forward-pass.ts';
 import { reverseEvents } from './reverse-events.ts';
 
@@ -124,12 +129,6 @@ export function backsolveAdjoint(
   return {
     loss: scored.loss,
     lambda0: final.slice(n, 2 * n),
-    counts: {
-      forwardRhsCalls: solution.stats.rhsCalls,
-      forwardSteps: solution.stats.acceptedSteps,
-      backwardRhsCalls: backward.stats.rhsCalls,
-      backwardSteps: backward.stats.acceptedSteps,
-      vjpCalls,
-    },
+    counts: countsOf(solution, backward, vjpCalls),
   };
 }

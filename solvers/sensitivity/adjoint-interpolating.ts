@@ -4,7 +4,12 @@
  * μ(t₀) is the parameter gradient. The parameter integral is under the solver's error control.
  */
 import { odeProblem } from '../problem.ts';
-import { adjointForwardPass, type SensitivityContext, type SensitivityResult } from './context.ts';
+import {
+  adjointForwardPass,
+  countsOf,
+  type SensitivityContext,
+  type SensitivityResult,
+} from './context.ts';
 import { solveOrThrow } from './forward-pass.ts';
 import { reverseEvents } from './reverse-events.ts';
 
@@ -80,12 +85,6 @@ export function interpolatingAdjoint(
   return {
     loss: scored.loss,
     lambda0: final.slice(0, n),
-    counts: {
-      forwardRhsCalls: solution.stats.rhsCalls,
-      forwardSteps: solution.stats.acceptedSteps,
-      backwardRhsCalls: backward.stats.rhsCalls,
-      backwardSteps: backward.stats.acceptedSteps,
-      vjpCalls,
-    },
+    counts: countsOf(solution, backward, vjpCalls),
   };
 }

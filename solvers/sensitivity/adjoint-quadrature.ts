@@ -5,7 +5,12 @@
  * dense outputs, so p's size never enters the backward solve's error control or linear algebra.
  */
 import { odeProblem } from '../problem.ts';
-import { adjointForwardPass, type SensitivityContext, type SensitivityResult } from './context.ts';
+import {
+  adjointForwardPass,
+  countsOf,
+  type SensitivityContext,
+  type SensitivityResult,
+} from './context.ts';
 import { solveOrThrow } from './forward-pass.ts';
 import { gaussLegendre } from './gauss-legendre.ts';
 import { reverseEvents } from './reverse-events.ts';
@@ -79,12 +84,6 @@ export function quadratureAdjoint(
   return {
     loss: scored.loss,
     lambda0: backward.final.slice(),
-    counts: {
-      forwardRhsCalls: solution.stats.rhsCalls,
-      forwardSteps: solution.stats.acceptedSteps,
-      backwardRhsCalls: backward.stats.rhsCalls,
-      backwardSteps: backward.stats.acceptedSteps,
-      vjpCalls,
-    },
+    counts: countsOf(solution, backward, vjpCalls),
   };
 }

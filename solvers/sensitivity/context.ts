@@ -5,7 +5,7 @@
 import type { ObservationError } from '../../src/losses/observation-error.ts';
 import type { ODEModel } from '../../src/model/ode-model.ts';
 import type { Observation } from '../../src/model/observation.ts';
-import { odeProblem } from '../problem.ts';
+import { odeProblem, type ODEProblem } from '../problem.ts';
 import type { ODESolution } from '../solution.ts';
 import type { DifferentiableEvent } from './events.ts';
 import {
@@ -58,6 +58,41 @@ export type SensitivityMethodFunction = (
   grad: Float64Array,
 ) => SensitivityResult;
 
+/** The model's own initial value problem on [t₀, t₁] (Jacobian and ∂f/∂t when it has them). */
+export function modelProblem(
+  model: ODEModel,
+  p: Float64Array,
+  u0: Float64Array,
+  t0: number,
+  t1: number,
+): ODEProblem {
+  return odeProblem({
+    f: model.f,
+    u0,
+    tspan: [t0, t1],
+    p,
+    n: model.stateCount,
+    autonomous: model.autonomous,
+    jac: model.jacobian,
+    ...(model.tgrad ? { tgrad: model.tgrad } : {}),
+  });
+}
+
+/** Work counts from the forward and (optional) backward solutions. */
+export function countsOf(
+  forward: ODESolution,
+  backward: ODESolution | null,
+  vjpCalls: number,
+): SensitivityCounts {
+  return {
+    forwardRhsCalls: forward.stats.rhsCalls,
+    forwardSteps: forward.stats.acceptedSteps,
+    backwardRhsCalls: backward?.stats.rhsCalls ?? 0,
+    backwardSteps: backward?.stats.acceptedSteps ?? 0,
+    vjpCalls,
+  };
+}
+
 /** The forward pass of the adjoint methods: plain model solve, then scoring. */
 export function adjointForwardPass(
   context: SensitivityContext,
@@ -68,16 +103,7 @@ export function adjointForwardPass(
   const crossings: EventCrossing[] = [];
   const times = schedule.times;
   const solution = solveOrThrow(
-    odeProblem({
-      f: model.f,
-      u0,
-      tspan: [t0, times[times.length - 1]],
-      p,
-      n,
-      autonomous: model.autonomous,
-      jac: model.jacobian,
-      ...(model.tgrad ? { tgrad: model.tgrad } : {}),
-    }),
+    modelProblem(model, p, u0, t0, times[times.length - 1]),
     context.forward,
     { saveat: times, events: recordingEvents(context.events, crossings, n), dense },
     'forward solve',

@@ -5,7 +5,7 @@
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
 import { odeProblem } from '../problem.ts';
-import type { SensitivityContext, SensitivityResult } from './context.ts';
+import { countsOf, type SensitivityContext, type SensitivityResult } from './context.ts';
 import {
   recordingEvents,
   scoreObservations,
@@ -122,12 +122,6 @@ export function forwardSensitivity(
   return {
     loss: scored.loss,
     lambda0: new Float64Array(n),
-    counts: {
-      forwardRhsCalls: solution.stats.rhsCalls,
-      forwardSteps: solution.stats.acceptedSteps,
-      backwardRhsCalls: 0,
-      backwardSteps: 0,
-      vjpCalls,
-    },
+    counts: countsOf(solution, null, vjpCalls),
   };
 }

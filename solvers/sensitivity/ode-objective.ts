@@ -12,20 +12,20 @@ import { ScichainError } from '../../src/errors.ts';
 import { ObservationError, type ErrorModelSpec } from '../../src/losses/observation-error.ts';
 import type { ODEModel } from '../../src/model/ode-model.ts';
 import { observeStates, type Observation } from '../../src/model/observation.ts';
-import { odeProblem } from '../problem.ts';
-import { solve, type MethodName } from '../solve.ts';
+import type { MethodName } from '../solve.ts';
 import { backsolveAdjoint } from './adjoint-backsolve.ts';
 import { interpolatingAdjoint } from './adjoint-interpolating.ts';
 import { quadratureAdjoint } from './adjoint-quadrature.ts';
-import type {
-  SensitivityContext,
-  SensitivityCounts,
-  SensitivityMethodFunction,
+import {
+  modelProblem,
+  type SensitivityContext,
+  type SensitivityCounts,
+  type SensitivityMethodFunction,
 } from './context.ts';
 import type { DifferentiableEvent } from './events.ts';
 import type { ObservationSchedule, PassSettings } from './forward-pass.ts';
 import { forwardSensitivity } from './forward-sensitivity.ts';
-import { scoreObservations } from './forward-pass.ts';
+import { scoreObservations, solveOrThrow } from './forward-pass.ts';
 
 /** How gradients are computed. */
 export type SensitivityMethod = 'quadrature' | 'interpolating' | 'backsolve' | 'forward';
@@ -217,30 +217,12 @@ export class ODEObjective {
   loss(p: Float64Array): number {
     this.checkP(p);
     const times = this.schedule.times;
-    const sol = solve(
-      odeProblem({
-        f: this.model.f,
-        u0: this.u0(p),
-        tspan: [this.t0, times[times.length - 1]],
-        p,
-        autonomous: this.model.autonomous,
-        jac: this.model.jacobian,
-      }),
-      this.forward.method,
-      {
-        rtol: this.forward.rtol,
-        atol: this.forward.atol,
-        maxSteps: this.forward.maxSteps,
-        saveat: times,
-        tstops: times,
-        events: this.events,
-      },
+    const sol = solveOrThrow(
+      modelProblem(this.model, p, this.u0(p), this.t0, times[times.length - 1]),
+      this.forward,
+      { saveat: times, events: this.events, dense: false },
+      'forward solve',
     );
-    if (!sol.success)
-      throw new ScichainError(
-        'InvalidState',
-        `the forward solve failed (${sol.retcode}): ${sol.message}`,
-      );
     const n = this.model.stateCount;
     return scoreObservations(
       this.schedule,

@@ -12,7 +12,7 @@ import { derivative, type ConstantNode, type MathNode } from 'mathjs';
 import { ScichainError } from '../errors.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
 import type { Transform } from '../parameters/transforms.ts';
-import type { RhsJacobian, RhsJvp } from '../model/ode-model.ts';
+import type { RhsFunction, RhsJacobian, RhsJvp, RhsVjp } from '../model/ode-model.ts';
 import { EMIT_HELPERS, emitJs } from './emit-js.ts';
 import { freeSymbols, isTermOutput, type ParsedSystem, type SymbolTable } from './parse.ts';
 
@@ -32,16 +32,9 @@ export interface CompileContext {
 export interface CompiledSystem {
   readonly outputCount: number;
   /** out[i] = expressionᵢ(u, p, t). */
-  value(out: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
+  readonly value: RhsFunction;
   /** uBar = ȳᵀ∂y/∂u (written), pBar += ȳᵀ∂y/∂p. */
-  vjp(
-    yBar: Float64Array,
-    u: Float64Array,
-    p: Float64Array,
-    t: number,
-    uBar: Float64Array,
-    pBar: Float64Array,
-  ): void;
+  readonly vjp: RhsVjp;
   /** Symbolic ∂y/∂u (outputs × states, row-major), when no term is called. */
   readonly jacobian: RhsJacobian | null;
   readonly jvp: RhsJvp | null;

@@ -3,6 +3,7 @@
  * solution can put their cotangents into the adjoint (∂L/∂u) and the parameters (∂L/∂p).
  */
 import { ScichainError } from '../errors.ts';
+import type { RhsFunction, RhsVjp } from './ode-model.ts';
 
 /** An observation function and its pullback. */
 export interface Observation {
@@ -10,16 +11,9 @@ export interface Observation {
   readonly outputCount: number;
   readonly names: readonly string[];
   /** out[0 … m) = h(u, p, t). */
-  value(out: Float64Array, u: Float64Array, p: Float64Array, t: number): void;
-  /** uBar = ȳᵀ∂h/∂u (written), pBar += ȳᵀ∂h/∂p. */
-  vjp(
-    yBar: Float64Array,
-    u: Float64Array,
-    p: Float64Array,
-    t: number,
-    uBar: Float64Array,
-    pBar: Float64Array,
-  ): void;
+  readonly value: RhsFunction;
+  /** uBar = ȳᵀ∂h/∂u (written), pBar += ȳᵀ∂h/∂p: the right-hand side's VJP contract. */
+  readonly vjp: RhsVjp;
 }
 
 /** Observes states directly (by index): the UDE case, and any model whose states are measured. */
