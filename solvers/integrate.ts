@@ -58,6 +58,7 @@ export function integrate(
       }
     : null;
   const scratchRecord = new Float64Array(Math.max(...steppers.map((s) => s.recordLength)));
+  const interpolationPoint = new Float64Array(2); // [θ, h] for the steppers' interpolate
   const events: EventRecord[] = [];
   const saveat = options.saveat;
   let nextSave = 0;
@@ -240,8 +241,14 @@ export function integrate(
           record = scratchRecord;
         }
         const at = savedU.reserve(n);
-        const theta = (saveat[nextSave] - t) / stepSize;
-        stepper.interpolate(record, recordAt, theta, stepSize, savedU.buffer.subarray(at, at + n));
+        interpolationPoint[0] = (saveat[nextSave] - t) / stepSize;
+        interpolationPoint[1] = stepSize;
+        stepper.interpolate(
+          record,
+          recordAt,
+          interpolationPoint,
+          savedU.buffer.subarray(at, at + n),
+        );
         savedT.push(saveat[nextSave]);
         nextSave++;
       }

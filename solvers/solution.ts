@@ -39,6 +39,8 @@ export class ODESolution {
   /** The method(s) used, e.g. `Tsit5` or `Tsit5 → Rodas5P`. */
   readonly method: string;
   readonly events: readonly EventRecord[];
+  /** [θ, h] handed to the steppers' interpolation (see `Stepper.interpolate`). */
+  private readonly interpolationPoint = new Float64Array(2);
   /** The time integration reached (tspan's end on success). */
   readonly tEnd: number;
   private readonly dense: DenseRecords | null;
@@ -76,7 +78,7 @@ export class ODESolution {
   assertSuccess(): this {
     if (!this.success)
       throw new ScichainError(
-        'InvalidState',
+        'SolverFailed',
         `ODE solve failed (${this.retcode}): ${this.message}`,
       );
     return this;
@@ -131,7 +133,10 @@ export class ODESolution {
   /** The state at stepStart(i) + θ·stepSize(i), θ ∈ [0, 1], from step i's interpolant. */
   interpolateStep(i: number, theta: number, out: Float64Array): Float64Array {
     const d = this.dense!;
-    d.steppers[d.stepper[i]].interpolate(d.records, d.offset[i], theta, d.h[i], out);
+    const point = this.interpolationPoint;
+    point[0] = theta;
+    point[1] = d.h[i];
+    d.steppers[d.stepper[i]].interpolate(d.records, d.offset[i], point, out);
     return out;
   }
 
@@ -179,8 +184,10 @@ export class ODESolution {
       else hi = mid - 1;
     }
     const h = d.h[lo];
-    const theta = h === 0 ? 0 : (time - d.start[lo]) / h;
-    d.steppers[d.stepper[lo]].interpolate(d.records, d.offset[lo], theta, h, out);
+    const point = this.interpolationPoint;
+    point[0] = h === 0 ? 0 : (time - d.start[lo]) / h;
+    point[1] = h;
+    d.steppers[d.stepper[lo]].interpolate(d.records, d.offset[lo], point, out);
     return out;
   }
 }

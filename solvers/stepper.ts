@@ -42,14 +42,12 @@ export interface Stepper {
     u: Float64Array,
     u1: Float64Array,
   ): void;
-  /** u(t + θh) from a record written by `record`. */
-  interpolate(
-    store: Float64Array,
-    offset: number,
-    theta: number,
-    h: number,
-    out: Float64Array,
-  ): void;
+  /**
+   * u(t + θh) from a record written by `record`, with `point` = [θ, h]. θ and h come in an
+   * array, not as arguments: a double passed to a call V8 does not inline is boxed (a 16-byte
+   * heap number), and the dense-output lookups of adjoint solves make this call per RHS call.
+   */
+  interpolate(store: Float64Array, offset: number, point: Float64Array, out: Float64Array): void;
   /** Shared work counters. */
   readonly stats: SolverStats;
   /**

@@ -57,12 +57,11 @@ export interface RungeKuttaKernels {
     tmp: Float64Array,
     n: number,
   ): void;
-  /** out = u(t + θh) from a record [u, k_{denseStages[0]}, …] starting at `offset`. */
+  /** out = u(t + θh) from a record [u, k_{denseStages[0]}, …] at `offset`; point = [θ, h]. */
   interpolate(
     store: Float64Array,
     offset: number,
-    theta: number,
-    h: number,
+    point: Float64Array,
     out: Float64Array,
     n: number,
   ): void;
@@ -174,7 +173,9 @@ export function rungeKuttaKernels(t: ExplicitTableau): RungeKuttaKernels {
     for (let j = w.length - 2; j >= 0; j--) expr = `(${lit(w[j])} + th * ${expr})`;
     return `th * ${expr}`;
   };
-  const interpolateSource = `"use strict"; return function ${t.name}_interpolate(S, o, th, h, out, n) {
+  const interpolateSource = `"use strict"; return function ${t.name}_interpolate(S, o, P, out, n) {
+    const th = P[0];
+    const h = P[1];
     ${denseStages.map((i, m) => `const w${m} = h * ${horner(weights[i])}; const o${m} = o + ${m + 1} * n;`).join('\n    ')}
     for (let i = 0; i < n; i++) out[i] = S[o + i] + ${denseStages.map((_, m) => `w${m} * S[o${m} + i]`).join(' + ')};
   };`;
@@ -316,13 +317,7 @@ export class RungeKuttaStepper implements Stepper {
     this.firstStageReady = false;
   }
 
-  interpolate(
-    store: Float64Array,
-    offset: number,
-    theta: number,
-    h: number,
-    out: Float64Array,
-  ): void {
-    this.kernels.interpolate(store, offset, theta, h, out, this.n);
+  interpolate(store: Float64Array, offset: number, point: Float64Array, out: Float64Array): void {
+    this.kernels.interpolate(store, offset, point, out, this.n);
   }
 }

@@ -189,14 +189,9 @@ export class RosenbrockStepper implements Stepper {
     this.jacobianReady = false;
   }
 
-  interpolate(
-    store: Float64Array,
-    offset: number,
-    theta: number,
-    _h: number,
-    out: Float64Array,
-  ): void {
+  interpolate(store: Float64Array, offset: number, point: Float64Array, out: Float64Array): void {
     const n = this.n;
+    const theta = point[0];
     const terms = this.m.H.length;
     for (let i = 0; i < n; i++) {
       let poly = store[offset + (1 + terms) * n + i];

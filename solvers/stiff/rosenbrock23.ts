@@ -149,14 +149,10 @@ export class Rosenbrock23Stepper implements Stepper {
     this.jacobianReady = false;
   }
 
-  interpolate(
-    store: Float64Array,
-    offset: number,
-    theta: number,
-    h: number,
-    out: Float64Array,
-  ): void {
+  interpolate(store: Float64Array, offset: number, point: Float64Array, out: Float64Array): void {
     const n = this.n;
+    const theta = point[0];
+    const h = point[1];
     const w1 = (h * theta * (1 - theta)) / (1 - 2 * D);
     const w2 = (h * theta * (theta - 2 * D)) / (1 - 2 * D);
     for (let i = 0; i < n; i++)

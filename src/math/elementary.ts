@@ -2,7 +2,8 @@
  * Fast float64 exp and tanh, accurate to 2 ulp, for activation kernels. V8 computes Math.exp
  * and Math.tanh by calling into C (fdlibm ports): ~11 ns and ~20 ns per call on the reference
  * machine, which dominates a small network's forward pass. These are plain JavaScript arithmetic
- * the JIT inlines (~4 ns and ~7 ns):
+ * (~4 ns and ~7 ns), generated from one source template each so that kernels can paste the
+ * code inline instead of calling:
  *
  * - exp(y) (the table method of Tang, 1989): y = (64m + j)·ln2/64 + r with a two-part ln 2, so
  *   the reduction is exact and |r| ≤ ln2/128; e^y = 2^m · 2^(j/64) · e^r with 2^(j/64) from a
@@ -29,39 +30,76 @@ const LN2_LO = 1.9082149292705877e-10 / TABLE_SIZE;
 /** Adding and subtracting 1.5·2⁵² rounds a double to the nearest integer. */
 const ROUND = 6755399441055744;
 
-/** e^y for any double y (overflow to Infinity, NaN propagates). */
-export function exp64(y: number): number {
-  if (!(y < 709.782712893384 && y > -708.3964185322641)) {
-    return y !== y ? NaN : y > 0 ? Infinity : Math.exp(y); // Math.exp for the subnormal range
-  }
-  const kr = y * SCALE + ROUND - ROUND;
-  const r = y - kr * LN2_HI - kr * LN2_LO;
-  const k = kr | 0;
-  const j = k & (TABLE_SIZE - 1);
-  const r2 = r * r;
-  const q =
-    r +
-    r2 * (0.5 + r * 0.16666666666666666) +
-    r2 * r2 * (0.041666666666666664 + r * 0.008333333333333333);
-  const t = EXP2_FRACTION[j];
-  const m = (k - j) >> TABLE_BITS;
-  // 2^1024 is not a double: near the overflow threshold scale in two steps.
-  return m < 1024 ? (t + t * q) * POW2[m + 1074] : (t + t * q) * POW2[m - 1 + 1074] * 2;
+/**
+ * Statements setting `target` to e^(argument): the one description of exp64, compiled into the
+ * `exp64` function below and pasted into generated kernels. Inline, because a double passed to
+ * or returned from a call V8 declines to inline is boxed (a 16-byte heap number per call) —
+ * and in a large generated kernel V8 often declines. Tables are read from the names
+ * `EXP2_FRACTION` and `POW2`, which {@link ELEMENTARY_SCOPE} provides.
+ */
+export function exp64Source(target: string, argument: string): string {
+  return `{
+    const ey_ = ${argument};
+    if (ey_ < 709.782712893384 && ey_ > -708.3964185322641) {
+      const kr_ = ey_ * ${SCALE} + ${ROUND} - ${ROUND};
+      const r_ = ey_ - kr_ * ${LN2_HI} - kr_ * ${LN2_LO};
+      const k_ = kr_ | 0;
+      const j_ = k_ & ${TABLE_SIZE - 1};
+      const r2_ = r_ * r_;
+      const q_ = r_ + r2_ * (0.5 + r_ * 0.16666666666666666) +
+        r2_ * r2_ * (0.041666666666666664 + r_ * 0.008333333333333333);
+      const t_ = EXP2_FRACTION[j_];
+      const m_ = (k_ - j_) >> ${TABLE_BITS};
+      // 2^1024 is not a double: near the overflow threshold scale in two steps.
+      ${target} = m_ < 1024 ? (t_ + t_ * q_) * POW2[m_ + 1074] : (t_ + t_ * q_) * POW2[m_ - 1 + 1074] * 2;
+    } else {
+      // Overflow, the subnormal range and NaN. Math.exp, not constants: an Infinity or NaN
+      // constant here would make V8 merge the branches in a tagged value and box every result.
+      ${target} = Math.exp(ey_);
+    }
+  }`;
 }
 
-/** tanh(x) for any double x. */
-export function tanh64(x: number): number {
-  const a = x < 0 ? -x : x;
-  if (a < 1e-9) return x; // tanh x = x(1 − x²/3 + …) rounds to x; keeps −0
-  if (a < 0.625) {
-    const w = x * x;
-    return (
-      x +
-      (x * w * ((-0.9643991794250523 * w - 99.28772310019185) * w - 1614.6876844170845)) /
-        (((w + 112.81167849163293) * w + 2235.4883906010045) * w + 4844.063053251255)
-    );
-  }
-  if (a > 22) return x > 0 ? 1 : x < 0 ? -1 : x;
-  const t = 1 - 2 / (exp64(2 * a) + 1);
-  return x < 0 ? -t : t;
+/** Statements setting `target` to tanh(argument) (uses {@link exp64Source}). */
+export function tanh64Source(target: string, argument: string): string {
+  return `{
+    const tx_ = ${argument};
+    const ta_ = tx_ < 0 ? -tx_ : tx_;
+    if (ta_ < 1e-9) {
+      ${target} = tx_; // tanh x = x(1 − x²/3 + …) rounds to x; keeps −0
+    } else if (ta_ < 0.625) {
+      const tw_ = tx_ * tx_;
+      ${target} = tx_ + (tx_ * tw_ * ((-0.9643991794250523 * tw_ - 99.28772310019185) * tw_ - 1614.6876844170845)) /
+        (((tw_ + 112.81167849163293) * tw_ + 2235.4883906010045) * tw_ + 4844.063053251255);
+    } else if (ta_ > 22) {
+      ${target} = tx_ > 0 ? 1 : tx_ < 0 ? -1 : tx_;
+    } else {
+      let te_ = 0;
+      ${exp64Source('te_', '2 * ta_')}
+      const tt_ = 1 - 2 / (te_ + 1);
+      ${target} = tx_ < 0 ? -tt_ : tt_;
+    }
+  }`;
 }
+
+/** The names generated code that uses {@link exp64Source} needs in scope. */
+export const ELEMENTARY_SCOPE: Readonly<Record<string, unknown>> = { EXP2_FRACTION, POW2 };
+
+/** Compiles `source` (a function body) with {@link ELEMENTARY_SCOPE} in scope; returns its result. */
+export function compileWithElementary(
+  source: string,
+  scope: Record<string, unknown> = {},
+): unknown {
+  const all = { ...ELEMENTARY_SCOPE, ...scope };
+  return new Function(...Object.keys(all), source)(...Object.values(all));
+}
+
+/** e^y for any double y (overflow to Infinity, NaN propagates). */
+export const exp64 = compileWithElementary(
+  `"use strict"; return function exp64(y) { let out = 0; ${exp64Source('out', 'y')} return out; };`,
+) as (y: number) => number;
+
+/** tanh(x) for any double x. */
+export const tanh64 = compileWithElementary(
+  `"use strict"; return function tanh64(x) { let out = 0; ${tanh64Source('out', 'x')} return out; };`,
+) as (x: number) => number;

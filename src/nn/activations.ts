@@ -6,7 +6,7 @@
  * pre-activation `z` say so, and dense layers then keep `z` in their cache.
  */
 import { ScichainError } from '../errors.ts';
-import { exp64, tanh64 } from '../math/elementary.ts';
+import { compileWithElementary, exp64Source, tanh64Source } from '../math/elementary.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 
 /** Names accepted wherever an activation is asked for. */
@@ -50,7 +50,7 @@ const SPECS: readonly ActivationSpec[] = [
   {
     name: 'tanh',
     formula: 'tanh(z)',
-    value: 'y = tanh64(z);',
+    value: tanh64Source('y', 'z'),
     valueFloat32: `let t = 0; ${FAST_TANH} y = t;`,
     derivative: 'd = 1 - y * y;',
     needsZ: false,
@@ -58,7 +58,7 @@ const SPECS: readonly ActivationSpec[] = [
   {
     name: 'sigmoid',
     formula: '1 / (1 + exp(−z))',
-    value: 'const e = exp64(-Math.abs(z)); y = z >= 0 ? 1 / (1 + e) : e / (1 + e);',
+    value: `let e = 0; ${exp64Source('e', '-Math.abs(z)')} y = z >= 0 ? 1 / (1 + e) : e / (1 + e);`,
     derivative: 'd = y * (1 - y);',
     needsZ: false,
   },
@@ -72,7 +72,7 @@ const SPECS: readonly ActivationSpec[] = [
   {
     name: 'softplus',
     formula: 'log(1 + exp(z))',
-    value: 'y = z > 0 ? z + Math.log1p(exp64(-z)) : Math.log1p(exp64(z));',
+    value: `let e = 0; ${exp64Source('e', 'z > 0 ? -z : z')} y = z > 0 ? z + Math.log1p(e) : Math.log1p(e);`,
     // σ(z) = 1 − exp(−y) because y = log(1 + e^z).
     derivative: 'd = -Math.expm1(-y);',
     needsZ: false,
@@ -80,26 +80,23 @@ const SPECS: readonly ActivationSpec[] = [
   {
     name: 'silu',
     formula: 'z · sigmoid(z)',
-    value:
-      'const e = exp64(-Math.abs(z)); const s = z >= 0 ? 1 / (1 + e) : e / (1 + e); y = z * s;',
-    derivative:
-      'const e = exp64(-Math.abs(z)); const s = z >= 0 ? 1 / (1 + e) : e / (1 + e); d = s * (1 + z * (1 - s));',
+    value: `let e = 0; ${exp64Source('e', '-Math.abs(z)')} const s = z >= 0 ? 1 / (1 + e) : e / (1 + e); y = z * s;`,
+    derivative: `let e = 0; ${exp64Source('e', '-Math.abs(z)')} const s = z >= 0 ? 1 / (1 + e) : e / (1 + e); d = s * (1 + z * (1 - s));`,
     needsZ: true,
   },
   {
     name: 'gelu',
     formula: '0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))',
-    value:
-      'const t = tanh64(0.7978845608028654 * (z + 0.044715 * z * z * z)); y = 0.5 * z * (1 + t);',
+    value: `let t = 0; ${tanh64Source('t', '0.7978845608028654 * (z + 0.044715 * z * z * z)')} y = 0.5 * z * (1 + t);`,
     derivative:
-      'const t = tanh64(0.7978845608028654 * (z + 0.044715 * z * z * z)); ' +
+      `let t = 0; ${tanh64Source('t', '0.7978845608028654 * (z + 0.044715 * z * z * z)')} ` +
       'd = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * 0.7978845608028654 * (1 + 0.134145 * z * z);',
     needsZ: true,
   },
   {
     name: 'rbf',
     formula: 'exp(−z²)',
-    value: 'y = exp64(-z * z);',
+    value: exp64Source('y', '-z * z'),
     derivative: 'd = -2 * z * y;',
     needsZ: true,
   },
@@ -165,12 +162,12 @@ export interface ActivationKernels {
 }
 
 /**
- * Compiles generated kernel source with the helpers activation statements may call in scope
- * (`exp64`, `tanh64`: fast float64 exp and tanh within 2 ulp, see `math/elementary.ts`).
+ * Compiles generated kernel source with the tables that the inline fast exp and tanh
+ * (`math/elementary.ts`) read in scope.
  * Returns whatever the source returns.
  */
 export function compileKernel(source: string): unknown {
-  return new Function('exp64', 'tanh64', source)(exp64, tanh64);
+  return compileWithElementary(source);
 }
 
 const kernelCache = new Map<string, ActivationKernels>();

@@ -1,6 +1,10 @@
 // Run in a child process (node --expose-gc --min/max-semi-space-size=64 --import tsx …): prints the
 // heap growth per call of the hot paths as JSON, for test/nn/allocation.test.ts.
 import { allocatingControl, bytesAllocatedPerCall } from '../../bench/harness.ts';
+import { LOTKA_VOLTERRA_TRUTH, lotkaVolterraUde } from '../../models/lotka-volterra-ude.ts';
+import { dp5 } from '../../solvers/explicit/dp5.ts';
+import { AdjointDynamics, StepQuadrature } from '../../solvers/sensitivity/adjoint-dynamics.ts';
+import { gaussLegendre } from '../../solvers/sensitivity/gauss-legendre.ts';
 import { RungeKuttaStepper } from '../../solvers/explicit/runge-kutta.ts';
 import { tsit5 } from '../../solvers/explicit/tsit5.ts';
 import { emptyStats } from '../../solvers/return-code.ts';
@@ -14,6 +18,7 @@ import {
   meanSquaredError,
   odeProblem,
   Rng,
+  solve,
   supervisedObjective,
 } from '../../src/index.ts';
 
@@ -83,6 +88,58 @@ const results: Record<string, number> = {};
       clock[0] += clock[1];
     }, calls / 5);
   }
+}
+{
+  // The backward step path of the default (quadrature) adjoint on the Lotka–Volterra UDE: the
+  // adjoint right-hand side (a network VJP at u(t) from the forward dense output), a backward
+  // Runge–Kutta step over it, and the Gauss–Legendre accumulation of one step's ∫λᵀ∂f/∂p.
+  const model = lotkaVolterraUde();
+  const p = model.initialParameters(3);
+  for (let i = model.offset('nn'); i < p.length; i++) p[i] *= 0.5;
+  const forward = solve(
+    odeProblem({ f: model.f, u0: LOTKA_VOLTERRA_TRUTH.u0, tspan: [0, 5], p }),
+    'DP5',
+    { dense: true, rtol: 1e-6, atol: 1e-6 },
+  ).assertSuccess();
+  const dynamics = new AdjointDynamics(model, p, forward);
+  const adjointProblem = odeProblem({ f: dynamics.rhs, u0: [1, -1], tspan: [5, 0], n: 2 });
+  const backward = solve(adjointProblem, 'DP5', { dense: true, rtol: 1e-6, atol: 1e-6 });
+  const quadrature = new StepQuadrature(model, p, forward, gaussLegendre(3));
+  const grad = new Float64Array(p.length);
+  const lambda = new Float64Array([1, -1]);
+  const dl = new Float64Array(2);
+  let call = 0;
+  results.adjointRhs = await bytesAllocatedPerCall(() => {
+    dynamics.rhs(dl, lambda, p, 5 * ((call++ % 997) / 997));
+  }, calls);
+  let s = 0;
+  results.quadratureStep = await bytesAllocatedPerCall(() => {
+    quadrature.step(backward, s, grad);
+    s = (s + 1) % backward.stepCount;
+  }, calls / 5);
+  const stepper = new RungeKuttaStepper(
+    dp5,
+    adjointProblem,
+    p,
+    { atol: new Float64Array([1e-6, 1e-6]), rtol: 1e-6 },
+    emptyStats(),
+  );
+  const l = new Float64Array([1, -1]);
+  const l1 = new Float64Array(2);
+  const record = new Float64Array(64);
+  const clock = new Float64Array([5, -1e-3]); // [t, h]: backwards in time
+  results.adjointStep = await bytesAllocatedPerCall(() => {
+    stepper.attempt(clock, l, l1);
+    stepper.record(record, 0, clock, l);
+    stepper.accept(clock, l, l1);
+    l.set(l1);
+    clock[0] += clock[1];
+    if (clock[0] < 0.01) {
+      clock[0] = 5;
+      l.set(lambda);
+    }
+    clock[1] = -1e-3;
+  }, calls / 5);
 }
 results.allocatingControl = await bytesAllocatedPerCall(allocatingControl, calls);
 console.log(JSON.stringify(results));
