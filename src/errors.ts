@@ -5,7 +5,13 @@
 
 /** Machine-readable error categories. */
 export type ErrorCode =
-  'InvalidArgument' | 'ShapeMismatch' | 'NonFinite' | 'UnknownName' | 'InvalidState';
+  | 'InvalidArgument'
+  | 'ShapeMismatch'
+  | 'NonFinite'
+  | 'UnknownName'
+  | 'InvalidState'
+  /** An ODE solve did not reach the end of its span (step size collapsed, step budget spent…). */
+  | 'SolverFailed';
 
 /** Base class of every error scichain throws on purpose. */
 export class ScichainError extends Error {

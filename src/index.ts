@@ -163,6 +163,31 @@ export { median, quantile } from './math/statistics.ts';
 // Linear algebra and data sets
 /** Closed-form 2×2 matrix exponential. */
 export { expm2 } from './linalg/expm2.ts';
+
+export {
+  leastSquares,
+  type LeastSquaresOptions,
+  type LeastSquaresResult,
+} from './linalg/least-squares.ts';
+
+// Equation discovery: sparse regression over candidate libraries (SINDy).
+export {
+  polynomialLibrary,
+  libraryMatrix,
+  PolynomialLibrary,
+  type CandidateLibrary,
+  type PolynomialLibraryOptions,
+} from './discovery/polynomial-library.ts';
+
+export {
+  sparseRegression,
+  stlsq,
+  SparseModel,
+  type SparseFit,
+  type SparseRegressionSpec,
+  type StlsqOptions,
+  type ModelSelection,
+} from './discovery/stlsq.ts';
 /** The matrix-exponential learning problem. */
 export {
   matrixExponentialData,

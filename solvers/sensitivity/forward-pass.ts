@@ -93,7 +93,7 @@ export function solveOrThrow(
   });
   if (!solution.success) {
     throw new ScichainError(
-      'InvalidState',
+      'SolverFailed',
       `the ${what} failed (${solution.retcode}): ${solution.message}`,
     );
   }

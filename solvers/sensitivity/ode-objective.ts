@@ -9,6 +9,7 @@
  * other state jumps at known times are events, crossed in reverse by the adjoints.
  */
 import { ScichainError } from '../../src/errors.ts';
+import type { ValueAndGradient } from '../../src/optim/optimizer.ts';
 import { ObservationError, type ErrorModelSpec } from '../../src/losses/observation-error.ts';
 import type { ODEModel } from '../../src/model/ode-model.ts';
 import { observeStates, type Observation } from '../../src/model/observation.ts';
@@ -101,6 +102,10 @@ export class ODEObjective {
   readonly paramCount: number;
   /** Work of the last evaluation. */
   lastCounts: SensitivityCounts | null = null;
+  /** Solves that failed inside {@link ODEObjective.valueAndGradient} (returned as +∞). */
+  solverFailures = 0;
+  /** Message of the last such failure. */
+  lastSolverFailure: string | null = null;
   private readonly schedule: ObservationSchedule;
   private readonly error: ObservationError;
   private readonly events: readonly DifferentiableEvent[];
@@ -263,6 +268,26 @@ export class ODEObjective {
     }
     this.lastCounts = result.counts;
     return result.loss;
+  }
+
+  /**
+   * The objective in the optimizers' form `(p, grad) → loss`. A trial point at which the model
+   * cannot be solved (it blows up, the step size collapses) gives loss +∞ and a NaN gradient
+   * instead of an exception, so an L-BFGS line search backs off from it; the failure is counted
+   * in `solverFailures` and its message kept in `lastSolverFailure`. Other errors still throw.
+   */
+  valueAndGradient(): ValueAndGradient<Float64Array> {
+    return (p, grad) => {
+      try {
+        return this.lossAndGradient(p, grad);
+      } catch (error) {
+        if (!(error instanceof ScichainError) || error.code !== 'SolverFailed') throw error;
+        this.solverFailures++;
+        this.lastSolverFailure = error.message;
+        grad.fill(NaN);
+        return Infinity;
+      }
+    };
   }
 }
 
