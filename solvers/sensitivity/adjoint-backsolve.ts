@@ -6,6 +6,7 @@
  * (checkpoints): the drift can grow over one forward step at most. That is what makes it work on
  * stiff problems; it still costs more than the interpolating and quadrature adjoints.
  */
+import { ScichainError } from '../../src/errors.ts';
 import { odeProblem } from '../problem.ts';
 import {
   adjointForwardPass,
@@ -118,12 +119,25 @@ export function backsolveAdjoint(
   }
   const T = schedule.times[schedule.times.length - 1];
   const start = new Float64Array(size);
-  const backward = solveOrThrow(
-    odeProblem({ f: rhs, u0: start, tspan: [T, t0], n: size, jac, autonomous: model.autonomous }),
-    context.backward,
-    { events, dense: false, saveat: Float64Array.of(t0) },
-    'backward (backsolve adjoint) solve',
-  );
+  let backward;
+  try {
+    backward = solveOrThrow(
+      odeProblem({ f: rhs, u0: start, tspan: [T, t0], n: size, jac, autonomous: model.autonomous }),
+      context.backward,
+      { events, dense: false, saveat: Float64Array.of(t0) },
+      'backward (backsolve adjoint) solve',
+    );
+  } catch (error) {
+    // Backwards in time a stiff problem's decaying modes grow: re-integrating u is unstable
+    // whatever the method, and the step size collapses. Say so, and what to use instead.
+    if (error instanceof ScichainError && error.code === 'SolverFailed') {
+      throw new ScichainError(
+        'SolverFailed',
+        `${error.message}. Backsolve re-integrates the state backwards, which is unstable for stiff problems (their decaying modes grow in reverse time); use sensitivity 'quadrature' or 'interpolating', which read u(t) from the forward solution`,
+      );
+    }
+    throw error;
+  }
   const final = backward.final;
   for (let k = 0; k < np; k++) grad[k] = scored.directGradient[k] + final[2 * n + k];
   return {
