@@ -15,6 +15,7 @@
  * Prints the recovered equations and writes reports/lotka-volterra-ude.html.
  */
 import { pathToFileURL } from 'node:url';
+import { numberArgument } from './arguments.ts';
 import {
   adam,
   expressionModel,
@@ -464,18 +465,10 @@ function noiseLevel(r: LotkaVolterraUdeResult): number {
   return K * (r.options.noise * mean[0]) ** 2 + K * (r.options.noise * mean[1]) ** 2;
 }
 
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const result = runLotkaVolterraUde({
-    seed: argument('seed', 1),
-    finalIterations: argument('iterations', 1000),
+    seed: numberArgument('seed', 1),
+    finalIterations: numberArgument('iterations', 1000),
   });
   console.log(
     `trained in ${result.trainingSeconds.toFixed(1)} s (${result.evaluations} gradients, ${result.msPerGradient.toFixed(2)} ms each); final loss ${result.loss.toPrecision(4)}`,

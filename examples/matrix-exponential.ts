@@ -9,6 +9,7 @@
  * predicted vs true) and the fitted parameters as JSON next to it.
  */
 import { pathToFileURL } from 'node:url';
+import { numberArgument } from './arguments.ts';
 import {
   adam,
   chain,
@@ -183,22 +184,14 @@ export function matrixExponentialReport(r: MatrixExponentialResult): Report {
   return report;
 }
 
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // The demo default is sized to finish in well under a minute; the benchmark runs 10,000.
-  const epochs = argument('epochs', 1500);
+  const epochs = numberArgument('epochs', 1500);
   const result = trainMatrixExponential({
     epochs,
-    trainSize: argument('train', 10_000),
-    testSize: argument('test', 10_000),
-    seed: argument('seed', 1),
+    trainSize: numberArgument('train', 10_000),
+    testSize: numberArgument('test', 10_000),
+    seed: numberArgument('seed', 1),
   });
   console.log(
     `epochs ${epochs}: train MSE ${result.trainMse.toPrecision(4)}, test MSE ${result.testMse.toPrecision(4)} (started at ${result.initialTrainMse.toPrecision(4)}), ${result.msPerEpoch.toFixed(1)} ms/epoch`,

@@ -8,43 +8,53 @@ import type { ODEModel } from '../../src/model/ode-model.ts';
 import type { ODESolution } from '../solution.ts';
 import type { QuadratureRule } from './gauss-legendre.ts';
 
-/** dλ/dt = −(∂f/∂u)ᵀλ with u(t) read from the forward solution's dense output. */
-export class AdjointDynamics {
-  /** VJP calls made so far. */
-  vjpCalls = 0;
+/** u(t) from the forward solution's dense output, as the backward passes need it. */
+export class ForwardState {
   /**
    * Time of the event crossed last (backwards): evaluations exactly there need the state
    * before the event, i.e. the forward solution's left limit.
    */
   crossedAt = NaN;
   private readonly u: Float64Array;
+  private readonly solution: ODESolution;
+
+  constructor(solution: ODESolution) {
+    this.solution = solution;
+    this.u = new Float64Array(solution.n);
+  }
+
+  /** u(t) (left limit at the event just crossed), in a buffer reused by every call. */
+  at(t: number): Float64Array {
+    return this.solution.at(t, this.u, t === this.crossedAt ? 'left' : 'right');
+  }
+}
+
+/** dλ/dt = −(∂f/∂u)ᵀλ with u(t) read from the forward solution's dense output. */
+export class AdjointDynamics {
+  /** VJP calls made so far. */
+  vjpCalls = 0;
+  /** The forward state; set `state.crossedAt` when crossing an event backwards. */
+  readonly state: ForwardState;
   private readonly uBar: Float64Array;
   private readonly discard: Float64Array;
   private readonly jacobianBuffer: Float64Array;
   private readonly model: ODEModel;
   private readonly p: Float64Array;
-  private readonly solution: ODESolution;
 
   constructor(model: ODEModel, p: Float64Array, solution: ODESolution) {
     const n = model.stateCount;
     this.model = model;
     this.p = p;
-    this.solution = solution;
-    this.u = new Float64Array(n);
+    this.state = new ForwardState(solution);
     this.uBar = new Float64Array(n);
     this.discard = new Float64Array(p.length);
     this.jacobianBuffer = new Float64Array(n * n);
   }
 
-  /** u(t) from the forward pass (left limit at the event just crossed). */
-  stateAt(t: number): Float64Array {
-    return this.solution.at(t, this.u, t === this.crossedAt ? 'left' : 'right');
-  }
-
   /** The backward right-hand side, in the solvers' `f(dλ, λ, p, t)` form. */
   readonly rhs = (dl: Float64Array, l: Float64Array, _q: Float64Array, t: number): void => {
     const n = this.model.stateCount;
-    this.model.vjp(l, this.stateAt(t), this.p, t, this.uBar, this.discard);
+    this.model.vjp(l, this.state.at(t), this.p, t, this.uBar, this.discard);
     this.vjpCalls++;
     for (let i = 0; i < n; i++) dl[i] = -this.uBar[i];
   };
@@ -53,7 +63,7 @@ export class AdjointDynamics {
   readonly jac = (J: Float64Array, _l: Float64Array, _q: Float64Array, t: number): void => {
     const n = this.model.stateCount;
     const Jm = this.jacobianBuffer;
-    this.model.jacobian(Jm, this.stateAt(t), this.p, t);
+    this.model.jacobian(Jm, this.state.at(t), this.p, t);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) J[i * n + j] = -Jm[j * n + i];
   };
 }

@@ -10,6 +10,7 @@ import {
   type SensitivityContext,
   type SensitivityResult,
 } from './context.ts';
+import { ForwardState } from './adjoint-dynamics.ts';
 import { solveOrThrow } from './forward-pass.ts';
 import { reverseEvents } from './reverse-events.ts';
 
@@ -24,20 +25,17 @@ export function interpolatingAdjoint(
   const size = n + np;
   const { solution, scored, crossings } = adjointForwardPass(context, true);
 
-  const u = new Float64Array(n);
+  const forwardState = new ForwardState(solution);
   const lam = new Float64Array(n);
   const uBar = new Float64Array(n);
   const pBar = new Float64Array(np);
   const unit = new Float64Array(n);
   let vjpCalls = 0;
-  let crossedAt = NaN;
-  const stateAt = (t: number): Float64Array =>
-    solution.at(t, u, t === crossedAt ? 'left' : 'right');
 
   const rhs = (d: Float64Array, s: Float64Array, _q: Float64Array, t: number): void => {
     for (let i = 0; i < n; i++) lam[i] = s[i];
     pBar.fill(0);
-    model.vjp(lam, stateAt(t), p, t, uBar, pBar);
+    model.vjp(lam, forwardState.at(t), p, t, uBar, pBar);
     vjpCalls++;
     for (let i = 0; i < n; i++) d[i] = -uBar[i];
     for (let k = 0; k < np; k++) d[n + k] = -pBar[k];
@@ -45,7 +43,7 @@ export function interpolatingAdjoint(
   // [[−Jᵀ, 0], [−(∂f/∂p)ᵀ, 0]], row i of J and of ∂f/∂p from the VJP with λ = eᵢ.
   const jac = (J: Float64Array, _s: Float64Array, _q: Float64Array, t: number): void => {
     J.fill(0);
-    const ut = stateAt(t);
+    const ut = forwardState.at(t);
     for (let i = 0; i < n; i++) {
       unit.fill(0);
       unit[i] = 1;
@@ -63,7 +61,7 @@ export function interpolatingAdjoint(
       const l = state.slice(0, n);
       c.event.vjp(l, c.uBefore, p, state.subarray(n), c.time);
       state.set(l);
-      crossedAt = c.time;
+      forwardState.crossedAt = c.time;
     },
   });
   const T = schedule.times[schedule.times.length - 1];

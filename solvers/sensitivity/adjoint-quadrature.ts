@@ -36,7 +36,7 @@ export function quadratureAdjoint(
       lam.set(state);
       c.event.vjp(lam, c.uBefore, p, grad, c.time);
       state.set(lam);
-      dynamics.crossedAt = c.time;
+      dynamics.state.crossedAt = c.time;
     },
   });
   const T = schedule.times[schedule.times.length - 1];

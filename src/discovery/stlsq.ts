@@ -223,6 +223,7 @@ export class SparseModel {
   readonly library: CandidateLibrary;
   readonly outputNames: readonly string[];
   readonly fits: readonly SparseFit[];
+  private readonly candidates: Float64Array;
 
   constructor(
     library: CandidateLibrary,
@@ -232,6 +233,7 @@ export class SparseModel {
     this.library = library;
     this.outputNames = outputNames;
     this.fits = fits;
+    this.candidates = new Float64Array(library.names.length);
   }
 
   /** Coefficient of a named candidate in an output's equation (0 when absent). */
@@ -278,7 +280,7 @@ export class SparseModel {
 
   /** Evaluates every output at one input vector. */
   evaluate(x: ArrayLike<number>, out: Float64Array): void {
-    const values = new Float64Array(this.library.names.length);
+    const values = this.candidates;
     this.library.evaluate(x, values);
     this.fits.forEach((fit, o) => {
       let s = 0;

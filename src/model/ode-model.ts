@@ -8,9 +8,10 @@ import type { FloatArray } from '../memory/dtype.ts';
 import type { ParameterComponent } from '../nn/layer.ts';
 import type { ParameterLayout } from '../parameters/layout.ts';
 import type { Rng } from '../random/rng.ts';
+import type { JacobianFunction, RightHandSide } from '../../solvers/problem.ts';
 
-/** In-place right-hand side (DESIGN.md): writes f(u, p, t) into `du`. */
-export type RhsFunction = (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+/** In-place right-hand side (DESIGN.md): writes f(u, p, t) into `du` — the solvers' type. */
+export type RhsFunction = RightHandSide;
 
 /**
  * Vector–Jacobian product of a right-hand side: writes λᵀ∂f/∂u into `uBar` and *accumulates*
@@ -34,8 +35,8 @@ export type RhsJvp = (
   out: Float64Array,
 ) => void;
 
-/** Full Jacobian ∂f/∂u, row-major n×n (J[i·n + j] = ∂fᵢ/∂uⱼ). */
-export type RhsJacobian = (J: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;
+/** Full Jacobian ∂f/∂u, row-major n×n (J[i·n + j] = ∂fᵢ/∂uⱼ) — the solvers' type. */
+export type RhsJacobian = JacobianFunction;
 
 /** A right-hand side with every derivative the sensitivity methods need. */
 export interface ODEModel extends ParameterComponent {
