@@ -10,7 +10,7 @@
  */
 import { derivative, type ConstantNode, type MathNode } from 'mathjs';
 import { ScichainError } from '../errors.ts';
-import type { Layer, LayerCache } from '../nn/layer.ts';
+import type { Layer } from '../nn/layer.ts';
 import type { Transform } from '../parameters/transforms.ts';
 import type { RhsFunction, RhsJacobian, RhsJvp, RhsVjp } from '../model/ode-model.ts';
 import { EMIT_HELPERS, emitJs } from './emit-js.ts';
@@ -88,6 +88,14 @@ export function compileSystem(
   const dependsOnTime = used.has(table.time);
   const callsUseTime = argSymbols.flat().some((s) => s.has(table.time));
 
+  // Per-call buffers and caches: each call site has its own, so a term called twice with
+  // different arguments keeps both forward records for its pullbacks. Layers that offer a fused
+  // single-sample kernel (small dense chains) are called through it: no checks, no per-layer
+  // dispatch.
+  const layers = parsed.calls.map((c) => context.terms.get(c.term)!.layer);
+  const fused = layers.map((l) => l.singleSample?.() ?? null);
+  const caches = layers.map((l, k) => (fused[k] === null ? l.createCache('float64', 1) : null));
+
   // Preamble: read states, natural parameter values, run the term calls forward.
   const pre: string[] = [];
   table.states.forEach((s, i) => {
@@ -109,7 +117,11 @@ export function compileSystem(
   parsed.calls.forEach((call, k) => {
     const { offset } = context.terms.get(call.term)!;
     call.args.forEach((a, m) => pre.push(`X${k}[${m}] = ${emit(a)};`));
-    pre.push(`T${k}.forward(p, ${offset}, X${k}, Y${k}, C${k}, 1);`);
+    pre.push(
+      fused[k] === null
+        ? `T${k}.forward(p, ${offset}, X${k}, Y${k}, C${k}, 1);`
+        : `F${k}.forward(p, ${offset}, X${k}, Y${k});`,
+    );
     call.outputs.forEach((z, j) => {
       if (used.has(z)) pre.push(`const ${z} = Y${k}[${j}];`);
     });
@@ -136,7 +148,11 @@ export function compileSystem(
     const call = parsed.calls[k];
     const { offset } = context.terms.get(call.term)!;
     call.outputs.forEach((z, j) => vj.push(`YB${k}[${j}] = ${used.has(z) ? bar(z) : '0'};`));
-    vj.push(`T${k}.vjp(p, ${offset}, C${k}, YB${k}, XB${k}, pBar, ${offset}, 1);`);
+    vj.push(
+      fused[k] === null
+        ? `T${k}.vjp(p, ${offset}, C${k}, YB${k}, XB${k}, pBar, ${offset}, 1);`
+        : `F${k}.vjp(p, ${offset}, YB${k}, XB${k}, pBar, ${offset});`,
+    );
     call.args.forEach((a, m) => {
       const where = `argument ${m + 1} of ${call.term}(…)`;
       const terms: string[] = [];
@@ -196,7 +212,7 @@ export function compileSystem(
   const bindings: string[] = [];
   parsed.calls.forEach((_, k) => {
     bindings.push(
-      `const T${k} = T[${k}], C${k} = C[${k}], X${k} = X[${k}], Y${k} = Y[${k}], XB${k} = XB[${k}], YB${k} = YB[${k}];`,
+      `const T${k} = T[${k}], C${k} = C[${k}], F${k} = F[${k}], X${k} = X[${k}], Y${k} = Y[${k}], XB${k} = XB[${k}], YB${k} = YB[${k}];`,
     );
   });
   paramNames.forEach((_, k) => bindings.push(`const TR${k} = TR[${k}];`));
@@ -215,13 +231,9 @@ return {
   ${fn('tgrad', 'dt, u, p, t', tgradBody)},
 };`;
 
-  // Per-call buffers and caches: each call site has its own, so a term called twice with
-  // different arguments keeps both forward records for its pullbacks.
-  const layers = parsed.calls.map((c) => context.terms.get(c.term)!.layer);
-  const caches: LayerCache[] = layers.map((l) => l.createCache('float64', 1));
   const buffers = (size: (l: Layer) => number): Float64Array[] =>
     layers.map((l) => new Float64Array(size(l)));
-  const factory = new Function('T', 'C', 'X', 'Y', 'XB', 'YB', 'TR', source) as (
+  const factory = new Function('T', 'C', 'F', 'X', 'Y', 'XB', 'YB', 'TR', source) as (
     ...args: unknown[]
   ) => {
     value: CompiledSystem['value'];
@@ -233,6 +245,7 @@ return {
   const built = factory(
     layers,
     caches,
+    fused,
     buffers((l) => l.inputSize),
     buffers((l) => l.outputSize),
     buffers((l) => l.inputSize),

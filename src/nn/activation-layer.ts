@@ -3,6 +3,7 @@ import { requireInteger } from '../errors.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from './activations.ts';
 import type { Layer, LayerCache, LayerSpec } from './layer.ts';
+import type { FusedStage } from './kernels/fused-chain.ts';
 
 /** Cache of an activation layer: references to its input and output. */
 export interface ActivationCache extends LayerCache {
@@ -30,6 +31,12 @@ export class Activation implements Layer<ActivationCache> {
   }
 
   init(): void {}
+
+  fusedStages(): FusedStage[] {
+    return this.activationName === 'identity'
+      ? []
+      : [{ kind: 'activation', name: this.activationName }];
+  }
 
   createCache(dtype: DType, capacity: number): ActivationCache {
     requireInteger(capacity, 'batch capacity', 1);

@@ -8,6 +8,7 @@ import { heapAllocator } from '../memory/allocator.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { Rng } from '../random/rng.ts';
 import { checkBatch } from './dense.ts';
+import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
 import type {
   CacheOptions,
   Layer,
@@ -119,6 +120,27 @@ export class Chain implements Layer<ChainWorkspace> {
     for (const g of this.parameterGroups())
       if (g.role === role) mask.fill(1, g.offset, g.offset + g.size);
     return mask;
+  }
+
+  /** The layers' stages in sequence, or null when some layer cannot be fused. */
+  fusedStages(): FusedStage[] | null {
+    const stages: FusedStage[] = [];
+    for (let l = 0; l < this.layers.length; l++) {
+      const own = this.layers[l].fusedStages?.() ?? null;
+      if (own === null) return null;
+      for (const s of own)
+        stages.push(s.kind === 'affine' ? { ...s, offset: s.offset + this.offsets[l] } : s);
+    }
+    return stages;
+  }
+
+  /**
+   * One generated function for the whole chain on one float64 sample (see
+   * `kernels/fused-chain.ts`), or null for chains with unfusable layers or too many weights.
+   */
+  singleSample(): FusedChain | null {
+    const stages = this.fusedStages();
+    return stages === null ? null : fusedChain(this.inputSize, stages);
   }
 
   createCache(dtype: DType, capacity: number, options: CacheOptions = {}): ChainWorkspace {

@@ -18,6 +18,7 @@ import { activationKernels, activationSpec, type ActivationKernels } from './act
 import { singleSampleKernels, type SingleSampleKernels } from './kernels/dense-single.ts';
 import { denseBatchProducts, type DenseBatchProducts } from './kernels/dense-batch.ts';
 import { initWeights, type WeightInit } from './init.ts';
+import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
 import type { CacheOptions, Layer, LayerCache, LayerSpec, ParameterGroup } from './layer.ts';
 
 /** Options of {@link dense}. */
@@ -121,6 +122,21 @@ export class Dense implements Layer<DenseCache> {
       });
     }
     return groups;
+  }
+
+  fusedStages(): FusedStage[] {
+    const affine: FusedStage = {
+      kind: 'affine',
+      inputSize: this.inputSize,
+      outputSize: this.outputSize,
+      bias: this.hasBias,
+      offset: 0,
+    };
+    return this.isIdentity ? [affine] : [affine, { kind: 'activation', name: this.activationName }];
+  }
+
+  singleSample(): FusedChain | null {
+    return fusedChain(this.inputSize, this.fusedStages());
   }
 
   createCache(dtype: DType, capacity: number, options: CacheOptions = {}): DenseCache {

@@ -15,6 +15,7 @@
 import type { Allocator } from '../memory/allocator.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import type { Rng } from '../random/rng.ts';
+import type { FusedChain, FusedStage } from './kernels/fused-chain.ts';
 
 /** Role of a parameter entry, for penalties that treat weights and biases differently. */
 export type ParameterRole = 'weight' | 'bias' | 'parameter';
@@ -94,6 +95,18 @@ export interface Layer<C extends LayerCache = LayerCache> extends ParameterCompo
     gradOffset: number,
     n: number,
   ): void;
+  /**
+   * The layer as stages of a fused single-sample kernel (affine maps and activations), offsets
+   * relative to its first parameter; absent or null when it cannot be fused (dropout,
+   * surrogates).
+   */
+  fusedStages?(): readonly FusedStage[] | null;
+  /**
+   * Unchecked single-sample float64 entry points with their own scratch, for generated code that
+   * calls the layer inside an ODE right-hand side; null when the layer has no such path (then
+   * callers use `forward`/`vjp` with a cache).
+   */
+  singleSample?(): FusedChain | null;
 }
 
 /** A layer whose input size is not known until it is placed in a chain. */
