@@ -170,6 +170,46 @@ export {
   type LeastSquaresResult,
 } from './linalg/least-squares.ts';
 
+// Surrogates: Fourier series and Chebyshev expansions behind the layer protocol.
+/** Chebyshev-expansion layers (alone or in chains) and their least-squares fit. */
+export {
+  chebyshev,
+  Chebyshev,
+  chebyshevFit,
+  type ChebyshevOptions,
+  type ChebyshevBasisKind,
+} from './surrogates/chebyshev.ts';
+/** Chebyshev points, interpolation (1-D and of a layer on its tensor grid), Clenshaw evaluation. */
+export {
+  chebyshevPoints,
+  chebyshevInterpolate,
+  chebyshevInterpolateLayer,
+  chebyshevEvaluate,
+  type ChebyshevInterpolationOptions,
+  type SampleFunction,
+} from './surrogates/chebyshev-interpolation.ts';
+export { clenshaw, type Interval, type OutsideDomain } from './surrogates/chebyshev-basis.ts';
+/** Fourier-series layers (additive or tensor in several inputs) and their least-squares fit. */
+export {
+  fourier,
+  Fourier,
+  fourierFit,
+  type FourierOptions,
+  type FourierForm,
+} from './surrogates/fourier.ts';
+/** The product-basis engine both surrogates share (for adding univariate bases). */
+export {
+  ProductBasisLayer,
+  type ProductBasisCache,
+  type UnivariateBasis,
+  type CoefficientInit,
+} from './surrogates/product-basis.ts';
+export type {
+  CoefficientFit,
+  CoefficientFitOptions,
+  SampleMatrix,
+} from './surrogates/basis-fit.ts';
+
 // Equation discovery: sparse regression over candidate libraries (SINDy).
 export {
   polynomialLibrary,

@@ -10,7 +10,6 @@ import {
   odeObjective,
   scalar,
   type ODEObjectiveSpec,
-  type SensitivityMethod,
 } from '../../src/index.ts';
 import {
   LOTKA_VOLTERRA_TRUTH,
@@ -18,60 +17,7 @@ import {
   lotkaVolterraUde,
 } from '../../models/lotka-volterra-ude.ts';
 import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
-
-const METHODS: SensitivityMethod[] = ['quadrature', 'interpolating', 'backsolve', 'forward'];
-
-function finiteDifferenceGradient(spec: ODEObjectiveSpec, p: Float64Array): Float64Array {
-  const objective = odeObjective(spec);
-  const g = new Float64Array(p.length);
-  const q = p.slice();
-  for (let k = 0; k < p.length; k++) {
-    const h = 1e-5 * Math.max(1, Math.abs(p[k]));
-    q[k] = p[k] + h;
-    const up = objective.loss(q);
-    q[k] = p[k] - h;
-    const down = objective.loss(q);
-    q[k] = p[k];
-    g[k] = (up - down) / (2 * h);
-  }
-  return g;
-}
-
-function relativeError(a: Float64Array, b: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let k = 0; k < a.length; k++) {
-    num += (a[k] - b[k]) ** 2;
-    den += b[k] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-function checkAllMethods(
-  spec: ODEObjectiveSpec,
-  p: Float64Array,
-  methods: readonly SensitivityMethod[] = METHODS,
-  tolerance = 1e-5,
-): void {
-  const fd = finiteDifferenceGradient(spec, p);
-  const reference = odeObjective(spec).loss(p);
-  const gradients: Float64Array[] = [];
-  for (const sensitivity of methods) {
-    const objective = odeObjective({ ...spec, sensitivity });
-    const g = new Float64Array(p.length);
-    const loss = objective.lossAndGradient(p, g);
-    expect(Math.abs(loss - reference)).toBeLessThanOrEqual(1e-7 * Math.abs(reference));
-    const err = relativeError(g, fd);
-    expect(err, `${sensitivity} vs finite differences`).toBeLessThan(tolerance);
-    gradients.push(g);
-  }
-  for (let i = 1; i < gradients.length; i++) {
-    expect(
-      relativeError(gradients[i], gradients[0]),
-      `${methods[i]} vs ${methods[0]}`,
-    ).toBeLessThan(tolerance);
-  }
-}
+import { checkSensitivities } from '../helpers/sensitivity-check.ts';
 
 describe('sensitivities agree with finite differences', () => {
   it('Lotka–Volterra UDE (2–5–5–5–2 rbf network, DP5)', () => {
@@ -91,7 +37,7 @@ describe('sensitivities agree with finite differences', () => {
       rtol: 1e-10,
       atol: 1e-10,
     };
-    checkAllMethods(spec, p);
+    checkSensitivities(spec, p);
   });
 
   it('one-compartment PK, three oral doses (the first one’s amount in p), combined Gaussian error', () => {
@@ -120,7 +66,7 @@ describe('sensitivities agree with finite differences', () => {
       rtol: 1e-11,
       atol: 1e-11,
     };
-    checkAllMethods(spec, p);
+    checkSensitivities(spec, p);
     // The dose amount's gradient is there and non-zero.
     const g = new Float64Array(p.length);
     odeObjective(spec).lossAndGradient(p, g);
@@ -163,7 +109,7 @@ describe('sensitivities agree with finite differences', () => {
       rtol: 1e-10,
       atol: 1e-12,
     };
-    checkAllMethods(spec, p, ['quadrature', 'interpolating', 'forward']);
+    checkSensitivities(spec, p, ['quadrature', 'interpolating', 'forward']);
   });
 
   it('stiff: HIRES with a small network term, Rodas5P forward and backward', () => {
@@ -203,7 +149,7 @@ describe('sensitivities agree with finite differences', () => {
       rtol: 1e-10,
       atol: 1e-12,
     };
-    checkAllMethods(spec, p, ['quadrature', 'interpolating', 'forward']);
+    checkSensitivities(spec, p, ['quadrature', 'interpolating', 'forward']);
     const backsolve = odeObjective({ ...spec, sensitivity: 'backsolve', maxSteps: 5000 });
     expect(() => backsolve.lossAndGradient(p, new Float64Array(p.length))).toThrow(
       /unstable for stiff problems.*use sensitivity 'quadrature' or 'interpolating'/,
