@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints JSON lines.
  * Benchmarks: mexp (matrix-exponential training), vjp (single-sample forward + pullback), ode
- * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE).
+ * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE),
+ * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
   vjp: () => import('./vjp.ts'),
   ode: () => import('./ode.ts'),
   ude: () => import('./ude.ts'),
+  surrogates: () => import('./surrogates.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
