@@ -170,6 +170,29 @@ export {
   type LeastSquaresResult,
 } from './linalg/least-squares.ts';
 
+// Pharmacometrics: population (NLME) estimation.
+/** Residual error models (additive, proportional, both combined conventions, lognormal). */
+export {
+  ResidualVariance,
+  type ResidualError,
+  type ResidualErrorType,
+} from './pharmacometrics/estimation/residual-error.ts';
+/** Per-subject FO/FOCE/FOCEI/Laplace objectives (NONMEM convention) and η̂. */
+export {
+  SubjectNlme,
+  type NlmeMethod,
+  type SubjectPredictor,
+  type SubjectObjective,
+  type ConditionalOptions,
+} from './pharmacometrics/estimation/nlme-objective.ts';
+/** Cholesky factorisation of small SPD matrices. */
+export {
+  choleskyFactor,
+  choleskySolve,
+  choleskyLogDet,
+  choleskyInverse,
+} from './linalg/cholesky.ts';
+
 // Surrogates: Fourier series and Chebyshev expansions behind the layer protocol.
 /** Chebyshev-expansion layers (alone or in chains) and their least-squares fit. */
 export {

@@ -1,0 +1,356 @@
+/**
+ * The objective functions of nonlinear mixed-effects estimation, per subject, in NONMEM's
+ * convention: −2·log-likelihood without the constant n·ln(2π) (Wang, J Pharmacokinet
+ * Pharmacodyn 2007;34:575–593).
+ *
+ * For a subject with observations y (n), predictions f(η) with Jacobian G = ∂f/∂η (n × q),
+ * residual variances R_j and between-subject covariance Ω, the conditional objective
+ *
+ *   O(η) = Σ_j [ln R_j + (y_j − f_j)²/R_j] + ηᵀΩ⁻¹η
+ *
+ * is −2·log of the joint density of (y, η) up to constants. Its minimiser η̂ is the empirical
+ * Bayes estimate. The methods approximate the marginal likelihood ∫ p(y|η)p(η)dη:
+ *
+ * - FO: linearise f around η = 0: y ~ N(f(0), G₀ΩG₀ᵀ + R(f(0)));
+ * - FOCE: linearise around η̂ (found with R fixed at its η = 0 value, no interaction):
+ *   y ~ N(f(η̂) − Gη̂, GΩGᵀ + R₀);
+ * - FOCEI: η̂ with R(f(η)); Laplace's approximation with the Hessian of O replaced by its
+ *   expectation 2·(Ω⁻¹ + Σ_j g_j g_jᵀ (1/R_j + ½(R′_j)²/R_j²)), R′ = dR/df;
+ * - Laplace: Laplace's approximation at η̂. As in NONMEM's LAPLACIAN (without NUMERICAL), the
+ *   Hessian of O is built from first derivatives of f — for Gaussian residuals that is the
+ *   FOCEI Hessian, so the two objectives coincide (Wang's Table 1 shows −2.059 and 39.458 for
+ *   both). `laplaceHessian: 'numerical'` uses the exact Hessian instead (central differences of
+ *   the analytic gradient, adding the residual-weighted second derivatives of f), like
+ *   LAPLACIAN NUMERICAL.
+ *
+ * Everything here is per subject and allocation-free after construction, so subjects can be
+ * evaluated independently (and in parallel).
+ */
+import { ScichainError } from '../../errors.ts';
+import { choleskyFactor, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.ts';
+import { ResidualVariance } from './residual-error.ts';
+
+/** Estimation method names, as NONMEM, nlmixr2 and Pumas call them. */
+export type NlmeMethod = 'FO' | 'FOCE' | 'FOCEI' | 'Laplace';
+
+/** Predictions of one subject as a function of its random effects. */
+export interface SubjectPredictor {
+  /** Number of observations. */
+  readonly observationCount: number;
+  /**
+   * f(η) into `f` (natural scale) and, unless `jacobian` is null, ∂f/∂η into it (n × q,
+   * row-major).
+   */
+  predict(eta: Float64Array, f: Float64Array, jacobian: Float64Array | null): void;
+}
+
+/** Inner (η̂) optimisation settings. */
+export interface ConditionalOptions {
+  /** Largest number of Gauss–Newton iterations (default 200). */
+  readonly maxIterations?: number;
+  /** Stop when the step's ∞-norm is below this (default 1e-10). */
+  readonly tolerance?: number;
+  /**
+   * Hessian of the Laplace objective: `'expected'` (default; first derivatives of f, as NONMEM's
+   * LAPLACIAN) or `'numerical'` (exact, as LAPLACIAN NUMERICAL).
+   */
+  readonly laplaceHessian?: 'expected' | 'numerical';
+}
+
+/** What one subject contributes. */
+export interface SubjectObjective {
+  /** The subject's objective (NONMEM convention, no n·ln 2π). */
+  readonly value: number;
+  /** Empirical Bayes estimate η̂ (zeros for FO). */
+  readonly eta: Float64Array;
+  /** Gauss–Newton iterations of the conditional step. */
+  readonly iterations: number;
+}
+
+/**
+ * Evaluates the per-subject objective for a given Ω and residual model. One instance per
+ * subject keeps its buffers (q ≤ a few, n ≤ hundreds).
+ */
+export class SubjectNlme {
+  readonly n: number;
+  readonly q: number;
+  private readonly y: Float64Array;
+  private readonly predictor: SubjectPredictor;
+  private readonly f: Float64Array;
+  private readonly g: Float64Array;
+  private readonly r: Float64Array;
+  private readonly variances: Float64Array;
+  private readonly dVariances: Float64Array;
+  private readonly fixedVariances: Float64Array;
+  private readonly hessian: Float64Array;
+  private readonly gradient: Float64Array;
+  private readonly step: Float64Array;
+  private readonly trial: Float64Array;
+  private readonly work: Float64Array;
+  /** Warm start of η̂ between outer iterations. */
+  readonly etaHat: Float64Array;
+
+  constructor(y: ArrayLike<number>, predictor: SubjectPredictor, q: number) {
+    this.n = predictor.observationCount;
+    if (y.length !== this.n) {
+      throw new ScichainError(
+        'ShapeMismatch',
+        `${y.length} observations but the predictor returns ${this.n}`,
+      );
+    }
+    this.q = q;
+    this.y = Float64Array.from(y);
+    this.predictor = predictor;
+    const n = this.n;
+    this.f = new Float64Array(n);
+    this.g = new Float64Array(n * q);
+    this.r = new Float64Array(n);
+    this.variances = new Float64Array(n);
+    this.dVariances = new Float64Array(n);
+    this.fixedVariances = new Float64Array(n);
+    this.hessian = new Float64Array(Math.max(q * q, n * n));
+    this.gradient = new Float64Array(q);
+    this.step = new Float64Array(Math.max(q, n));
+    this.trial = new Float64Array(q);
+    this.work = new Float64Array(Math.max(q, n));
+    this.etaHat = new Float64Array(q);
+  }
+
+  /**
+   * Predictions, residuals and variances at η on the comparison scale (log for lognormal).
+   * `fixed`: use the stored η = 0 variances (no interaction). Returns false when f or R is not
+   * usable (non-finite, R ≤ 0 — e.g. a log of a non-positive prediction).
+   */
+  private evaluate(
+    eta: Float64Array,
+    residual: ResidualVariance,
+    fixed: boolean,
+    withJacobian: boolean,
+  ): boolean {
+    const { n, q, f, g, r, y } = this;
+    this.predictor.predict(eta, f, withJacobian ? g : null);
+    for (let j = 0; j < n; j++) {
+      let fj = f[j];
+      if (residual.logScale) {
+        if (!(fj > 0)) return false;
+        if (withJacobian) for (let k = 0; k < q; k++) g[j * q + k] /= fj;
+        fj = Math.log(fj);
+        f[j] = fj;
+      }
+      if (!Number.isFinite(fj)) return false;
+      r[j] = y[j] - fj;
+      if (fixed) {
+        this.variances[j] = this.fixedVariances[j];
+        this.dVariances[j] = 0;
+      } else {
+        this.variances[j] = residual.variance(fj);
+        this.dVariances[j] = residual.derivative(fj);
+      }
+      if (!(this.variances[j] > 0)) return false;
+    }
+    return true;
+  }
+
+  /** O(η) from the last evaluation, with Ω⁻¹. */
+  private conditional(eta: Float64Array, omegaInverse: Float64Array): number {
+    const { n, q } = this;
+    let s = 0;
+    for (let j = 0; j < n; j++)
+      s += Math.log(this.variances[j]) + (this.r[j] * this.r[j]) / this.variances[j];
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) s += eta[a] * omegaInverse[a * q + b] * eta[b];
+    return s;
+  }
+
+  /** ∇O into `out` and, when `hessian` is given, the expected Hessian (½ of it: see module). */
+  private gradientAndInformation(
+    eta: Float64Array,
+    omegaInverse: Float64Array,
+    out: Float64Array,
+    information: Float64Array | null,
+  ): void {
+    const { n, q, g, r } = this;
+    for (let a = 0; a < q; a++) {
+      let s = 0;
+      for (let b = 0; b < q; b++) s += omegaInverse[a * q + b] * eta[b];
+      out[a] = 2 * s;
+    }
+    if (information !== null) information.set(omegaInverse.subarray(0, q * q));
+    for (let j = 0; j < n; j++) {
+      const R = this.variances[j];
+      const dR = this.dVariances[j];
+      const coefficient = dR * (1 / R - (r[j] * r[j]) / (R * R)) - (2 * r[j]) / R;
+      const weight = 1 / R + (0.5 * dR * dR) / (R * R);
+      for (let a = 0; a < q; a++) {
+        const ga = g[j * q + a];
+        out[a] += coefficient * ga;
+        if (information !== null)
+          for (let b = 0; b < q; b++) information[a * q + b] += weight * ga * g[j * q + b];
+      }
+    }
+  }
+
+  /**
+   * The subject's objective for `method` with Ω (q × q, row-major; its inverse and log det
+   * given) and residual model. Starts the η̂ search from the previous η̂.
+   */
+  objective(
+    method: NlmeMethod,
+    omega: Float64Array,
+    omegaInverse: Float64Array,
+    omegaLogDet: number,
+    residual: ResidualVariance,
+    options: ConditionalOptions = {},
+  ): SubjectObjective {
+    const { q } = this;
+    const zero = this.trial.fill(0);
+    // Variances at η = 0: the whole of FO, and R₀ of FOCE (no interaction).
+    if (!this.evaluate(zero, residual, false, method === 'FO')) return this.failed();
+    this.fixedVariances.set(this.variances);
+    if (method === 'FO') {
+      this.etaHat.fill(0);
+      return {
+        value: this.linearised(omega, this.etaHat),
+        eta: this.etaHat.slice(),
+        iterations: 0,
+      };
+    }
+    const interaction = method === 'FOCEI' || method === 'Laplace';
+    const iterations = this.conditionalMode(omegaInverse, residual, !interaction, options);
+    if (iterations < 0) return this.failed();
+    const eta = this.etaHat;
+    if (!this.evaluate(eta, residual, !interaction, true)) return this.failed();
+    if (method === 'FOCE') {
+      return { value: this.linearised(omega, eta), eta: eta.slice(), iterations };
+    }
+    const information = this.hessian.subarray(0, q * q);
+    if (method === 'FOCEI' || (options.laplaceHessian ?? 'expected') === 'expected') {
+      this.gradientAndInformation(eta, omegaInverse, this.gradient, information);
+    } else {
+      this.exactHalfHessian(eta, omegaInverse, residual, information);
+      if (!this.evaluate(eta, residual, false, true)) return this.failed();
+    }
+    if (!choleskyFactor(information, q)) return this.failed();
+    const value =
+      this.conditional(eta, omegaInverse) + omegaLogDet + choleskyLogDet(information, q);
+    return { value, eta: eta.slice(), iterations };
+  }
+
+  /** log det V + r̃ᵀV⁻¹r̃ with V = GΩGᵀ + diag(R), r̃ = y − f + Gη (from the last evaluation). */
+  private linearised(omega: Float64Array, eta: Float64Array): number {
+    const { n, q, g } = this;
+    const v = this.hessian.subarray(0, n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let a = 0; a < q; a++) {
+          let t = 0;
+          for (let b = 0; b < q; b++) t += omega[a * q + b] * g[j * q + b];
+          s += g[i * q + a] * t;
+        }
+        if (i === j) s += this.variances[i];
+        v[i * n + j] = s;
+        v[j * n + i] = s;
+      }
+    }
+    const residual = this.step.subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      let s = this.r[i];
+      for (let a = 0; a < q; a++) s += g[i * q + a] * eta[a];
+      residual[i] = s;
+    }
+    const work = this.work.subarray(0, n);
+    work.set(residual);
+    if (!choleskyFactor(v, n)) return Infinity;
+    choleskySolve(v, n, work);
+    let quadratic = 0;
+    for (let i = 0; i < n; i++) quadratic += residual[i] * work[i];
+    return choleskyLogDet(v, n) + quadratic;
+  }
+
+  /**
+   * η̂ = argmin O(η) by Gauss–Newton with the expected Hessian and backtracking; returns the
+   * iterations used, or −1 when no usable point was found.
+   */
+  private conditionalMode(
+    omegaInverse: Float64Array,
+    residual: ResidualVariance,
+    fixed: boolean,
+    options: ConditionalOptions,
+  ): number {
+    const { q } = this;
+    const maxIterations = options.maxIterations ?? 200;
+    const tolerance = options.tolerance ?? 1e-10;
+    const eta = this.etaHat;
+    if (!this.evaluate(eta, residual, fixed, true)) {
+      eta.fill(0);
+      if (!this.evaluate(eta, residual, fixed, true)) return -1;
+    }
+    let value = this.conditional(eta, omegaInverse);
+    const information = this.hessian.subarray(0, q * q);
+    for (let iteration = 1; iteration <= maxIterations; iteration++) {
+      this.gradientAndInformation(eta, omegaInverse, this.gradient, information);
+      if (!choleskyFactor(information, q)) return -1;
+      const step = this.step.subarray(0, q);
+      for (let a = 0; a < q; a++) step[a] = -0.5 * this.gradient[a];
+      choleskySolve(information, q, step);
+      let alpha = 1;
+      let accepted = false;
+      for (let halving = 0; halving < 40; halving++) {
+        for (let a = 0; a < q; a++) this.trial[a] = eta[a] + alpha * step[a];
+        if (this.evaluate(this.trial, residual, fixed, true)) {
+          const trialValue = this.conditional(this.trial, omegaInverse);
+          if (trialValue <= value) {
+            value = trialValue;
+            eta.set(this.trial);
+            accepted = true;
+            break;
+          }
+        }
+        alpha /= 2;
+      }
+      let size = 0;
+      for (let a = 0; a < q; a++) size = Math.max(size, Math.abs(alpha * step[a]));
+      // Re-evaluate at the accepted point so the Jacobian matches η for the next iteration.
+      if (!this.evaluate(eta, residual, fixed, true)) return -1;
+      if (!accepted || size < tolerance) return iteration;
+    }
+    return maxIterations;
+  }
+
+  /** ½∇²O at η by central differences of the analytic gradient (Laplace). */
+  private exactHalfHessian(
+    eta: Float64Array,
+    omegaInverse: Float64Array,
+    residual: ResidualVariance,
+    out: Float64Array,
+  ): void {
+    const { q } = this;
+    const point = this.trial;
+    const up = this.step.subarray(0, q);
+    const down = this.work.subarray(0, q);
+    for (let b = 0; b < q; b++) {
+      const h = 1e-5 * Math.max(1, Math.abs(eta[b]));
+      point.set(eta);
+      point[b] = eta[b] + h;
+      this.evaluate(point, residual, false, true);
+      this.gradientAndInformation(point, omegaInverse, up, null);
+      point[b] = eta[b] - h;
+      this.evaluate(point, residual, false, true);
+      this.gradientAndInformation(point, omegaInverse, down, null);
+      for (let a = 0; a < q; a++) out[a * q + b] = (up[a] - down[a]) / (4 * h);
+    }
+    // Symmetrise (the differences are not exactly symmetric).
+    for (let a = 0; a < q; a++) {
+      for (let b = 0; b < a; b++) {
+        const s = 0.5 * (out[a * q + b] + out[b * q + a]);
+        out[a * q + b] = s;
+        out[b * q + a] = s;
+      }
+    }
+  }
+
+  private failed(): SubjectObjective {
+    return { value: Infinity, eta: this.etaHat.slice(), iterations: -1 };
+  }
+}
