@@ -185,6 +185,21 @@ export {
   type SubjectObjective,
   type ConditionalOptions,
 } from './pharmacometrics/estimation/nlme-objective.ts';
+/** Population models: θ, Ω (log-Cholesky), residual error, individual parameters. */
+export {
+  PopulationModel,
+  type PopulationModelSpec,
+  type PopulationSubject,
+} from './pharmacometrics/estimation/population-model.ts';
+/** Population fits with standard errors, shrinkage, EBEs and residual diagnostics. */
+export {
+  fitPopulation,
+  PopulationObjective,
+  type FitPopulationOptions,
+  type PopulationFit,
+  type Estimate,
+  type ObservationDiagnostics,
+} from './pharmacometrics/estimation/fit-population.ts';
 /** Cholesky factorisation of small SPD matrices. */
 export {
   choleskyFactor,

@@ -350,6 +350,44 @@ export class SubjectNlme {
     }
   }
 
+  /**
+   * Residual diagnostics at η (comparison scale): IPRED = f(η), IWRES = (y − IPRED)/√R(IPRED)
+   * and CWRES = V^(−1/2)·(y − f(η) + G·η) with V = GΩGᵀ + diag R(f(η)) (Hooker et al. 2007; the
+   * Cholesky factor of V gives the square root). Returns false when the prediction is unusable.
+   */
+  diagnostics(
+    eta: Float64Array,
+    omega: Float64Array,
+    residual: ResidualVariance,
+    out: { ipred: Float64Array; iwres: Float64Array; cwres: Float64Array },
+  ): boolean {
+    const { n, q, g } = this;
+    if (!this.evaluate(eta, residual, false, true)) return false;
+    for (let j = 0; j < n; j++) {
+      out.ipred[j] = this.f[j];
+      out.iwres[j] = this.r[j] / Math.sqrt(this.variances[j]);
+    }
+    const v = this.hessian.subarray(0, n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = i === j ? this.variances[i] : 0;
+        for (let a = 0; a < q; a++)
+          for (let b = 0; b < q; b++) s += g[i * q + a] * omega[a * q + b] * g[j * q + b];
+        v[i * n + j] = s;
+        v[j * n + i] = s;
+      }
+    }
+    if (!choleskyFactor(v, n)) return false;
+    // Forward substitution L·w = y − f + Gη.
+    for (let i = 0; i < n; i++) {
+      let s = this.r[i];
+      for (let a = 0; a < q; a++) s += g[i * q + a] * eta[a];
+      for (let k = 0; k < i; k++) s -= v[i * n + k] * out.cwres[k];
+      out.cwres[i] = s / v[i * n + i];
+    }
+    return true;
+  }
+
   private failed(): SubjectObjective {
     return { value: Infinity, eta: this.etaHat.slice(), iterations: -1 };
   }

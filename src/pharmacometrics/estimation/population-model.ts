@@ -1,0 +1,216 @@
+/**
+ * A population (NLME) model as data: fixed effects θ, random effects η with covariance Ω
+ * (diagonal or one full block), a residual error model, individual parameters as a function of
+ * (θ, η, covariates) and a structural prediction per subject.
+ *
+ * Everything estimated lives in one vector x (the optimizer's θ in scichain's sense):
+ *
+ *   x = [ θ (as given, unconstrained) | Ω (log-Cholesky) | residual parameters (log) ]
+ *
+ * Ω's log-Cholesky parameterisation: Ω = L·Lᵀ with L lower triangular; x holds log L_kk on the
+ * diagonal and L_kl below it (for a diagonal Ω only log ω_k = ½·log ω²_k). Every x is a valid
+ * positive-definite Ω, and the map is smooth — which an unconstrained quasi-Newton method needs.
+ */
+import { ScichainError } from '../../errors.ts';
+import type { ResidualError, ResidualErrorType } from './residual-error.ts';
+
+/** One subject as the estimation sees it. */
+export interface PopulationSubject {
+  readonly id: string;
+  /** Observed values (natural scale; lognormal error compares their logs). */
+  readonly observations: ArrayLike<number>;
+  /** Observation times (for diagnostics and plots). */
+  readonly times: ArrayLike<number>;
+  /** Covariates by name. */
+  readonly covariates?: Readonly<Record<string, number>>;
+  /**
+   * Predictions at the observation times for individual parameters φ (in the order of
+   * {@link PopulationModelSpec.individualNames}) into `f`.
+   */
+  predict(phi: Float64Array, f: Float64Array): void;
+}
+
+/** What {@link PopulationModel} takes. */
+export interface PopulationModelSpec {
+  /** Fixed effects and their initial values (unconstrained: write exp(θ) for positive ones). */
+  readonly theta: Readonly<Record<string, number>>;
+  /** Random effects: names and initial Ω — diagonal variances, or a full covariance block. */
+  readonly omega:
+    | { readonly diagonal: Readonly<Record<string, number>> }
+    | { readonly names: readonly string[]; readonly block: readonly (readonly number[])[] };
+  /** Residual error model with initial parameter values. */
+  readonly residual: ResidualError;
+  /** Names of the individual parameters φ. */
+  readonly individualNames: readonly string[];
+  /**
+   * φ from θ (by name), η (by name) and the subject's covariates, into `phi`:
+   * e.g. `phi[0] = Math.exp(theta.tcl + eta.cl) * (cov.WT / 70) ** 0.75`.
+   */
+  readonly individual: (
+    theta: Readonly<Record<string, number>>,
+    eta: Readonly<Record<string, number>>,
+    covariates: Readonly<Record<string, number>>,
+    phi: Float64Array,
+  ) => void;
+}
+
+/** The parameter vector's layout and conversions. */
+export class PopulationModel {
+  readonly thetaNames: readonly string[];
+  readonly etaNames: readonly string[];
+  readonly diagonalOmega: boolean;
+  readonly residualType: ResidualErrorType;
+  /** Names of the residual parameters in x: additive and/or proportional. */
+  readonly residualNames: readonly ('additive' | 'proportional')[];
+  readonly spec: PopulationModelSpec;
+  /** Offsets of the blocks in x. */
+  readonly omegaOffset: number;
+  readonly residualOffset: number;
+  readonly size: number;
+
+  constructor(spec: PopulationModelSpec) {
+    this.spec = spec;
+    this.thetaNames = Object.keys(spec.theta);
+    for (const name of this.thetaNames) {
+      if (!Number.isFinite(spec.theta[name]))
+        throw new ScichainError('NonFinite', `initial θ '${name}' is ${spec.theta[name]}`);
+    }
+    if ('diagonal' in spec.omega) {
+      this.etaNames = Object.keys(spec.omega.diagonal);
+      this.diagonalOmega = true;
+      for (const name of this.etaNames) {
+        const v = spec.omega.diagonal[name];
+        if (!(v > 0) || !Number.isFinite(v))
+          throw new ScichainError(
+            'InvalidArgument',
+            `initial ω² of '${name}' must be > 0, got ${v}`,
+          );
+      }
+    } else {
+      this.etaNames = [...spec.omega.names];
+      this.diagonalOmega = false;
+      const q = this.etaNames.length;
+      if (spec.omega.block.length !== q || spec.omega.block.some((row) => row.length !== q)) {
+        throw new ScichainError(
+          'ShapeMismatch',
+          `the Ω block must be ${q} × ${q} for η ${this.etaNames.join(', ')}`,
+        );
+      }
+    }
+    if (this.etaNames.length === 0)
+      throw new ScichainError('InvalidArgument', 'a population model needs at least one η');
+    this.residualType = spec.residual.type;
+    this.residualNames =
+      spec.residual.type === 'additive' || spec.residual.type === 'lognormal'
+        ? ['additive']
+        : spec.residual.type === 'proportional'
+          ? ['proportional']
+          : ['additive', 'proportional'];
+    const q = this.etaNames.length;
+    this.omegaOffset = this.thetaNames.length;
+    this.residualOffset = this.omegaOffset + (this.diagonalOmega ? q : (q * (q + 1)) / 2);
+    this.size = this.residualOffset + this.residualNames.length;
+  }
+
+  /** Number of random effects q. */
+  get q(): number {
+    return this.etaNames.length;
+  }
+
+  /** The initial x. */
+  initial(): Float64Array {
+    const x = new Float64Array(this.size);
+    this.thetaNames.forEach((name, i) => (x[i] = this.spec.theta[name]));
+    const q = this.q;
+    const omega = new Float64Array(q * q);
+    const o = this.spec.omega;
+    if ('diagonal' in o) this.etaNames.forEach((name, k) => (omega[k * q + k] = o.diagonal[name]));
+    else for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) omega[a * q + b] = o.block[a][b];
+    this.setOmega(x, omega);
+    this.residualNames.forEach((name, i) => {
+      const value = this.spec.residual[name];
+      if (!(value !== undefined && value > 0))
+        throw new ScichainError(
+          'InvalidArgument',
+          `initial residual ${name} must be > 0, got ${value}`,
+        );
+      x[this.residualOffset + i] = Math.log(value);
+    });
+    return x;
+  }
+
+  /** θ by name from x. */
+  theta(x: ArrayLike<number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.thetaNames.forEach((name, i) => (out[name] = x[i]));
+    return out;
+  }
+
+  /** Ω (q × q, row-major) from x. */
+  omega(x: ArrayLike<number>, out = new Float64Array(this.q * this.q)): Float64Array {
+    const q = this.q;
+    const l = new Float64Array(q * q);
+    let k = this.omegaOffset;
+    if (this.diagonalOmega) {
+      for (let a = 0; a < q; a++) l[a * q + a] = Math.exp(x[k++]);
+    } else {
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b <= a; b++) l[a * q + b] = a === b ? Math.exp(x[k++]) : x[k++];
+    }
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) {
+        let s = 0;
+        for (let c = 0; c <= Math.min(a, b); c++) s += l[a * q + c] * l[b * q + c];
+        out[a * q + b] = s;
+      }
+    return out;
+  }
+
+  /** Writes Ω's log-Cholesky parameters into x. */
+  setOmega(x: Float64Array, omega: Float64Array): void {
+    const q = this.q;
+    const l = omega.slice();
+    // Cholesky, lower triangle.
+    for (let j = 0; j < q; j++) {
+      let d = l[j * q + j];
+      for (let k = 0; k < j; k++) d -= l[j * q + k] ** 2;
+      if (!(d > 0))
+        throw new ScichainError('InvalidArgument', 'initial Ω is not positive definite');
+      l[j * q + j] = Math.sqrt(d);
+      for (let i = j + 1; i < q; i++) {
+        let s = l[i * q + j];
+        for (let k = 0; k < j; k++) s -= l[i * q + k] * l[j * q + k];
+        l[i * q + j] = s / l[j * q + j];
+      }
+    }
+    let k = this.omegaOffset;
+    if (this.diagonalOmega) {
+      for (let a = 0; a < q; a++) x[k++] = Math.log(l[a * q + a]);
+    } else {
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b <= a; b++) x[k++] = a === b ? Math.log(l[a * q + a]) : l[a * q + b];
+    }
+  }
+
+  /** The residual error model at x. */
+  residual(x: ArrayLike<number>): ResidualError {
+    const values: { additive?: number; proportional?: number } = {};
+    this.residualNames.forEach((name, i) => (values[name] = Math.exp(x[this.residualOffset + i])));
+    return { type: this.residualType, ...values };
+  }
+
+  /** Names of x's entries, for tables and messages. */
+  parameterNames(): string[] {
+    const names = [...this.thetaNames];
+    const q = this.q;
+    if (this.diagonalOmega) for (const e of this.etaNames) names.push(`log ω(${e})`);
+    else
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b <= a; b++)
+          names.push(
+            a === b ? `log L(${this.etaNames[a]})` : `L(${this.etaNames[a]}, ${this.etaNames[b]})`,
+          );
+    for (const r of this.residualNames) names.push(`log ${r}`);
+    return names;
+  }
+}

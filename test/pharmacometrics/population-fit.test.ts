@@ -1,0 +1,121 @@
+// Population fits on simulated data with known answers: the estimates recover the truth, the
+// log-Cholesky Ω parameterisation round-trips, CWRES are standard normal, shrinkage follows its
+// definition, and the Hessian and sandwich standard errors agree with the spread of estimates.
+import { describe, expect, it } from 'vitest';
+import { fitPopulation, PopulationModel, Rng, type PopulationSubject } from '../../src/index.ts';
+
+const TIMES = [0.5, 1, 2, 4, 8, 12];
+
+/** One-compartment IV bolus, dose 100: C = 100/v·exp(−cl/v·t). */
+function simulate(seed: number, count: number, sd: number): PopulationSubject[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const cl = Math.exp(Math.log(2) + Math.sqrt(0.09) * rng.normal());
+    const v = Math.exp(Math.log(20) + Math.sqrt(0.04) * rng.normal());
+    const observations = TIMES.map((t) => (100 / v) * Math.exp((-cl / v) * t) + sd * rng.normal());
+    return {
+      id: String(i + 1),
+      observations,
+      times: TIMES,
+      predict(phi: Float64Array, f: Float64Array) {
+        for (let j = 0; j < TIMES.length; j++)
+          f[j] = (100 / phi[1]) * Math.exp((-phi[0] / phi[1]) * TIMES[j]);
+      },
+    };
+  });
+}
+
+function model(): PopulationModel {
+  return new PopulationModel({
+    theta: { tcl: 0.5, tv: 2.5 },
+    omega: { diagonal: { cl: 0.2, v: 0.2 } },
+    residual: { type: 'additive', additive: 0.5 },
+    individualNames: ['cl', 'v'],
+    individual: (theta, eta, _cov, phi) => {
+      phi[0] = Math.exp(theta.tcl + eta.cl);
+      phi[1] = Math.exp(theta.tv + eta.v);
+    },
+  });
+}
+
+describe('population fits', () => {
+  it('log-Cholesky Ω round-trips a full block', () => {
+    const m = new PopulationModel({
+      theta: { a: 1 },
+      omega: {
+        names: ['x', 'y', 'z'],
+        block: [
+          [0.5, 0.1, -0.05],
+          [0.1, 0.3, 0.02],
+          [-0.05, 0.02, 0.2],
+        ],
+      },
+      residual: { type: 'combined-variance', additive: 0.1, proportional: 0.2 },
+      individualNames: ['a'],
+      individual: () => {},
+    });
+    const x = m.initial();
+    expect(x.length).toBe(1 + 6 + 2);
+    const omega = m.omega(x);
+    const expected = [0.5, 0.1, -0.05, 0.1, 0.3, 0.02, -0.05, 0.02, 0.2];
+    for (let i = 0; i < 9; i++) expect(omega[i]).toBeCloseTo(expected[i], 14);
+    expect(m.residual(x)).toEqual({
+      type: 'combined-variance',
+      additive: expect.closeTo(0.1, 14),
+      proportional: expect.closeTo(0.2, 14),
+    });
+  });
+
+  it('FOCEI recovers the simulated population (200 subjects)', () => {
+    const subjects = simulate(11, 200, 0.2);
+    const fit = fitPopulation(model(), subjects, { method: 'FOCEI' });
+    expect(Math.abs(fit.theta.tcl - Math.log(2))).toBeLessThan(0.06);
+    expect(Math.abs(fit.theta.tv - Math.log(20))).toBeLessThan(0.04);
+    expect(Math.abs(fit.omega[0] - 0.09) / 0.09).toBeLessThan(0.25);
+    expect(Math.abs(fit.omega[3] - 0.04) / 0.04).toBeLessThan(0.3);
+    expect(Math.abs(fit.residual.additive! - 0.2) / 0.2).toBeLessThan(0.1);
+    // Each estimate within 2.5 standard errors of the truth, and the two SE forms agree.
+    const truth: Record<string, number> = {
+      tcl: Math.log(2),
+      tv: Math.log(20),
+      'ω²(cl)': 0.09,
+      'ω²(v)': 0.04,
+      'residual additive': 0.2,
+    };
+    for (const e of fit.estimates) {
+      expect(Math.abs(e.value - truth[e.name]) / e.se, e.name).toBeLessThan(2.5);
+      expect(e.seSandwich / e.se, e.name).toBeGreaterThan(0.6);
+      expect(e.seSandwich / e.se, e.name).toBeLessThan(1.6);
+    }
+    // CWRES of a well-specified model: mean ≈ 0, SD ≈ 1 over 1200 observations.
+    const cwres = fit.diagnostics.map((d) => d.cwres);
+    const mean = cwres.reduce((s, v) => s + v, 0) / cwres.length;
+    const sd = Math.sqrt(cwres.reduce((s, v) => s + (v - mean) ** 2, 0) / (cwres.length - 1));
+    expect(Math.abs(mean)).toBeLessThan(0.1);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.1);
+    // η shrinkage as defined: 1 − SD(η̂)/ω with the mean-centred N − 1 SD.
+    const etas = fit.eta.map((e) => e[0]);
+    const m = etas.reduce((s, v) => s + v, 0) / etas.length;
+    const s = Math.sqrt(etas.reduce((acc, v) => acc + (v - m) ** 2, 0) / (etas.length - 1));
+    expect(fit.etaShrinkage[0]).toBeCloseTo(1 - s / Math.sqrt(fit.omega[0]), 12);
+    // AIC/BIC identities.
+    expect(fit.aic).toBeCloseTo(fit.objective + 1200 * Math.log(2 * Math.PI) + 2 * 5, 9);
+    expect(fit.bic).toBeCloseTo(
+      fit.objective + 1200 * Math.log(2 * Math.PI) + 5 * Math.log(1200),
+      9,
+    );
+  });
+
+  it('FO, FOCE and Laplace fit the same data close to FOCEI (additive error)', () => {
+    const subjects = simulate(5, 40, 0.2);
+    const focei = fitPopulation(model(), subjects, { method: 'FOCEI', covariance: false });
+    const foce = fitPopulation(model(), subjects, { method: 'FOCE', covariance: false });
+    const laplace = fitPopulation(model(), subjects, { method: 'Laplace', covariance: false });
+    const fo = fitPopulation(model(), subjects, { method: 'FO', covariance: false });
+    // Additive error: FOCE and FOCEI are the same objective; Laplace (expected Hessian) too.
+    expect(Math.abs(foce.objective - focei.objective)).toBeLessThan(1e-3);
+    expect(Math.abs(laplace.objective - focei.objective)).toBeLessThan(1e-3);
+    expect(Math.abs(fo.theta.tcl - focei.theta.tcl)).toBeLessThan(0.1);
+    expect(fo.objective).not.toBeCloseTo(focei.objective, 1);
+  });
+});
