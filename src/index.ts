@@ -200,6 +200,18 @@ export {
   type Estimate,
   type ObservationDiagnostics,
 } from './pharmacometrics/estimation/fit-population.ts';
+/** Seeded simulation of a population (η and ε draws) over a design. */
+export {
+  simulatePopulation,
+  type SimulatedSubject,
+} from './pharmacometrics/simulation/simulate-population.ts';
+/** Visual predictive checks: observed vs simulated percentiles per time bin. */
+export {
+  visualPredictiveCheck,
+  type Vpc,
+  type VpcBin,
+  type VpcOptions,
+} from './pharmacometrics/diagnostics/vpc.ts';
 /** Cholesky factorisation of small SPD matrices. */
 export {
   choleskyFactor,
