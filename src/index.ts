@@ -171,6 +171,24 @@ export {
 } from './linalg/least-squares.ts';
 
 // Pharmacometrics: population (NLME) estimation.
+/** NONMEM-style data sets → validated per-subject records. */
+export {
+  readNonmemData,
+  readNonmemFile,
+  NONMEM_ITEMS,
+  type NonmemData,
+  type NonmemDataOptions,
+  type DataColumns,
+  type DataWarning,
+  type DataWarningCode,
+  type NonmemItem,
+} from './pharmacometrics/nonmem-data.ts';
+export type {
+  DoseRecord,
+  ObservationRecord,
+  SubjectRecords,
+  CovariateSeries,
+} from './pharmacometrics/records.ts';
 /** Residual error models (additive, proportional, both combined conventions, lognormal). */
 export {
   ResidualVariance,

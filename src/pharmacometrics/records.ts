@@ -45,7 +45,10 @@ export interface CovariateSeries {
   readonly values: Float64Array;
 }
 
-/** Everything of one subject, records in time order (data order kept for equal times). */
+/**
+ * Everything of one subject, records in time order (data order kept for equal times) — except
+ * that TIME may restart at a reset (EVID 3 or 4), after which the records follow the data order.
+ */
 export interface SubjectRecords {
   /** The ID as written in the file. */
   readonly id: string;
@@ -53,6 +56,12 @@ export interface SubjectRecords {
   readonly observations: readonly ObservationRecord[];
   /** Times of EVID 3 records (reset every compartment). */
   readonly resets: readonly number[];
+  /**
+   * 1-based data rows of the EVID 3 records, parallel to `resets` (the reader fills it). With
+   * the `row` of doses and observations it gives the data order, which is the event order also
+   * where TIME restarts after a reset.
+   */
+  readonly resetRows?: readonly number[];
   /** Covariates constant within the subject. */
   readonly covariates: Readonly<Record<string, number>>;
   /** Covariates that change within the subject. */
