@@ -1,0 +1,52 @@
+// The Theophylline FOCEI fit against nlmixr2's published results, on the closed-form path and
+// on the ODE path (which must give the same fit).
+import { describe, expect, it } from 'vitest';
+import { fitPopulation, PopulationObjective } from '../../src/index.ts';
+import {
+  NLMIXR2_THEOPHYLLINE as ref,
+  theophyllineModel,
+  theophyllineSubjects,
+} from '../../examples/theophylline-model.ts';
+
+describe('Theophylline, FOCEI', () => {
+  const model = theophyllineModel();
+  const fit = fitPopulation(model, theophyllineSubjects('closed-form'), { method: 'FOCEI' });
+
+  it('matches nlmixr2: objective ±0.05, θ ±0.01, ω² ±5 %', () => {
+    expect(fit.observationCount).toBe(132);
+    expect(Math.abs(fit.objective - ref.objective)).toBeLessThan(0.05);
+    expect(Math.abs(fit.theta.tka - ref.tka)).toBeLessThan(0.01);
+    expect(Math.abs(fit.theta.tcl - ref.tcl)).toBeLessThan(0.01);
+    expect(Math.abs(fit.theta.tv - ref.tv)).toBeLessThan(0.01);
+    expect(Math.abs(fit.residual.additive! - ref.addSd)).toBeLessThan(0.01);
+    const omega2 = (cv: number): number => Math.log(1 + (cv / 100) ** 2);
+    expect(Math.abs(fit.omega[0] / omega2(ref.cv.ka) - 1)).toBeLessThan(0.05);
+    expect(Math.abs(fit.omega[4] / omega2(ref.cv.cl) - 1)).toBeLessThan(0.05);
+    expect(Math.abs(fit.omega[8] / omega2(ref.cv.v) - 1)).toBeLessThan(0.05);
+  });
+
+  it('reports AIC and BIC by nlmixr2’s identities', () => {
+    const constant = 132 * Math.log(2 * Math.PI);
+    expect(fit.aic).toBe(fit.objective + constant + 2 * 7);
+    expect(fit.bic).toBe(fit.objective + constant + 7 * Math.log(132));
+    // With nlmixr2's own objective the same identities give its published AIC and BIC.
+    expect(ref.objective + constant + 14).toBeCloseTo(ref.aic, 3);
+    expect(ref.objective + constant + 7 * Math.log(132)).toBeCloseTo(ref.bic, 3);
+    expect(Math.abs(fit.aic - ref.aic)).toBeLessThan(0.05);
+  });
+
+  it('gives the same objective and η̂ on the ODE path', () => {
+    // The ODE path solves depot/central with the doses as events (DP5, 1e-10) — ~60× slower than
+    // the closed form here, so it is compared at the start and at the closed-form optimum (where
+    // equal objectives and η̂ mean the same fit) rather than refitted.
+    const ode = new PopulationObjective(model, theophyllineSubjects('ode'), 'FOCEI');
+    const closed = new PopulationObjective(model, theophyllineSubjects('closed-form'), 'FOCEI');
+    for (const x of [model.initial(), fit.x]) {
+      expect(Math.abs(ode.value(x) - closed.value(x))).toBeLessThan(1e-5);
+      const a = ode.etas();
+      const b = closed.etas();
+      for (let i = 0; i < a.length; i++)
+        for (let k = 0; k < 3; k++) expect(Math.abs(a[i][k] - b[i][k])).toBeLessThan(1e-5);
+    }
+  });
+});
