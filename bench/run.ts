@@ -2,7 +2,8 @@
  * `npm run bench -- <name> [options]`: runs one benchmark and prints JSON lines.
  * Benchmarks: mexp (matrix-exponential training), vjp (single-sample forward + pullback), ode
  * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE),
- * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms).
+ * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms), theoph (the
+ * Theophylline FOCEI population fit).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   ode: () => import('./ode.ts'),
   ude: () => import('./ude.ts'),
   surrogates: () => import('./surrogates.ts'),
+  theoph: () => import('./theoph.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
