@@ -14,8 +14,8 @@ import {
   type NlmeMethod,
   type PopulationFit,
   type Vpc,
+  addPopulationSections,
 } from '../src/index.ts';
-import { addPopulationSections } from '../src/pharmacometrics/report/population-report.ts';
 import {
   NLMIXR2_THEOPHYLLINE,
   theophyllineModel,

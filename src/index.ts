@@ -230,6 +230,8 @@ export {
   type VpcBin,
   type VpcOptions,
 } from './pharmacometrics/diagnostics/vpc.ts';
+/** Report sections of a population fit (tables, goodness-of-fit charts, VPC). */
+export { addPopulationSections } from './pharmacometrics/report/population-report.ts';
 /** Cholesky factorisation of small SPD matrices. */
 export {
   choleskyFactor,
