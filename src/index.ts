@@ -189,6 +189,77 @@ export type {
   SubjectRecords,
   CovariateSeries,
 } from './pharmacometrics/records.ts';
+/** NONMEM dose semantics → explicit schedule (ADDL/II, ALAG, F, RATE/DUR/−1/−2, EVID 3/4, SS). */
+export {
+  doseSchedule,
+  type DoseScheduleOptions,
+} from './pharmacometrics/dosing/build-dose-schedule.ts';
+export {
+  type BolusDose,
+  type InfusionDose,
+  type SteadyStateDose,
+  type DoseSchedule,
+  isSteadyStateInfusion,
+  describeSteadyState,
+} from './pharmacometrics/dosing/dose-schedule.ts';
+export {
+  type DoseModifiers,
+  type ByCompartment,
+  checkDoseModifiers,
+} from './pharmacometrics/dosing/dose-modifiers.ts';
+export {
+  doseTimeline,
+  TimelineAction,
+  type DoseTimeline,
+} from './pharmacometrics/dosing/dose-timeline.ts';
+export { periodicInput, type PeriodicInput } from './pharmacometrics/dosing/periodic-input.ts';
+/** A schedule as solver events for a plain `solve`. */
+export {
+  scheduleEvents,
+  type ScheduleEventOptions,
+  type SteadyStateFunction,
+} from './pharmacometrics/dosing/schedule-events.ts';
+export {
+  infusionRateParameters,
+  INFUSION_RATE_PREFIX,
+  type RateParameters,
+  type ModelWithLayout,
+} from './pharmacometrics/dosing/infusion-inputs.ts';
+/** Steady state of any ODE model by iterating dosing intervals. */
+export {
+  numericSteadyState,
+  steadyStateByIteration,
+  type SteadyStateSystem,
+  type NumericSteadyStateOptions,
+  type SteadyStateResult,
+  type SteadyStateReport,
+} from './pharmacometrics/dosing/numeric-steady-state.ts';
+/** Closed-form linear PK (1/2-compartment IV and oral, 3-compartment IV) with analytic steady state. */
+export {
+  ClosedFormPkModel,
+  type EventSide,
+} from './pharmacometrics/closed-form/closed-form-pk-model.ts';
+export {
+  ClosedFormOneCompartment,
+  ClosedFormOneCompartmentOral,
+  type OneCompartmentParameters,
+  type OneCompartmentOralParameters,
+} from './pharmacometrics/closed-form/one-compartment.ts';
+export {
+  ClosedFormTwoCompartment,
+  ClosedFormTwoCompartmentOral,
+  type TwoCompartmentParameters,
+  type TwoCompartmentOralParameters,
+} from './pharmacometrics/closed-form/two-compartment.ts';
+export {
+  ClosedFormThreeCompartment,
+  type ThreeCompartmentParameters,
+} from './pharmacometrics/closed-form/three-compartment.ts';
+export {
+  phi1,
+  decayDifference,
+  decayDifferenceIntegral,
+} from './pharmacometrics/closed-form/exponential-kernels.ts';
 /** Residual error models (additive, proportional, both combined conventions, lognormal). */
 export {
   ResidualVariance,

@@ -1,0 +1,258 @@
+/**
+ * `doseSchedule`: NONMEM dose semantics, from a subject's dose records to an explicit
+ * {@link DoseSchedule}.
+ *
+ * - ADDL/II: ADDL additional doses, exactly like the record, every II after it (`t + k·II`,
+ *   computed directly, not by repeated addition).
+ * - Lag ALAG_k shifts every delivery into CMT k (bolus time, infusion start).
+ * - F_k scales bolus amounts. For infusions with a rate (RATE > 0, or RATE = −1 with R_k) F
+ *   scales the length, as NONMEM does: duration = F·AMT/rate; with a length (DUR, or RATE = −2
+ *   with D_k) F scales the rate: rate = F·AMT/duration.
+ * - Resets: an EVID 3 record at r, an EVID 4 record and an SS 1 record cancel what earlier
+ *   records (earlier time, or same time and earlier data row) would still deliver at or after
+ *   their time: pending additional doses, doses pending behind a lag, the rest of running
+ *   infusions. EVID 3 records carry no row here, so they count as coming before every dose
+ *   record at the same time.
+ * - Steady state (SS 1 / 2): a {@link SteadyStateDose} at the record time, plus whatever the
+ *   implied earlier doses still deliver after it (lag ≥ II, infusions longer than II, constant
+ *   infusions), plus the record's own dose and its ADDL doses as transient doses.
+ */
+import { ScichainError } from '../../errors.ts';
+import type { DoseRecord } from '../records.ts';
+import {
+  bioavailabilityOf,
+  checkDoseModifiers,
+  lagOf,
+  modelledDurationOf,
+  modelledRateOf,
+  type DoseModifiers,
+} from './dose-modifiers.ts';
+import type { BolusDose, DoseSchedule, InfusionDose, SteadyStateDose } from './dose-schedule.ts';
+
+/** Options of {@link doseSchedule}. */
+export interface DoseScheduleOptions {
+  /** Number of compartments of the model: larger CMT numbers are an error. */
+  readonly compartments?: number;
+}
+
+/** What one dose delivers, after F, R_k and D_k. */
+interface Delivery {
+  /** Bolus amount (0 for infusions). */
+  readonly amount: number;
+  /** Infusion rate (0 for boluses). */
+  readonly rate: number;
+  /** Infusion length (0 for boluses, Infinity for a constant infusion). */
+  readonly duration: number;
+}
+
+/** A point after which earlier records deliver nothing more. */
+interface CancelPoint {
+  readonly time: number;
+  /** Data row; −∞ for EVID 3 resets (taken to come before same-time doses). */
+  readonly row: number;
+}
+
+/** Most implied doses still running at a steady-state record (infusion length / II). */
+const MAX_OVERLAPPING_DOSES = 100_000;
+
+function fail(row: number, message: string): never {
+  throw new ScichainError('InvalidArgument', `dose row ${row}: ${message}`);
+}
+
+function checkRecord(d: DoseRecord, compartments: number | undefined): void {
+  const row = d.row;
+  if (!Number.isFinite(d.time)) fail(row, `TIME is ${d.time}`);
+  if (!Number.isInteger(d.cmt) || d.cmt < 1) fail(row, `CMT must be an integer ≥ 1, got ${d.cmt}`);
+  if (compartments !== undefined && d.cmt > compartments) {
+    fail(row, `CMT ${d.cmt} but the model has ${compartments} compartments`);
+  }
+  if (!(d.amount >= 0) || !Number.isFinite(d.amount)) {
+    fail(row, `AMT must be finite and ≥ 0, got ${d.amount}`);
+  }
+  if (!Number.isFinite(d.rate) || !(d.rate >= 0 || d.rate === -1 || d.rate === -2)) {
+    fail(row, `RATE must be ≥ 0, −1 or −2, got ${d.rate}`);
+  }
+  if (!(d.duration >= 0) || !Number.isFinite(d.duration)) {
+    fail(row, `DUR must be finite and ≥ 0, got ${d.duration}`);
+  }
+  if (d.rate !== 0 && d.duration > 0) {
+    fail(row, `RATE ${d.rate} and DUR ${d.duration} are both given; use one of them`);
+  }
+  if (!(d.ii >= 0) || !Number.isFinite(d.ii)) fail(row, `II must be finite and ≥ 0, got ${d.ii}`);
+  if (!Number.isInteger(d.addl) || d.addl < 0) {
+    fail(row, `ADDL must be an integer ≥ 0, got ${d.addl}`);
+  }
+  if (d.addl > 0 && d.ii === 0) {
+    fail(row, `ADDL ${d.addl} needs an interdose interval II > 0, but II is 0`);
+  }
+  if (d.ss !== 0 && d.ss !== 1 && d.ss !== 2) fail(row, `SS must be 0, 1 or 2, got ${d.ss}`);
+  if (d.ss !== 0 && d.ii === 0) {
+    const constantInfusion = d.rate > 0 || d.rate === -1;
+    if (!constantInfusion || d.amount !== 0) {
+      fail(
+        row,
+        `SS ${d.ss} with II 0 is only a steady-state constant infusion (AMT 0, RATE > 0 or −1); ` +
+          `a steady-state ${constantInfusion ? 'infusion of an amount' : 'bolus'} needs II > 0`,
+      );
+    }
+  }
+}
+
+/** The delivery of one dose of record `d` into its compartment. */
+function resolveDelivery(d: DoseRecord, modifiers: DoseModifiers): Delivery {
+  const f = bioavailabilityOf(modifiers, d.cmt);
+  if (d.ss !== 0 && d.ii === 0) {
+    // Steady-state constant infusion: F would scale an infinite length, i.e. nothing.
+    const rate = d.rate > 0 ? d.rate : modelledRateOf(modifiers, d.cmt, d.row);
+    return { amount: 0, rate, duration: Infinity };
+  }
+  const amount = f * d.amount;
+  if (d.rate > 0) return { amount: 0, rate: d.rate, duration: amount / d.rate };
+  if (d.rate === -1) {
+    const rate = modelledRateOf(modifiers, d.cmt, d.row);
+    return { amount: 0, rate, duration: amount / rate };
+  }
+  if (d.rate === -2) {
+    const duration = modelledDurationOf(modifiers, d.cmt, d.row);
+    return { amount: 0, rate: amount / duration, duration };
+  }
+  if (d.duration > 0) return { amount: 0, rate: amount / d.duration, duration: d.duration };
+  return { amount, rate: 0, duration: 0 };
+}
+
+function precedes(d: DoseRecord, c: CancelPoint): boolean {
+  return d.time < c.time || (d.time === c.time && d.row < c.row);
+}
+
+/**
+ * The explicit schedule of one subject's doses. `resets` are the times of EVID 3 records;
+ * `modifiers` give F, ALAG, R and D per compartment. Errors name the dose row at fault.
+ */
+export function doseSchedule(
+  doses: readonly DoseRecord[],
+  resets: readonly number[] = [],
+  modifiers: DoseModifiers = {},
+  options: DoseScheduleOptions = {},
+): DoseSchedule {
+  checkDoseModifiers(modifiers);
+  for (const r of resets) {
+    if (!Number.isFinite(r)) throw new ScichainError('NonFinite', `reset (EVID 3) time is ${r}`);
+  }
+  const records = doses
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.time - b.d.time || a.i - b.i)
+    .map(({ d }) => d);
+  for (const d of records) checkRecord(d, options.compartments);
+
+  const cancels: CancelPoint[] = [
+    ...resets.map((time) => ({ time, row: -Infinity })),
+    ...records.filter((d) => d.reset || d.ss === 1).map((d) => ({ time: d.time, row: d.row })),
+  ];
+  const cutoffOf = (d: DoseRecord): number => {
+    let cutoff = Infinity;
+    for (const c of cancels) if (c.time < cutoff && precedes(d, c)) cutoff = c.time;
+    return cutoff;
+  };
+
+  const boluses: BolusDose[] = [];
+  const infusions: InfusionDose[] = [];
+  const steadyStates: SteadyStateDose[] = [];
+  const deliver = (d: DoseRecord, what: Delivery, start: number, cutoff: number): void => {
+    if (!(start < cutoff)) return;
+    if (what.duration === 0) {
+      if (what.amount > 0)
+        boluses.push({ time: start, cmt: d.cmt, amount: what.amount, row: d.row });
+      return;
+    }
+    const end = Math.min(start + what.duration, cutoff);
+    if (end > start && what.rate > 0) {
+      infusions.push({ start, end, cmt: d.cmt, rate: what.rate, row: d.row });
+    }
+  };
+
+  for (const d of records) {
+    const cutoff = cutoffOf(d);
+    const what = resolveDelivery(d, modifiers);
+    if (
+      !Number.isFinite(what.rate) ||
+      !Number.isFinite(what.amount) ||
+      Number.isNaN(what.duration)
+    ) {
+      fail(d.row, `the dose resolves to a non-finite amount, rate or duration`);
+    }
+    const lag = lagOf(modifiers, d.cmt);
+    if (d.ss !== 0) {
+      steadyStates.push({
+        time: d.time,
+        mode: d.ss,
+        cmt: d.cmt,
+        ii: d.ii,
+        lag,
+        amount: what.amount,
+        rate: what.rate,
+        duration: what.duration,
+        row: d.row,
+      });
+      carryOver(d, what, lag, cutoff, boluses, infusions);
+      if (d.ii === 0) continue; // a constant infusion is all carry-over
+    }
+    for (let k = 0; k <= d.addl; k++) deliver(d, what, d.time + k * d.ii + lag, cutoff);
+  }
+
+  const allResets = [...resets, ...records.filter((d) => d.reset).map((d) => d.time)];
+  return {
+    boluses: stableSort(boluses, (b) => b.time),
+    infusions: stableSort(infusions, (f) => f.start),
+    resets: [...new Set(allResets)].sort((a, b) => a - b),
+    steadyStates,
+  };
+}
+
+/**
+ * What the implied doses of a steady-state record (at t − k·II, k ≥ 1, each delayed by the lag)
+ * still deliver at or after the record time t: their state before t is the steady state, the
+ * rest continues like any dose.
+ */
+function carryOver(
+  d: DoseRecord,
+  what: Delivery,
+  lag: number,
+  cutoff: number,
+  boluses: BolusDose[],
+  infusions: InfusionDose[],
+): void {
+  const t = d.time;
+  if (d.ii === 0) {
+    if (cutoff > t)
+      infusions.push({ start: t, end: cutoff, cmt: d.cmt, rate: what.rate, row: d.row });
+    return;
+  }
+  const reach = what.duration === 0 ? lag : lag + what.duration;
+  if (reach / d.ii > MAX_OVERLAPPING_DOSES) {
+    fail(
+      d.row,
+      `lag + infusion length (${reach}) spans more than ${MAX_OVERLAPPING_DOSES} intervals II = ${d.ii}`,
+    );
+  }
+  for (let k = 1; what.duration === 0 ? k * d.ii <= lag : k * d.ii < reach; k++) {
+    const start = t + (lag - k * d.ii);
+    if (what.duration === 0) {
+      if (start < cutoff && what.amount > 0) {
+        boluses.push({ time: start, cmt: d.cmt, amount: what.amount, row: d.row });
+      }
+    } else {
+      const from = Math.max(start, t);
+      const to = Math.min(start + what.duration, cutoff);
+      if (to > from && what.rate > 0) {
+        infusions.push({ start: from, end: to, cmt: d.cmt, rate: what.rate, row: d.row });
+      }
+    }
+  }
+}
+
+function stableSort<T>(items: T[], key: (item: T) => number): T[] {
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => key(a.item) - key(b.item) || a.i - b.i)
+    .map(({ item }) => item);
+}
