@@ -64,7 +64,7 @@ function closedForm(doses: readonly { time: number; amount: number }[], times: F
   };
 }
 
-/** The same by solving the ODE (depot, central) with the doses as events, DP5 at 1e-10. */
+/** The same by solving the ODE (depot, central) with the doses as events, Vern7 at 1e-10. */
 function odePath(doses: readonly { time: number; amount: number }[], times: Float64Array) {
   const model = oneCompartmentOral();
   const p = model.initialParameters();
@@ -81,7 +81,7 @@ function odePath(doses: readonly { time: number; amount: number }[], times: Floa
     p[ka] = Math.log(phi[0]);
     p[cl] = Math.log(phi[1]);
     p[v] = Math.log(phi[2]);
-    const solution = solve(odeProblem({ f: model.f, u0: [0, 0], tspan: [0, end], p }), 'DP5', {
+    const solution = solve(odeProblem({ f: model.f, u0: [0, 0], tspan: [0, end], p }), 'Vern7', {
       rtol: 1e-10,
       atol: 1e-10,
       saveat: times,

@@ -36,7 +36,7 @@ describe('Theophylline, FOCEI', () => {
   });
 
   it('gives the same objective and η̂ on the ODE path', () => {
-    // The ODE path solves depot/central with the doses as events (DP5, 1e-10) — ~60× slower than
+    // The ODE path solves depot/central with the doses as events (Vern7, 1e-10) — ~25× slower than
     // the closed form here, so it is compared at the start and at the closed-form optimum (where
     // equal objectives and η̂ mean the same fit) rather than refitted.
     const ode = new PopulationObjective(model, theophyllineSubjects('ode'), 'FOCEI');
