@@ -73,7 +73,10 @@ export interface PopulationFit {
   readonly theta: Record<string, number>;
   /** Ω (q × q, row-major). */
   readonly omega: Float64Array;
+  /** The (first endpoint's) residual error model. */
   readonly residual: ResidualError;
+  /** Residual error model per endpoint. */
+  readonly residuals: readonly ResidualError[];
   /** θ, Ω entries (variances and covariances) and residual parameters, natural scales. */
   readonly estimates: readonly Estimate[];
   /** η̂ per subject (q each). */
@@ -118,7 +121,22 @@ export class PopulationObjective {
     this.currentTheta = model.theta(model.initial());
     this.subjectValues = new Float64Array(subjects.length);
     this.observationCount = subjects.reduce((s, x) => s + x.observations.length, 0);
-    this.nlme = subjects.map((s) => new SubjectNlme(s.observations, this.predictor(s), model.q));
+    for (const subject of subjects) {
+      const endpoints = subject.endpoints;
+      if (endpoints === undefined) continue;
+      for (let j = 0; j < endpoints.length; j++) {
+        const e = endpoints[j];
+        if (!Number.isInteger(e) || e < 0 || e >= model.endpointNames.length) {
+          throw new ScichainError(
+            'InvalidArgument',
+            `subject ${subject.id}, observation ${j + 1}: endpoint ${e} is not one of the model's ${model.endpointNames.length} (${model.endpointNames.map((n) => n || '(unnamed)').join(', ')})`,
+          );
+        }
+      }
+    }
+    this.nlme = subjects.map(
+      (s) => new SubjectNlme(s.observations, this.predictor(s), model.q, s.endpoints),
+    );
   }
 
   /** η → φ → f for one subject, with ∂f/∂η by central differences over η. */
@@ -167,9 +185,9 @@ export class PopulationObjective {
     const omegaInverse = new Float64Array(q * q);
     choleskyInverse(factor, q, omegaInverse);
     const logDet = choleskyLogDet(factor, q);
-    let variance: ResidualVariance;
+    let variance: ResidualVariance[];
     try {
-      variance = new ResidualVariance(model.residual(x));
+      variance = model.residuals(x).map((r) => new ResidualVariance(r));
     } catch {
       return Infinity;
     }
@@ -266,11 +284,11 @@ function naturalValues(
       );
       values.push(omega[a * q + b]);
     }
-  const residual = model.residual(x);
-  for (const r of model.residualNames) {
-    names.push(`residual ${r}`);
-    values.push(residual[r]!);
-  }
+  const residuals = model.residuals(x);
+  model.residualParameters.forEach(({ endpoint, kind }, i) => {
+    names.push(`residual ${model.residualLabel(i)}`);
+    values.push(residuals[endpoint][kind]!);
+  });
   return { names, values };
 }
 
@@ -358,7 +376,7 @@ export function fitPopulation(
     const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
     etaShrinkage[a] = 1 - sd / Math.sqrt(omega[a * q + a]);
   }
-  const variance = new ResidualVariance(model.residual(x));
+  const variance = model.residuals(x).map((r) => new ResidualVariance(r));
   const diagnostics: ObservationDiagnostics[] = [];
   let iwresSquares = 0;
   const engines = objective.subjectEngines();
@@ -379,7 +397,10 @@ export function fitPopulation(
     else pred.fill(NaN);
     engines[i].diagnostics(eta[i], omega, variance, out);
     for (let j = 0; j < m; j++) {
-      const dv = variance.logScale ? Math.log(subject.observations[j]) : subject.observations[j];
+      const endpoint = subject.endpoints ? subject.endpoints[j] : 0;
+      const dv = variance[endpoint].logScale
+        ? Math.log(subject.observations[j])
+        : subject.observations[j];
       diagnostics.push({
         id: subject.id,
         time: subject.times[j],
@@ -407,6 +428,7 @@ export function fitPopulation(
     theta: model.theta(x),
     omega,
     residual: model.residual(x),
+    residuals: model.residuals(x),
     estimates,
     eta,
     etaShrinkage,

@@ -90,7 +90,15 @@ export class SubjectNlme {
   /** Warm start of η̂ between outer iterations. */
   readonly etaHat: Float64Array;
 
-  constructor(y: ArrayLike<number>, predictor: SubjectPredictor, q: number) {
+  /** Endpoint (index into the residual models) of each observation. */
+  private readonly endpoints: Int32Array;
+
+  constructor(
+    y: ArrayLike<number>,
+    predictor: SubjectPredictor,
+    q: number,
+    endpoints?: ArrayLike<number>,
+  ) {
     this.n = predictor.observationCount;
     if (y.length !== this.n) {
       throw new ScichainError(
@@ -114,6 +122,13 @@ export class SubjectNlme {
     this.trial = new Float64Array(q);
     this.work = new Float64Array(Math.max(q, n));
     this.etaHat = new Float64Array(q);
+    this.endpoints = endpoints ? Int32Array.from(endpoints) : new Int32Array(this.n);
+    if (this.endpoints.length !== this.n) {
+      throw new ScichainError(
+        'ShapeMismatch',
+        `${this.endpoints.length} endpoint indices for ${this.n} observations`,
+      );
+    }
   }
 
   /**
@@ -123,13 +138,15 @@ export class SubjectNlme {
    */
   private evaluate(
     eta: Float64Array,
-    residual: ResidualVariance,
+    residuals: readonly ResidualVariance[],
     fixed: boolean,
     withJacobian: boolean,
   ): boolean {
     const { n, q, f, g, r, y } = this;
     this.predictor.predict(eta, f, withJacobian ? g : null);
     for (let j = 0; j < n; j++) {
+      const residual = residuals[this.endpoints[j]];
+      if (residual === undefined) return false;
       let fj = f[j];
       if (residual.logScale) {
         if (!(fj > 0)) return false;
@@ -199,10 +216,13 @@ export class SubjectNlme {
     omega: Float64Array,
     omegaInverse: Float64Array,
     omegaLogDet: number,
-    residual: ResidualVariance,
+    residualModels: ResidualVariance | readonly ResidualVariance[],
     options: ConditionalOptions = {},
   ): SubjectObjective {
     const { q } = this;
+    const residual = Array.isArray(residualModels)
+      ? (residualModels as readonly ResidualVariance[])
+      : [residualModels as ResidualVariance];
     const zero = this.trial.fill(0);
     // Variances at η = 0: the whole of FO, and R₀ of FOCE (no interaction).
     if (!this.evaluate(zero, residual, false, method === 'FO')) return this.failed();
@@ -274,7 +294,7 @@ export class SubjectNlme {
    */
   private conditionalMode(
     omegaInverse: Float64Array,
-    residual: ResidualVariance,
+    residual: readonly ResidualVariance[],
     fixed: boolean,
     options: ConditionalOptions,
   ): number {
@@ -322,7 +342,7 @@ export class SubjectNlme {
   private exactHalfHessian(
     eta: Float64Array,
     omegaInverse: Float64Array,
-    residual: ResidualVariance,
+    residual: readonly ResidualVariance[],
     out: Float64Array,
   ): void {
     const { q } = this;
@@ -358,10 +378,13 @@ export class SubjectNlme {
   diagnostics(
     eta: Float64Array,
     omega: Float64Array,
-    residual: ResidualVariance,
+    residualModels: ResidualVariance | readonly ResidualVariance[],
     out: { ipred: Float64Array; iwres: Float64Array; cwres: Float64Array },
   ): boolean {
     const { n, q, g } = this;
+    const residual = Array.isArray(residualModels)
+      ? (residualModels as readonly ResidualVariance[])
+      : [residualModels as ResidualVariance];
     if (!this.evaluate(eta, residual, false, true)) return false;
     for (let j = 0; j < n; j++) {
       out.ipred[j] = this.f[j];

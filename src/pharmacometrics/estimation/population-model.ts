@@ -21,6 +21,11 @@ export interface PopulationSubject {
   readonly observations: ArrayLike<number>;
   /** Observation times (for diagnostics and plots). */
   readonly times: ArrayLike<number>;
+  /**
+   * Endpoint of each observation: an index into {@link PopulationModel.endpointNames} (default:
+   * every observation belongs to the first endpoint).
+   */
+  readonly endpoints?: ArrayLike<number>;
   /** Covariates by name. */
   readonly covariates?: Readonly<Record<string, number>>;
   /**
@@ -38,8 +43,12 @@ export interface PopulationModelSpec {
   readonly omega:
     | { readonly diagonal: Readonly<Record<string, number>> }
     | { readonly names: readonly string[]; readonly block: readonly (readonly number[])[] };
-  /** Residual error model with initial parameter values. */
-  readonly residual: ResidualError;
+  /**
+   * Residual error model with initial parameter values — one, or one per endpoint by name (e.g.
+   * `{ pk: { type: 'proportional', … }, pd: { type: 'additive', … } }`; subjects then say which
+   * endpoint each observation belongs to).
+   */
+  readonly residual: ResidualError | Readonly<Record<string, ResidualError>>;
   /** Names of the individual parameters φ. */
   readonly individualNames: readonly string[];
   /**
@@ -59,10 +68,17 @@ export class PopulationModel {
   readonly thetaNames: readonly string[];
   readonly etaNames: readonly string[];
   readonly diagonalOmega: boolean;
-  readonly residualType: ResidualErrorType;
-  /** Names of the residual parameters in x: additive and/or proportional. */
-  readonly residualNames: readonly ('additive' | 'proportional')[];
+  /** Endpoint names ('' for a model with a single residual model). */
+  readonly endpointNames: readonly string[];
+  /** Residual model type per endpoint. */
+  readonly residualTypes: readonly ResidualErrorType[];
+  /** The residual parameters in x, in order: their endpoint and kind. */
+  readonly residualParameters: readonly {
+    readonly endpoint: number;
+    readonly kind: 'additive' | 'proportional';
+  }[];
   readonly spec: PopulationModelSpec;
+  private readonly initialResiduals: readonly ResidualError[];
   /** Offsets of the blocks in x. */
   readonly omegaOffset: number;
   readonly residualOffset: number;
@@ -99,17 +115,27 @@ export class PopulationModel {
     }
     if (this.etaNames.length === 0)
       throw new ScichainError('InvalidArgument', 'a population model needs at least one η');
-    this.residualType = spec.residual.type;
-    this.residualNames =
-      spec.residual.type === 'additive' || spec.residual.type === 'lognormal'
-        ? ['additive']
-        : spec.residual.type === 'proportional'
-          ? ['proportional']
-          : ['additive', 'proportional'];
+    const single = typeof (spec.residual as ResidualError).type === 'string';
+    const models: [string, ResidualError][] = single
+      ? [['', spec.residual as ResidualError]]
+      : Object.entries(spec.residual as Record<string, ResidualError>);
+    if (models.length === 0)
+      throw new ScichainError('InvalidArgument', 'a population model needs a residual error model');
+    this.endpointNames = models.map(([name]) => name);
+    this.residualTypes = models.map(([, m]) => m.type);
+    this.initialResiduals = models.map(([, m]) => m);
+    this.residualParameters = models.flatMap(([, m], endpoint) =>
+      (m.type === 'additive' || m.type === 'lognormal'
+        ? (['additive'] as const)
+        : m.type === 'proportional'
+          ? (['proportional'] as const)
+          : (['additive', 'proportional'] as const)
+      ).map((kind) => ({ endpoint, kind })),
+    );
     const q = this.etaNames.length;
     this.omegaOffset = this.thetaNames.length;
     this.residualOffset = this.omegaOffset + (this.diagonalOmega ? q : (q * (q + 1)) / 2);
-    this.size = this.residualOffset + this.residualNames.length;
+    this.size = this.residualOffset + this.residualParameters.length;
   }
 
   /** Number of random effects q. */
@@ -127,12 +153,12 @@ export class PopulationModel {
     if ('diagonal' in o) this.etaNames.forEach((name, k) => (omega[k * q + k] = o.diagonal[name]));
     else for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) omega[a * q + b] = o.block[a][b];
     this.setOmega(x, omega);
-    this.residualNames.forEach((name, i) => {
-      const value = this.spec.residual[name];
+    this.residualParameters.forEach(({ endpoint, kind }, i) => {
+      const value = this.initialResiduals[endpoint][kind];
       if (!(value !== undefined && value > 0))
         throw new ScichainError(
           'InvalidArgument',
-          `initial residual ${name} must be > 0, got ${value}`,
+          `initial residual ${this.residualLabel(i)} must be > 0, got ${value}`,
         );
       x[this.residualOffset + i] = Math.log(value);
     });
@@ -192,11 +218,27 @@ export class PopulationModel {
     }
   }
 
-  /** The residual error model at x. */
+  /** The residual error model of each endpoint at x. */
+  residuals(x: ArrayLike<number>): ResidualError[] {
+    const values = this.residualTypes.map(
+      () => ({}) as { additive?: number; proportional?: number },
+    );
+    this.residualParameters.forEach(({ endpoint, kind }, i) => {
+      values[endpoint][kind] = Math.exp(x[this.residualOffset + i]);
+    });
+    return this.residualTypes.map((type, e) => ({ type, ...values[e] }));
+  }
+
+  /** The first endpoint's residual error model at x (the model's only one, usually). */
   residual(x: ArrayLike<number>): ResidualError {
-    const values: { additive?: number; proportional?: number } = {};
-    this.residualNames.forEach((name, i) => (values[name] = Math.exp(x[this.residualOffset + i])));
-    return { type: this.residualType, ...values };
+    return this.residuals(x)[0];
+  }
+
+  /** `additive`, or `pk additive` with several endpoints: the i-th residual parameter's name. */
+  residualLabel(i: number): string {
+    const { endpoint, kind } = this.residualParameters[i];
+    const name = this.endpointNames[endpoint];
+    return name === '' ? kind : `${name} ${kind}`;
   }
 
   /** Names of x's entries, for tables and messages. */
@@ -210,7 +252,7 @@ export class PopulationModel {
           names.push(
             a === b ? `log L(${this.etaNames[a]})` : `L(${this.etaNames[a]}, ${this.etaNames[b]})`,
           );
-    for (const r of this.residualNames) names.push(`log ${r}`);
+    this.residualParameters.forEach((_, i) => names.push(`log ${this.residualLabel(i)}`));
     return names;
   }
 }

@@ -37,7 +37,7 @@ export function simulatePopulation(
   if (!choleskyFactor(factor, q))
     throw new ScichainError('InvalidArgument', 'Ω is not positive definite');
   const theta = model.theta(x);
-  const variance = new ResidualVariance(model.residual(x));
+  const variances = model.residuals(x).map((r) => new ResidualVariance(r));
   const phi = new Float64Array(model.spec.individualNames.length);
   const etaRecord: Record<string, number> = {};
   const z = new Float64Array(q);
@@ -56,6 +56,7 @@ export function simulatePopulation(
     subject.predict(phi, ipred);
     const observations = new Float64Array(n);
     for (let j = 0; j < n; j++) {
+      const variance = variances[subject.endpoints ? subject.endpoints[j] : 0];
       const f = variance.logScale ? Math.log(ipred[j]) : ipred[j];
       const y = f + Math.sqrt(variance.variance(f)) * rng.normal();
       observations[j] = variance.logScale ? Math.exp(y) : y;
