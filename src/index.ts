@@ -350,6 +350,7 @@ export type {
   CoefficientFitOptions,
   SampleMatrix,
 } from './surrogates/basis-fit.ts';
+export type { Recurrence, SourceScope } from './surrogates/product-basis-kernels.ts';
 
 // Equation discovery: sparse regression over candidate libraries (SINDy).
 export {

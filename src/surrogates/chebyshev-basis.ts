@@ -1,11 +1,16 @@
 /**
  * Chebyshev polynomials of the first kind T₀ … T_n on an interval [a, b]: the affine map to
  * t ∈ [−1, 1], what to do outside the interval, the three-term recurrences for the values and
- * derivatives, and Clenshaw's algorithm for a series.
+ * derivatives as source for the layers' generated kernels, and Clenshaw's algorithm for a series
+ * (interpolants).
  */
 import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import type { UnivariateBasis } from './product-basis.ts';
+import {
+  literal,
+  type Recurrence,
+  type SourceScope,
+  type UnivariateBasis,
+} from './product-basis-kernels.ts';
 
 /** An interval [a, b] with a < b. */
 export type Interval = readonly [number, number];
@@ -93,59 +98,53 @@ export class ChebyshevBasis implements UnivariateBasis {
     this.inputName = inputName;
   }
 
-  /** t = (x − center)·2/(b − a), the seed; handles x outside [a, b] per `outside`. */
-  seed(x: number, seed: Float64Array, at: number): number {
-    if ((x >= this.lower && x <= this.upper) || this.outside === 'extrapolate') {
-      seed[at] = (x - this.center) * this.scale;
-      return this.scale;
-    }
-    if (this.outside === 'clamp') {
-      // A NaN input stays NaN (it is not this layer's to hide), with slope 0 like any clamp.
-      seed[at] = x < this.lower ? -1 : x > this.upper ? 1 : x;
-      return 0;
-    }
-    throw new ScichainError(
-      x === x ? 'InvalidArgument' : 'NonFinite',
-      `chebyshev ${this.inputName} is ${x}, outside its domain [${this.lower}, ${this.upper}] ` +
-        `(outside: '${this.outside}'; use outside: 'clamp' or 'extrapolate' to allow it)`,
-    );
+  /**
+   * The seed t = (x − center)·2/(b − a), slope 2/(b − a); x outside [a, b] per `outside`:
+   * clamped to t = ±1 with slope 0 (a NaN input stays NaN — it is not this layer's to hide), or
+   * an error naming the input.
+   */
+  seedSource(x: string, seed: readonly string[], slope: string, scope: SourceScope): string {
+    const [t] = seed;
+    const scale = literal(this.scale);
+    const inside = `${t} = (${x} - ${literal(this.center)}) * ${scale}; ${slope} = ${scale};`;
+    if (this.outside === 'extrapolate') return inside;
+    const lo = literal(this.lower);
+    const hi = literal(this.upper);
+    const beyond =
+      this.outside === 'clamp'
+        ? `${t} = ${x} < ${lo} ? -1 : ${x} > ${hi} ? 1 : ${x}; ${slope} = 0;`
+        : `throw ${scope(this.outsideError)}(${x});`;
+    return `if (${x} >= ${lo} && ${x} <= ${hi}) { ${inside} } else { ${beyond} }`;
   }
 
-  /** T_0 = 1, T_1 = t, T_{k+1} = 2t·T_k − T_{k−1}. */
-  values(seed: Float64Array, at: number, out: Float64Array, outAt: number): void {
-    const t = seed[at];
-    out[outAt] = 1;
-    if (this.degree === 0) return;
-    out[outAt + 1] = t;
-    const t2 = 2 * t;
-    for (let k = 2; k <= this.degree; k++) {
-      out[outAt + k] = t2 * out[outAt + k - 1] - out[outAt + k - 2];
-    }
-  }
-
-  /** T′_0 = 0, T′_1 = 1, T′_{k+1} = 2·T_k + 2t·T′_k − T′_{k−1} (the recurrence differentiated). */
-  derivatives(
-    seed: Float64Array,
-    at: number,
-    values: Float64Array,
-    valuesAt: number,
-    out: Float64Array,
-    outAt: number,
-  ): void {
-    const t2 = 2 * seed[at];
-    out[outAt] = 0;
-    if (this.degree === 0) return;
-    out[outAt + 1] = 1;
-    for (let k = 2; k <= this.degree; k++) {
-      out[outAt + k] = 2 * values[valuesAt + k - 1] + t2 * out[outAt + k - 1] - out[outAt + k - 2];
-    }
+  /**
+   * T_{k+1} = 2t·T_k − T_{k−1} and, differentiated, T′_{k+1} = 2·T_k + 2t·T′_k − T′_{k−1}, from
+   * T₋₁ = t, T₀ = 1 (T′₋₁ = 1, T′₀ = 0) so that every step is the same and yields T₁ = t and
+   * T′₁ = 1 exactly.
+   */
+  recurrence(seed: readonly string[], withDerivatives: boolean): Recurrence {
+    const d = withDerivatives;
+    return {
+      init: `const $t2 = 2 * ${seed[0]}; let $a = ${seed[0]}, $b = 1${d ? ', $da = 1, $db = 0' : ''};`,
+      steps: this.degree,
+      perStep: 1,
+      step: () =>
+        `{ const $c = $t2 * $b - $a; ` +
+        `${d ? 'const $dc = 2 * $b + $t2 * $db - $da; $da = $db; $db = $dc; ' : ''}$a = $b; $b = $c; }`,
+      value: () => '$b',
+      derivative: () => '$db',
+    };
   }
 
   order(k: number): number {
     return k;
   }
 
-  series(seed: Float64Array, at: number, coefficients: FloatArray, offset: number): number {
-    return clenshaw(seed[at], coefficients, offset, this.degree);
-  }
+  /** The error for an input outside the domain under `outside: 'error'`. */
+  private readonly outsideError = (x: number): ScichainError =>
+    new ScichainError(
+      x === x ? 'InvalidArgument' : 'NonFinite',
+      `chebyshev ${this.inputName} is ${x}, outside its domain [${this.lower}, ${this.upper}] ` +
+        `(outside: '${this.outside}'; use outside: 'clamp' or 'extrapolate' to allow it)`,
+    );
 }

@@ -2,7 +2,7 @@
  * Chebyshev-expansion surrogates: y_o(x) = Σ_j c[o, j] · T_{k_j1}(t₁)·…·T_{k_jd}(t_d), each
  * input x_i mapped affinely from its domain [a_i, b_i] to t_i ∈ [−1, 1]. A layer of the
  * scichain layer protocol (usable alone or inside `chain(...)`), computed by the product-basis
- * engine (`product-basis.ts`); one-input layers evaluate by Clenshaw's recurrence.
+ * engine (`product-basis.ts`), whose generated kernels run the three-term recurrence inline.
  *
  * Parameter layout: output-major, c[o, j] at `o · basisSize + j`, j running over the multi-index
  * rows in lexicographic order, last input fastest. For one input that is simply c₀ … c_degree

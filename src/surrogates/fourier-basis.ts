@@ -9,7 +9,7 @@
  * a surrogate uses). The phase is reduced to [−π, π] through x/L first, so large inputs (times
  * in hours over a 24 h period) keep their accuracy.
  */
-import type { UnivariateBasis } from './product-basis.ts';
+import { literal, type Recurrence, type UnivariateBasis } from './product-basis-kernels.ts';
 
 /** The trigonometric basis of one input (see the module comment). */
 export class FourierBasis implements UnivariateBasis {
@@ -28,44 +28,33 @@ export class FourierBasis implements UnivariateBasis {
     this.angularFrequency = (2 * Math.PI) / period;
   }
 
-  seed(x: number, seed: Float64Array, at: number): number {
-    let cycles = x / this.period;
-    cycles -= Math.round(cycles);
-    const angle = 2 * Math.PI * cycles;
-    seed[at] = Math.cos(angle);
-    seed[at + 1] = Math.sin(angle);
-    return this.angularFrequency;
+  /** The seed cos θ, sin θ with θ = 2π·(x/L − round(x/L)); slope 2π/L. */
+  seedSource(x: string, seed: readonly string[], slope: string): string {
+    const [c, s] = seed;
+    return `{
+      let $cycles = ${x} / ${literal(this.period)};
+      $cycles -= Math.round($cycles);
+      const $angle = ${literal(2 * Math.PI)} * $cycles;
+      ${c} = Math.cos($angle);
+      ${s} = Math.sin($angle);
+      ${slope} = ${literal(this.angularFrequency)};
+    }`;
   }
 
-  values(seed: Float64Array, at: number, out: Float64Array, outAt: number): void {
-    const c1 = seed[at];
-    const s1 = seed[at + 1];
-    out[outAt] = 1;
-    let c = 1;
-    let s = 0;
-    for (let k = 1; k <= this.harmonics; k++) {
-      const next = c * c1 - s * s1;
-      s = s * c1 + c * s1;
-      c = next;
-      out[outAt + 2 * k - 1] = c;
-      out[outAt + 2 * k] = s;
-    }
-  }
-
-  /** d cos(kθ)/dθ = −k·sin(kθ), d sin(kθ)/dθ = k·cos(kθ). */
-  derivatives(
-    _seed: Float64Array,
-    _at: number,
-    values: Float64Array,
-    valuesAt: number,
-    out: Float64Array,
-    outAt: number,
-  ): void {
-    out[outAt] = 0;
-    for (let k = 1; k <= this.harmonics; k++) {
-      out[outAt + 2 * k - 1] = -k * values[valuesAt + 2 * k];
-      out[outAt + 2 * k] = k * values[valuesAt + 2 * k - 1];
-    }
+  /**
+   * Harmonics by rotation, cos((k+1)θ) = cos kθ·cos θ − sin kθ·sin θ and sin((k+1)θ) =
+   * sin kθ·cos θ + cos kθ·sin θ, one step per harmonic h yielding cos hθ and sin hθ;
+   * d cos(hθ)/dθ = −h·sin(hθ), d sin(hθ)/dθ = h·cos(hθ).
+   */
+  recurrence(seed: readonly string[]): Recurrence {
+    return {
+      init: `const $c1 = ${seed[0]}, $s1 = ${seed[1]}; let $c = 1, $s = 0;`,
+      steps: this.harmonics,
+      perStep: 2,
+      step: () => '{ const $n = $c * $c1 - $s * $s1; $s = $s * $c1 + $c * $s1; $c = $n; }',
+      value: (f) => (f === 0 ? '$c' : '$s'),
+      derivative: (f, h) => (f === 0 ? `-(${h}) * $s` : `${h} * $c`),
+    };
   }
 
   /** The harmonic number of function j. */

@@ -11,65 +11,35 @@
  * Parameter layout: output-major, `c[o, j]` at `o · basisSize + j`, j in the order of the
  * multi-index rows ({@link ProductBasisLayer.multiIndex}).
  *
- * Hot path. Per sample, `forward` maps every input once (`seed`: one Math.cos/sin or one
- * affine map), builds the table of the ψ's by their recurrences, multiplies out the basis values
- * and takes one dot product per output. The seeds (a few numbers per input) are cached for the
- * pullback, which rebuilds the table from them — O(d·m) per sample, small next to the O(P·(d +
- * outputs)) sums — so the cache does not grow with capacity × basis size and the input `x` may
- * change after `forward`. Basis functions are stored sparsely: ψ₀ ≡ 1 factors are skipped, so a
- * total-degree or additive basis costs only its non-constant factors. All scratch is float64
- * and sized in `createCache`; nothing is allocated per call, for float64 and float32 data alike.
+ * Hot path: the kernels are generated per layer shape and element type
+ * (`product-basis-kernels.ts`) from the bases' own source descriptions — recurrences inline,
+ * rows grouped by the inputs they involve, one-input and additive layers in a single loop per
+ * input. The forward pass caches a few numbers per input and sample (the recurrences' seeds and
+ * dt/dx) for the pullback, which rebuilds the basis from them, so the cache does not grow with
+ * capacity × basis size and the input `x` may change after `forward`. All scratch is float64 and
+ * sized in `createCache`; nothing is allocated per call, for float64 and float32 data alike.
+ * {@link ProductBasisLayer.singleSample} gives the unchecked float64 single-sample entry points
+ * that expression models call inside ODE right-hand sides.
  */
 import { ScichainError } from '../errors.ts';
 import { heapAllocator } from '../memory/allocator.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import { checkBatch } from '../nn/dense.ts';
+import type { FusedChain } from '../nn/kernels/fused-chain.ts';
 import type { CacheOptions, Layer, LayerCache, ParameterGroup } from '../nn/layer.ts';
 import type { Rng } from '../random/rng.ts';
 import type { MultiIndexSet } from './multi-index.ts';
+import {
+  compileProductBasis,
+  kernelScratchSizes,
+  type KernelFactory,
+  type KernelScratch,
+  type KernelShape,
+  type ProductBasisKernels,
+  type UnivariateBasis,
+} from './product-basis-kernels.ts';
 
-/**
- * The univariate basis ψ₀ ≡ 1, ψ₁, …, ψ_{m−1} of one input, with the map from the input value
- * to the basis's own coordinate t. Implementations keep the per-sample "seed" of their
- * recurrences (t itself, or cos t and sin t) so that the table can be rebuilt without a
- * transcendental call.
- */
-export interface UnivariateBasis {
-  /** Number m of functions; ψ₀ must be the constant 1. */
-  readonly size: number;
-  /** Numbers per sample that seed the recurrences. */
-  readonly seedSize: number;
-  /**
-   * Maps the input value x to the seed in `seed[at …]` and returns dt/dx (0 where the map is
-   * flat, e.g. clamped). May throw a ScichainError for values it rejects.
-   */
-  seed(x: number, seed: Float64Array, at: number): number;
-  /** ψ₀(t) … ψ_{m−1}(t) into `out[outAt …]`. */
-  values(seed: Float64Array, at: number, out: Float64Array, outAt: number): void;
-  /** dψ_k/dt into `out[outAt …]`, given the values written by {@link values} at `valuesAt`. */
-  derivatives(
-    seed: Float64Array,
-    at: number,
-    values: Float64Array,
-    valuesAt: number,
-    out: Float64Array,
-    outAt: number,
-  ): void;
-  /** Degree or harmonic number of ψ_k (sets how fast the initial coefficients decay). */
-  order(k: number): number;
-  /**
-   * Σ_k c_k ψ_k(t) for `c = coefficients[offset … offset + m)` without building the table
-   * (Clenshaw); used for one-input layers when present.
-   */
-  series?(seed: Float64Array, at: number, coefficients: FloatArray, offset: number): number;
-}
-
-/** A univariate basis that can sum a series directly. */
-type SeriesBasis = UnivariateBasis & Required<Pick<UnivariateBasis, 'series'>>;
-
-function hasSeries(basis: UnivariateBasis): basis is SeriesBasis {
-  return basis.series !== undefined;
-}
+export type { UnivariateBasis } from './product-basis-kernels.ts';
 
 /** How {@link ProductBasisLayer.init} sets the coefficients. */
 export type CoefficientInit = 'normal' | 'zeros';
@@ -96,25 +66,11 @@ export function oneOf<T extends string>(
 /** Standard deviation of the constant term's initial coefficient (see `init`). */
 const INIT_SCALE = 0.1;
 
-/** Cache of a product-basis layer: per-sample seeds and slopes, per-sample scratch. */
-export interface ProductBasisCache extends LayerCache {
-  /** Recurrence seeds of every input of every sample of the last forward pass. */
-  readonly seeds: Float64Array;
-  /** dt_i/dx_i of every input of every sample (0 where clamped). */
-  readonly slopes: Float64Array;
-  /** Table of ψ values of one sample, input after input. */
-  readonly values: Float64Array;
-  /** Table of dψ/dt of one sample. */
-  readonly derivatives: Float64Array;
-  /** Basis values φ_j of one sample. */
-  readonly phi: Float64Array;
-  /** w_j = Σ_o ȳ_o c[o, j] of one sample. */
-  readonly weights: Float64Array;
-  /** Products of the factors after a position, for ∂φ_j/∂t_i without division. */
-  readonly suffix: Float64Array;
-  /** ∂L/∂t_i of one sample. */
-  readonly tBar: Float64Array;
-  /** Coefficient gradient summed over the batch in float64, added to `grad` once. */
+/** Cache of a product-basis layer: per-sample seeds and slopes, scratch, the bound kernels. */
+export interface ProductBasisCache extends LayerCache, KernelScratch {
+  /** The layer's generated kernels for the cache's dtype, over this cache's scratch. */
+  readonly kernels: ProductBasisKernels;
+  /** Coefficient gradient of a float32 batch summed in float64, added to `grad` once. */
   readonly gradSums: Float64Array;
 }
 
@@ -145,19 +101,10 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
   private readonly coefficientShape: readonly number[];
   /** Standard deviation of each basis function's initial coefficient. */
   private readonly initSd: Float64Array;
-  /** One-input layers with a direct series evaluation (Clenshaw) use it in `forward`. */
-  private readonly seriesBasis: SeriesBasis | null;
-  /** Where input i's seed starts inside one sample's seeds; [d] is the per-sample stride. */
-  private readonly seedOffset: Int32Array;
-  /** Where input i's functions start in the per-sample table; [d] is the table size. */
-  private readonly tableOffset: Int32Array;
-  /** φ_j's non-constant factors are runs[runStart[j] … runStart[j + 1]). */
-  private readonly runStart: Int32Array;
-  /** Input of each factor. */
-  private readonly runInput: Int32Array;
-  /** Table position of each factor. */
-  private readonly runTable: Int32Array;
-  private readonly longestRun: number;
+  /** What the kernels are generated for. */
+  private readonly shape: KernelShape;
+  /** Compiled kernels per element type, made on first use. */
+  private readonly factories = new Map<DType, KernelFactory>();
 
   constructor(spec: ProductBasisSpec) {
     const { bases, set } = spec;
@@ -177,28 +124,11 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
     this.bases = bases;
     this.initMode = spec.init;
     this.coefficientShape = spec.coefficientShape;
-    this.seriesBasis = d === 1 && hasSeries(bases[0]) ? bases[0] : null;
-
-    this.seedOffset = new Int32Array(d + 1);
-    this.tableOffset = new Int32Array(d + 1);
-    for (let i = 0; i < d; i++) {
-      this.seedOffset[i + 1] = this.seedOffset[i] + bases[i].seedSize;
-      this.tableOffset[i + 1] = this.tableOffset[i] + bases[i].size;
-    }
+    this.shape = { bases, outputs: spec.outputs, multiIndex: set.indices, basisSize: set.count };
 
     const idx = set.indices;
-    const runStart = new Int32Array(set.count + 1);
-    let factors = 0;
-    for (let j = 0; j < set.count; j++) {
-      for (let i = 0; i < d; i++) if (idx[j * d + i] !== 0) factors++;
-      runStart[j + 1] = factors;
-    }
-    this.runStart = runStart;
-    this.runInput = new Int32Array(factors);
-    this.runTable = new Int32Array(factors);
     this.initSd = new Float64Array(set.count);
-    let longest = 0;
-    for (let j = 0, r = 0; j < set.count; j++) {
+    for (let j = 0; j < set.count; j++) {
       let order = 0;
       for (let i = 0; i < d; i++) {
         const k = idx[j * d + i];
@@ -208,17 +138,11 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
             `multi-index row ${j} asks for function ${k} of input ${i + 1}, which has ${bases[i].size}`,
           );
         }
-        if (k === 0) continue;
-        this.runInput[r] = i;
-        this.runTable[r] = this.tableOffset[i] + k;
-        order += bases[i].order(k);
-        r++;
+        if (k !== 0) order += bases[i].order(k);
       }
-      longest = Math.max(longest, runStart[j + 1] - runStart[j]);
       // Smooth functions have coefficients decaying with order; start the same way.
       this.initSd[j] = INIT_SCALE / (1 + order) ** 2;
     }
-    this.longestRun = longest;
   }
 
   /**
@@ -261,21 +185,23 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
     }
     const alloc = options.allocator ?? heapAllocator;
     const f64 = (length: number): Float64Array => alloc.floats('float64', length) as Float64Array;
-    const d = this.inputSize;
-    const table = this.tableOffset[d];
+    const sizes = kernelScratchSizes(this.shape, capacity);
+    const scratch: KernelScratch = {
+      seeds: f64(sizes.seeds),
+      slopes: f64(sizes.slopes),
+      values: f64(sizes.values),
+      derivatives: f64(sizes.derivatives),
+      accumulators: f64(sizes.accumulators),
+      tBar: f64(sizes.tBar),
+    };
     return {
       dtype,
       capacity,
       training: false,
-      seeds: f64(capacity * this.seedOffset[d]),
-      slopes: f64(capacity * d),
-      values: f64(table),
-      derivatives: f64(table),
-      phi: f64(this.basisSize),
-      weights: f64(this.basisSize),
-      suffix: f64(this.longestRun + 1),
-      tBar: f64(d),
-      gradSums: f64(this.paramCount),
+      ...scratch,
+      kernels: this.factory(dtype)(scratch),
+      // Only float32 batches sum the gradient apart (see `vjp`).
+      gradSums: f64(dtype === 'float32' && capacity > 1 ? this.paramCount : 0),
     };
   }
 
@@ -288,30 +214,14 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
     n: number,
   ): void {
     checkBatch(n, cache.capacity);
-    const out = this.outputSize;
-    const P = this.basisSize;
-    const stride = this.seedOffset[this.inputSize];
-    const phi = cache.phi;
-    const seriesBasis = this.seriesBasis;
-    for (let s = 0; s < n; s++) {
-      this.seedSample(x, s, cache);
-      if (seriesBasis !== null) {
-        for (let o = 0; o < out; o++) {
-          y[s * out + o] = seriesBasis.series(cache.seeds, s * stride, theta, thetaOffset + o * P);
-        }
-        continue;
-      }
-      this.tableOf(cache, s, false);
-      this.basisProducts(cache.values, phi);
-      for (let o = 0; o < out; o++) {
-        const c0 = thetaOffset + o * P;
-        let sum = 0;
-        for (let j = 0; j < P; j++) sum += theta[c0 + j] * phi[j];
-        y[s * out + o] = sum;
-      }
-    }
+    cache.kernels.forward(theta, thetaOffset, x, y, n);
   }
 
+  /**
+   * The pullback. A float64 gradient (or one sample) is accumulated in place; a float32
+   * gradient of a batch is summed in float64 first and added once, so that its rounding does
+   * not grow with the batch.
+   */
   vjp(
     theta: FloatArray,
     thetaOffset: number,
@@ -323,119 +233,81 @@ export class ProductBasisLayer implements Layer<ProductBasisCache> {
     n: number,
   ): void {
     checkBatch(n, cache.capacity);
-    const d = this.inputSize;
-    const out = this.outputSize;
-    const P = this.basisSize;
-    const { phi, weights, gradSums, tBar, slopes } = cache;
-    gradSums.fill(0);
-    for (let s = 0; s < n; s++) {
-      this.tableOf(cache, s, xBar !== null);
-      this.basisProducts(cache.values, phi);
-      // ∂L/∂c[o, j] = ȳ_o φ_j.
-      for (let o = 0; o < out; o++) {
-        const g = yBar[s * out + o];
-        if (g === 0) continue;
-        const base = o * P;
-        for (let j = 0; j < P; j++) gradSums[base + j] += g * phi[j];
-      }
-      if (xBar === null) continue;
-      // ∂L/∂t_i = Σ_j w_j ∂φ_j/∂t_i with w_j = Σ_o ȳ_o c[o, j]; then x̄_i = (dt_i/dx_i)·t̄_i.
-      weights.fill(0);
-      for (let o = 0; o < out; o++) {
-        const g = yBar[s * out + o];
-        if (g === 0) continue;
-        const c0 = thetaOffset + o * P;
-        for (let j = 0; j < P; j++) weights[j] += g * theta[c0 + j];
-      }
-      this.inputCotangent(cache);
-      for (let i = 0; i < d; i++) xBar[s * d + i] = slopes[s * d + i] * tBar[i];
-    }
-    for (let q = 0; q < this.paramCount; q++) grad[gradOffset + q] += gradSums[q];
+    const { kernels, gradSums } = cache;
+    const direct = n === 1 || gradSums.length === 0 || grad instanceof Float64Array;
+    const g = direct ? grad : gradSums;
+    const go = direct ? gradOffset : 0;
+    if (!direct) gradSums.fill(0);
+    if (xBar === null) kernels.vjpNoInput(theta, thetaOffset, yBar, null, g, go, n);
+    else kernels.vjpInput(theta, thetaOffset, yBar, xBar, g, go, n);
+    if (!direct) for (let q = 0; q < this.paramCount; q++) grad[gradOffset + q] += gradSums[q];
+  }
+
+  /**
+   * Unchecked single-sample float64 entry points with their own scratch (a new instance per
+   * call), for expression models that call the layer inside an ODE right-hand side.
+   */
+  singleSample(): FusedChain {
+    const sizes = kernelScratchSizes(this.shape, 1);
+    const k = this.factory('float64')({
+      seeds: new Float64Array(sizes.seeds),
+      slopes: new Float64Array(sizes.slopes),
+      values: new Float64Array(sizes.values),
+      derivatives: new Float64Array(sizes.derivatives),
+      accumulators: new Float64Array(sizes.accumulators),
+      tBar: new Float64Array(sizes.tBar),
+    });
+    return {
+      forward(theta, offset, x, y) {
+        k.forward(theta, offset, x, y, 1);
+      },
+      vjp(theta, offset, yBar, xBar, grad, gradOffset) {
+        if (xBar === null) k.vjpNoInput(theta, offset, yBar, null, grad, gradOffset, 1);
+        else k.vjpInput(theta, offset, yBar, xBar, grad, gradOffset, 1);
+      },
+    };
   }
 
   /**
    * The basis values φ_j(x) of `rows` samples (row-major `rows × inputSize` in `xs`) as a
-   * row-major `rows × basisSize` design matrix, for least squares. Not a hot path: it allocates.
+   * row-major `rows × basisSize` design matrix, for least squares: per sample, the coefficient
+   * gradient of output 0 under ȳ = (1, 0, …), which is φ. Not a hot path: it allocates.
    */
   designMatrix(xs: ArrayLike<number>, rows: number): Float64Array {
     const d = this.inputSize;
     const P = this.basisSize;
     const cache = this.createCache('float64', 1);
+    const theta = new Float64Array(this.paramCount);
+    const grad = new Float64Array(this.paramCount);
     const x = new Float64Array(d);
+    const y = new Float64Array(this.outputSize);
+    const yBar = new Float64Array(this.outputSize);
+    yBar[0] = 1;
     const a = new Float64Array(rows * P);
     for (let s = 0; s < rows; s++) {
       for (let i = 0; i < d; i++) x[i] = xs[s * d + i];
       try {
-        this.seedSample(x, 0, cache);
+        this.forward(theta, 0, x, y, cache, 1);
       } catch (e) {
         if (e instanceof ScichainError)
           throw new ScichainError(e.code, `sample ${s}: ${e.message}`);
         throw e;
       }
-      this.tableOf(cache, 0, false);
-      this.basisProducts(cache.values, cache.phi);
-      a.set(cache.phi, s * P);
+      grad.fill(0, 0, P);
+      this.vjp(theta, 0, cache, yBar, null, grad, 0, 1);
+      a.set(grad.subarray(0, P), s * P);
     }
     return a;
   }
 
-  /** Maps sample s's inputs to their seeds and slopes in the cache. */
-  private seedSample(x: FloatArray, s: number, cache: ProductBasisCache): void {
-    const d = this.inputSize;
-    const bases = this.bases;
-    const at = s * this.seedOffset[d];
-    for (let i = 0; i < d; i++) {
-      cache.slopes[s * d + i] = bases[i].seed(x[s * d + i], cache.seeds, at + this.seedOffset[i]);
+  /** The compiled kernels for a dtype. */
+  private factory(dtype: DType): KernelFactory {
+    let f = this.factories.get(dtype);
+    if (f === undefined) {
+      const name = this.description.split('(')[0].replace(/\W/g, '_') || 'productBasis';
+      f = compileProductBasis(this.shape, dtype, name);
+      this.factories.set(dtype, f);
     }
-  }
-
-  /** Rebuilds sample s's ψ table (and dψ/dt table when asked) from its cached seeds. */
-  private tableOf(cache: ProductBasisCache, s: number, withDerivatives: boolean): void {
-    const d = this.inputSize;
-    const bases = this.bases;
-    const at = s * this.seedOffset[d];
-    const { seeds, values, derivatives } = cache;
-    for (let i = 0; i < d; i++) {
-      const seedAt = at + this.seedOffset[i];
-      const tableAt = this.tableOffset[i];
-      bases[i].values(seeds, seedAt, values, tableAt);
-      if (withDerivatives)
-        bases[i].derivatives(seeds, seedAt, values, tableAt, derivatives, tableAt);
-    }
-  }
-
-  /** φ_j = product of its non-constant factors from the table. */
-  private basisProducts(values: Float64Array, phi: Float64Array): void {
-    const { runStart, runTable } = this;
-    for (let j = 0; j < this.basisSize; j++) {
-      let p = 1;
-      for (let r = runStart[j]; r < runStart[j + 1]; r++) p *= values[runTable[r]];
-      phi[j] = p;
-    }
-  }
-
-  /**
-   * t̄_i = Σ_j w_j ∂φ_j/∂t_i. For a run of factors f₁ … f_r the derivative along factor q is
-   * f′_q · Π_{p<q} f_p · Π_{p>q} f_p; the two products come from a running prefix and a suffix
-   * table, so no division (factors can be 0).
-   */
-  private inputCotangent(cache: ProductBasisCache): void {
-    const { runStart, runInput, runTable } = this;
-    const { values, derivatives, weights, suffix, tBar } = cache;
-    tBar.fill(0);
-    for (let j = 0; j < this.basisSize; j++) {
-      const w = weights[j];
-      if (w === 0) continue;
-      const r0 = runStart[j];
-      const len = runStart[j + 1] - r0;
-      suffix[len] = 1;
-      for (let q = len - 1; q >= 0; q--) suffix[q] = suffix[q + 1] * values[runTable[r0 + q]];
-      let prefix = w;
-      for (let q = 0; q < len; q++) {
-        const r = r0 + q;
-        tBar[runInput[r]] += prefix * derivatives[runTable[r]] * suffix[q + 1];
-        prefix *= values[runTable[r]];
-      }
-    }
+    return f;
   }
 }

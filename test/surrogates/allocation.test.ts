@@ -16,8 +16,9 @@ import { fourier } from './src/surrogates/fourier.ts';
 
 const calls = 4_000;
 const results = {};
-// One-input Chebyshev (Clenshaw), several-input Chebyshev and Fourier tables, a float32 batch
-// with clamping, and both kinds inside a chain with a dense layer.
+// One-input Chebyshev, several-input Chebyshev and Fourier layers, a float32 batch
+// with clamping, both kinds inside a chain with a dense layer, a layer large enough for the
+// loop form of the kernels, one with many outputs, and the single-sample entry points.
 const cases = {
   chebyshev1d: [chebyshev({ degree: 12, inputs: 1, outputs: 2, domain: [0, 5] }), 1, 'float64'],
   chebyshevClampBatch: [
@@ -30,6 +31,8 @@ const cases = {
     1,
     'float64',
   ],
+  loopForm: [chebyshev({ degree: 6, inputs: 3, basis: 'tensor' }), 2, 'float64'],
+  manyOutputs: [fourier({ harmonics: 2, period: 3, inputs: 2, outputs: 8 }), 3, 'float64'],
 };
 for (const [name, [layer, n, dtype]] of Object.entries(cases)) {
   const rng = new Rng(1);
@@ -47,12 +50,27 @@ for (const [name, [layer, n, dtype]] of Object.entries(cases)) {
     layer.vjp(theta, 0, cache, yBar, xBar, grad, 0, n);
   }, calls);
 }
+{
+  const layer = chebyshev({ degree: 8, inputs: 2, domain: [0, 2] });
+  const single = layer.singleSample();
+  const rng = new Rng(2);
+  const theta = rng.fillNormal(new Float64Array(layer.paramCount));
+  const grad = new Float64Array(layer.paramCount);
+  const x = Float64Array.from([0.4, 1.7]);
+  const y = new Float64Array(1);
+  const yBar = Float64Array.from([0.3]);
+  const xBar = new Float64Array(2);
+  results.singleSample = await bytesAllocatedPerCall(() => {
+    single.forward(theta, 0, x, y);
+    single.vjp(theta, 0, yBar, xBar, grad, 0);
+  }, calls);
+}
 results.allocatingControl = await bytesAllocatedPerCall(allocatingControl, calls);
 console.log(JSON.stringify(results));
 `;
 
 describe('zero allocation of the surrogate layers', () => {
-  it('forward + pullback of Chebyshev and Fourier layers (alone, a float32 batch, in a chain) allocate nothing', () => {
+  it('forward + pullback of Chebyshev and Fourier layers (alone, a float32 batch, in a chain, loop form, many outputs, single-sample) allocate nothing', () => {
     const out = execFileSync(
       process.execPath,
       [
@@ -70,7 +88,8 @@ describe('zero allocation of the surrogate layers', () => {
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
     expect(r.allocatingControl).toBeGreaterThan(16);
     // The smallest V8 allocation is 16 bytes; below 1 byte per call is JIT bookkeeping.
-    for (const name of ['chebyshev1d', 'chebyshevClampBatch', 'chainWithSurrogates']) {
+    const names = ['chebyshev1d', 'chebyshevClampBatch', 'chainWithSurrogates', 'loopForm'];
+    for (const name of [...names, 'manyOutputs', 'singleSample']) {
       expect(r[name], name).toBeTypeOf('number');
       expect(r[name], name).toBeLessThan(1);
     }

@@ -101,7 +101,7 @@ describe('Chebyshev interpolation', () => {
     expect(c[1]).toBeCloseTo(2 * 0.565159103992485, 14);
   });
 
-  it('a one-input layer with the interpolated coefficients evaluates the interpolant (Clenshaw)', () => {
+  it('a one-input layer with the interpolated coefficients evaluates the interpolant', () => {
     const layer = new Chebyshev({ inputs: 1, degree: 20, domain: [0, 2] });
     const theta = new Float64Array(layer.paramCount);
     theta.set(chebyshevInterpolate(Math.exp, { degree: 20, domain: [0, 2] }));

@@ -207,7 +207,7 @@ describe('float32', () => {
     expect(relativeError(xBar, f64.xBar)).toBeLessThan(1e-4);
   }
 
-  it('Chebyshev (one input: Clenshaw; two inputs: tensor table) and Fourier are close to float64', () => {
+  it('Chebyshev (one input; two inputs, tensor basis) and Fourier are close to float64', () => {
     compare(
       new Chebyshev({ inputs: 1, degree: 12, domain: [0, 10], outputs: 2 }),
       1,
