@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  bolus,
   odeProblem,
+  stateSensitivities,
   PopulationModel,
   readNonmemData,
   solve,
@@ -91,6 +93,43 @@ function odePath(doses: readonly { time: number; amount: number }[], times: Floa
   };
 }
 
+/**
+ * The ODE path's predictions with ∂f/∂φ by forward sensitivities: one augmented solve gives
+ * central(t) and ∂central/∂(log ka, log cl, log v); f = central/v, so
+ * ∂f/∂φ_a = (∂central/∂log φ_a)/(φ_a·v) − [a = v]·central/v².
+ */
+function odeSensitivityPath(
+  doses: readonly { time: number; amount: number }[],
+  times: Float64Array,
+) {
+  const model = oneCompartmentOral();
+  const p = model.initialParameters();
+  const offsets = [model.offset('ka'), model.offset('cl'), model.offset('v')];
+  const events = doses.map((d) => bolus(d.time, 0, d.amount));
+  const np = p.length;
+  return (phi: Float64Array, f: Float64Array, jacobian: Float64Array): void => {
+    offsets.forEach((o, a) => (p[o] = Math.log(phi[a])));
+    const { u, S } = stateSensitivities(model, p, {
+      u0: [0, 0],
+      t0: 0,
+      times,
+      events,
+      method: 'Vern7',
+      rtol: 1e-10,
+      atol: 1e-10,
+    });
+    const v = phi[2];
+    for (let j = 0; j < times.length; j++) {
+      const central = u[2 * j + 1];
+      f[j] = central / v;
+      offsets.forEach((o, a) => {
+        jacobian[j * 3 + a] = S[(2 * j + 1) * np + o] / (phi[a] * v);
+      });
+      jacobian[j * 3 + 2] -= central / (v * v);
+    }
+  };
+}
+
 /** Subjects from NONMEM records with the chosen prediction path. */
 export function theophyllineSubjects(
   path: 'closed-form' | 'ode' = 'closed-form',
@@ -107,6 +146,7 @@ export function theophyllineSubjects(
       observations: Float64Array.from(s.observations, (o) => o.dv),
       covariates: s.covariates,
       predict: path === 'ode' ? odePath(doses, times) : closedForm(doses, times),
+      ...(path === 'ode' ? { predictWithJacobian: odeSensitivityPath(doses, times) } : {}),
     };
   });
 }

@@ -455,6 +455,11 @@ export {
 } from '../solvers/sensitivity/ode-objective.ts';
 /** Events the gradient can cross (doses), with their pullbacks. */
 export { bolus, type DifferentiableEvent, type DoseAmount } from '../solvers/sensitivity/events.ts';
+/** u(t) and ∂u(t)/∂p at given times by forward sensitivities (one augmented solve). */
+export {
+  stateSensitivities,
+  type StateSensitivityOptions,
+} from '../solvers/sensitivity/forward-sensitivity.ts';
 /** Work counts of a gradient evaluation. */
 export type { SensitivityCounts } from '../solvers/sensitivity/context.ts';
 /** Gauss–Legendre rules on [0, 1]. */

@@ -4,23 +4,42 @@
  * λ = eᵢ, so a right-hand-side evaluation costs n VJPs plus an n×n by n×np product. The right
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
+import type { ODEModel } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../problem.ts';
+import type { ODESolution } from '../solution.ts';
 import { countsOf, type SensitivityContext, type SensitivityResult } from './context.ts';
 import {
   recordingEvents,
   scoreObservations,
   solveOrThrow,
   type EventCrossing,
+  type PassSettings,
 } from './forward-pass.ts';
 import type { DifferentiableEvent } from './events.ts';
 
-/** Forward sensitivities; writes dL/dp into `grad`. `S0` (n × np) is ∂u₀/∂p, or null for 0. */
-export function forwardSensitivity(
-  context: SensitivityContext,
-  grad: Float64Array,
-  S0: Float64Array | null = null,
-): SensitivityResult {
-  const { model, p, u0, t0, schedule } = context;
+/** What {@link solveSensitivities} takes. */
+export interface SensitivitySolveSpec {
+  readonly model: ODEModel;
+  readonly p: Float64Array;
+  readonly u0: ArrayLike<number>;
+  /** ∂u₀/∂p (n × np, row-major), or null for 0. */
+  readonly S0?: Float64Array | null;
+  readonly t0: number;
+  /** Output times, ascending (the solve ends at the last). */
+  readonly times: Float64Array;
+  readonly events?: readonly DifferentiableEvent[];
+  readonly settings: PassSettings;
+}
+
+/**
+ * Integrates u and S = ∂u/∂p together (n(1 + np) components under error control) and returns
+ * the solution at `times`: state(k) holds u then S row-major (n × np).
+ */
+export function solveSensitivities(spec: SensitivitySolveSpec): {
+  solution: ODESolution;
+  vjpCalls: number;
+} {
+  const { model, p, u0, t0, times } = spec;
   const n = model.stateCount;
   const np = p.length;
   const size = n * (1 + np);
@@ -80,8 +99,7 @@ export function forwardSensitivity(
   const crossings: EventCrossing[] = [];
   const start = new Float64Array(size);
   start.set(u0);
-  if (S0 !== null) start.set(S0, n);
-  const times = schedule.times;
+  if (spec.S0) start.set(spec.S0, n);
   const solution = solveOrThrow(
     odeProblem({
       f: rhs,
@@ -91,14 +109,37 @@ export function forwardSensitivity(
       n: size,
       autonomous: model.autonomous,
     }),
-    context.forward,
+    spec.settings,
     {
       saveat: times,
-      events: recordingEvents(context.events, crossings, n, crossEvent),
+      events: recordingEvents(spec.events ?? [], crossings, n, crossEvent),
       dense: false,
     },
     'forward sensitivity solve',
   );
+  return { solution, vjpCalls };
+}
+
+/** Forward sensitivities; writes dL/dp into `grad`. `S0` (n × np) is ∂u₀/∂p, or null for 0. */
+export function forwardSensitivity(
+  context: SensitivityContext,
+  grad: Float64Array,
+  S0: Float64Array | null = null,
+): SensitivityResult {
+  const { model, p, u0, t0, schedule } = context;
+  const n = model.stateCount;
+  const np = p.length;
+  const times = schedule.times;
+  const { solution, vjpCalls } = solveSensitivities({
+    model,
+    p,
+    u0,
+    S0,
+    t0,
+    times,
+    events: context.events,
+    settings: context.forward,
+  });
   const scored = scoreObservations(
     schedule,
     (k) => solution.state(k).subarray(0, n),
@@ -124,4 +165,57 @@ export function forwardSensitivity(
     lambda0: new Float64Array(n),
     counts: countsOf(solution, null, vjpCalls),
   };
+}
+
+/** What {@link stateSensitivities} takes. */
+export interface StateSensitivityOptions {
+  readonly u0: ArrayLike<number>;
+  /** Output times, ascending; the solve runs from `t0` (default the first time) to the last. */
+  readonly times: ArrayLike<number>;
+  readonly t0?: number;
+  /** Differentiable events (doses) at known times. */
+  readonly events?: readonly DifferentiableEvent[];
+  /** Solver and tolerances (default Tsit5, rtol 1e-8, atol 1e-10). */
+  readonly method?: PassSettings['method'];
+  readonly rtol?: number;
+  readonly atol?: number;
+  readonly maxSteps?: number;
+}
+
+/**
+ * u(t) and S(t) = ∂u(t)/∂p at the given times by forward sensitivities: `u` is K × n and `S` is
+ * K × n × np (row-major: S[(k·n + i)·np + j] = ∂u_i(t_k)/∂p_j). For predictions whose
+ * Jacobian with respect to a few parameters is needed (the η-conditional steps of population
+ * fits): one augmented solve instead of two solves per parameter by differences.
+ */
+export function stateSensitivities(
+  model: ODEModel,
+  p: Float64Array,
+  options: StateSensitivityOptions,
+): { u: Float64Array; S: Float64Array } {
+  const times = Float64Array.from(options.times);
+  const n = model.stateCount;
+  const np = p.length;
+  const { solution } = solveSensitivities({
+    model,
+    p,
+    u0: options.u0,
+    t0: options.t0 ?? times[0],
+    times,
+    events: options.events,
+    settings: {
+      method: options.method ?? 'Tsit5',
+      rtol: options.rtol ?? 1e-8,
+      atol: options.atol ?? 1e-10,
+      maxSteps: options.maxSteps ?? 100000,
+    },
+  });
+  const u = new Float64Array(times.length * n);
+  const S = new Float64Array(times.length * n * np);
+  for (let k = 0; k < times.length; k++) {
+    const state = solution.state(k);
+    u.set(state.subarray(0, n), k * n);
+    S.set(state.subarray(n), k * n * np);
+  }
+  return { u, S };
 }

@@ -28,6 +28,8 @@ export interface FitPopulationOptions {
   readonly gradientTolerance?: number;
   /** Compute standard errors (default true). */
   readonly covariance?: boolean;
+  /** Starting x (default the model's initial values), e.g. another method's estimate. */
+  readonly start?: ArrayLike<number>;
   /** Laplace's Hessian (see ConditionalOptions). */
   readonly laplaceHessian?: 'expected' | 'numerical';
 }
@@ -155,6 +157,45 @@ export class PopulationObjective {
       model.spec.individual(this.currentTheta, etaRecord, covariates, phi);
       subject.predict(phi, f);
     };
+    const withJacobian = subject.predictWithJacobian?.bind(subject);
+    if (withJacobian) {
+      const m = phi.length;
+      const dfdphi = new Float64Array(n * m);
+      const dphideta = new Float64Array(m * q);
+      const phiUp = new Float64Array(m);
+      const phiDown = new Float64Array(m);
+      const individualAt = (eta: Float64Array, out: Float64Array): void => {
+        model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
+        model.spec.individual(this.currentTheta, etaRecord, covariates, out);
+      };
+      return {
+        observationCount: n,
+        predict(eta, f, jacobian) {
+          individualAt(eta, phi);
+          if (jacobian === null) {
+            subject.predict(phi, f);
+            return;
+          }
+          withJacobian(phi, f, dfdphi);
+          // ∂φ/∂η by central differences of the (cheap, algebraic) individual model.
+          for (let k = 0; k < q; k++) {
+            const h = 1e-6 * Math.max(1, Math.abs(eta[k]));
+            shifted.set(eta);
+            shifted[k] = eta[k] + h;
+            individualAt(shifted, phiUp);
+            shifted[k] = eta[k] - h;
+            individualAt(shifted, phiDown);
+            for (let a = 0; a < m; a++) dphideta[a * q + k] = (phiUp[a] - phiDown[a]) / (2 * h);
+          }
+          for (let j = 0; j < n; j++)
+            for (let k = 0; k < q; k++) {
+              let s = 0;
+              for (let a = 0; a < m; a++) s += dfdphi[j * m + a] * dphideta[a * q + k];
+              jacobian[j * q + k] = s;
+            }
+        },
+      };
+    }
     return {
       observationCount: n,
       predict(eta, f, jacobian) {
@@ -306,6 +347,14 @@ export function fitPopulation(
     options.laplaceHessian,
   );
   const x = model.initial();
+  if (options.start !== undefined) {
+    if (options.start.length !== x.length)
+      throw new ScichainError(
+        'ShapeMismatch',
+        `start has ${options.start.length} entries; the model has ${x.length}`,
+      );
+    x.set(options.start);
+  }
   if (!Number.isFinite(objective.value(x))) {
     throw new ScichainError(
       'InvalidState',

@@ -318,7 +318,7 @@ export class SubjectNlme {
       let accepted = false;
       for (let halving = 0; halving < 40; halving++) {
         for (let a = 0; a < q; a++) this.trial[a] = eta[a] + alpha * step[a];
-        if (this.evaluate(this.trial, residual, fixed, true)) {
+        if (this.evaluate(this.trial, residual, fixed, false)) {
           const trialValue = this.conditional(this.trial, omegaInverse);
           if (trialValue <= value) {
             value = trialValue;

@@ -33,6 +33,13 @@ export interface PopulationSubject {
    * {@link PopulationModelSpec.individualNames}) into `f`.
    */
   predict(phi: Float64Array, f: Float64Array): void;
+  /**
+   * Optional: the predictions and their Jacobian ∂f/∂φ (observations × individual parameters,
+   * row-major) in one go — e.g. from forward sensitivities of an ODE model. When present, the
+   * η-conditional steps use it (with ∂φ/∂η by differences of the algebraic individual model)
+   * instead of differencing the predictions over η.
+   */
+  predictWithJacobian?(phi: Float64Array, f: Float64Array, jacobian: Float64Array): void;
 }
 
 /** What {@link PopulationModel} takes. */
