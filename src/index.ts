@@ -278,6 +278,7 @@ export {
 export {
   PopulationModel,
   type PopulationModelSpec,
+  type BoundedTheta,
   type PopulationSubject,
 } from './pharmacometrics/estimation/population-model.ts';
 /** Population fits with standard errors, shrinkage, EBEs and residual diagnostics. */

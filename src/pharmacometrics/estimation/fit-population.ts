@@ -311,9 +311,10 @@ function naturalValues(
 ): { names: string[]; values: number[] } {
   const names: string[] = [];
   const values: number[] = [];
-  model.thetaNames.forEach((name, i) => {
+  const theta = model.theta(x);
+  model.thetaNames.forEach((name) => {
     names.push(name);
-    values.push(x[i]);
+    values.push(theta[name]);
   });
   const q = model.q;
   const omega = model.omega(x);

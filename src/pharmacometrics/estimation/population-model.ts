@@ -5,7 +5,7 @@
  *
  * Everything estimated lives in one vector x (the optimizer's θ in scichain's sense):
  *
- *   x = [ θ (as given, unconstrained) | Ω (log-Cholesky) | residual parameters (log) ]
+ *   x = [ θ (unconstrained, or through its bounds) | Ω (log-Cholesky) | residual parameters (log) ]
  *
  * Ω's log-Cholesky parameterisation: Ω = L·Lᵀ with L lower triangular; x holds log L_kk on the
  * diagonal and L_kl below it (for a diagonal Ω only log ω_k = ½·log ω²_k). Every x is a valid
@@ -42,10 +42,50 @@ export interface PopulationSubject {
   predictWithJacobian?(phi: Float64Array, f: Float64Array, jacobian: Float64Array): void;
 }
 
+/**
+ * A fixed effect with bounds: x holds log(θ − lower), log(upper − θ) or
+ * logit((θ − lower)/(upper − lower)), so every x is inside the bounds.
+ */
+export interface BoundedTheta {
+  readonly value: number;
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
+/** Maps between a bounded θ and its unconstrained entry of x. */
+class ThetaBounds {
+  readonly lower: number;
+  readonly upper: number;
+
+  constructor(lower: number, upper: number) {
+    this.lower = lower;
+    this.upper = upper;
+  }
+
+  toNatural(z: number): number {
+    const { lower, upper } = this;
+    if (lower > -Infinity && upper < Infinity) return lower + (upper - lower) / (1 + Math.exp(-z));
+    if (lower > -Infinity) return lower + Math.exp(z);
+    if (upper < Infinity) return upper - Math.exp(z);
+    return z;
+  }
+
+  fromNatural(v: number): number {
+    const { lower, upper } = this;
+    if (lower > -Infinity && upper < Infinity) {
+      const r = (v - lower) / (upper - lower);
+      return Math.log(r / (1 - r));
+    }
+    if (lower > -Infinity) return Math.log(v - lower);
+    if (upper < Infinity) return Math.log(upper - v);
+    return v;
+  }
+}
+
 /** What {@link PopulationModel} takes. */
 export interface PopulationModelSpec {
   /** Fixed effects and their initial values (unconstrained: write exp(θ) for positive ones). */
-  readonly theta: Readonly<Record<string, number>>;
+  readonly theta: Readonly<Record<string, number | BoundedTheta>>;
   /** Random effects: names and initial Ω — diagonal variances, or a full covariance block. */
   readonly omega:
     | { readonly diagonal: Readonly<Record<string, number>> }
@@ -85,6 +125,7 @@ export class PopulationModel {
     readonly kind: 'additive' | 'proportional';
   }[];
   readonly spec: PopulationModelSpec;
+  private readonly thetaBounds: readonly { readonly value: number; readonly bounds: ThetaBounds }[];
   private readonly initialResiduals: readonly ResidualError[];
   /** Offsets of the blocks in x. */
   readonly omegaOffset: number;
@@ -94,10 +135,23 @@ export class PopulationModel {
   constructor(spec: PopulationModelSpec) {
     this.spec = spec;
     this.thetaNames = Object.keys(spec.theta);
-    for (const name of this.thetaNames) {
-      if (!Number.isFinite(spec.theta[name]))
-        throw new ScichainError('NonFinite', `initial θ '${name}' is ${spec.theta[name]}`);
-    }
+    this.thetaBounds = this.thetaNames.map((name) => {
+      const entry = spec.theta[name];
+      const {
+        value,
+        lower = -Infinity,
+        upper = Infinity,
+      } = typeof entry === 'number' ? { value: entry } : entry;
+      if (!Number.isFinite(value))
+        throw new ScichainError('NonFinite', `initial θ '${name}' is ${value}`);
+      if (!(lower < upper) || !(value > lower && value < upper)) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `initial θ '${name}' = ${value} must lie strictly inside its bounds (${lower}, ${upper})`,
+        );
+      }
+      return { value, bounds: new ThetaBounds(lower, upper) };
+    });
     if ('diagonal' in spec.omega) {
       this.etaNames = Object.keys(spec.omega.diagonal);
       this.diagonalOmega = true;
@@ -153,7 +207,7 @@ export class PopulationModel {
   /** The initial x. */
   initial(): Float64Array {
     const x = new Float64Array(this.size);
-    this.thetaNames.forEach((name, i) => (x[i] = this.spec.theta[name]));
+    this.thetaBounds.forEach(({ value, bounds }, i) => (x[i] = bounds.fromNatural(value)));
     const q = this.q;
     const omega = new Float64Array(q * q);
     const o = this.spec.omega;
@@ -175,7 +229,7 @@ export class PopulationModel {
   /** θ by name from x. */
   theta(x: ArrayLike<number>): Record<string, number> {
     const out: Record<string, number> = {};
-    this.thetaNames.forEach((name, i) => (out[name] = x[i]));
+    this.thetaNames.forEach((name, i) => (out[name] = this.thetaBounds[i].bounds.toNatural(x[i])));
     return out;
   }
 
