@@ -33,6 +33,15 @@ export function positiveParameter(value: number): ScalarBlockSpec {
   return scalar(value, { transform: 'positive' });
 }
 
+/** Positive (log-transformed) parameters, one per value, in the order given. */
+export function positiveParameters(
+  values: Readonly<Record<string, number>>,
+): Record<string, ScalarBlockSpec> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, positiveParameter(value)]),
+  );
+}
+
 /** The infusion-rate input of a compartment: 0, untransformed, frozen. */
 export function infusionRateParameter(): ScalarBlockSpec {
   return scalar(0, { frozen: true });

@@ -7,7 +7,7 @@ import type { ExpressionModel } from '../../src/expressions/expression-model.ts'
 import {
   infusionRateParameter,
   modelFromParts,
-  positiveParameter,
+  positiveParameters,
   type ModelPart,
   type PartParameters,
 } from './model-part.ts';
@@ -23,8 +23,7 @@ export function oneCompartmentIvPart(
   return {
     states: ['central'],
     parameters: {
-      cl: positiveParameter(cl),
-      v: positiveParameter(v),
+      ...positiveParameters({ cl, v }),
       rate_central: infusionRateParameter(),
     },
     definitions: { conc: 'central/v' },

@@ -8,7 +8,7 @@ import type { ExpressionModel } from '../../src/expressions/expression-model.ts'
 import {
   infusionRateParameter,
   modelFromParts,
-  positiveParameter,
+  positiveParameters,
   type ModelPart,
   type PartParameters,
 } from './model-part.ts';
@@ -24,9 +24,7 @@ export function oneCompartmentOralPart(
   return {
     states: ['depot', 'central'],
     parameters: {
-      ka: positiveParameter(ka),
-      cl: positiveParameter(cl),
-      v: positiveParameter(v),
+      ...positiveParameters({ ka, cl, v }),
       rate_depot: infusionRateParameter(),
       rate_central: infusionRateParameter(),
     },

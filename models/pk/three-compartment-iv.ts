@@ -10,7 +10,7 @@ import type { ExpressionModel } from '../../src/expressions/expression-model.ts'
 import {
   infusionRateParameter,
   modelFromParts,
-  positiveParameter,
+  positiveParameters,
   type ModelPart,
   type PartParameters,
 } from './model-part.ts';
@@ -26,12 +26,7 @@ export function threeCompartmentIvPart(
   return {
     states: ['central', 'peripheral1', 'peripheral2'],
     parameters: {
-      cl: positiveParameter(cl),
-      v: positiveParameter(v),
-      q: positiveParameter(q),
-      v2: positiveParameter(v2),
-      q3: positiveParameter(q3),
-      v3: positiveParameter(v3),
+      ...positiveParameters({ cl, v, q, v2, q3, v3 }),
       rate_central: infusionRateParameter(),
     },
     definitions: { conc: 'central/v', conc2: 'peripheral1/v2', conc3: 'peripheral2/v3' },

@@ -8,7 +8,7 @@ import type { ExpressionModel } from '../../src/expressions/expression-model.ts'
 import {
   infusionRateParameter,
   modelFromParts,
-  positiveParameter,
+  positiveParameters,
   type ModelPart,
   type PartParameters,
 } from './model-part.ts';
@@ -24,10 +24,7 @@ export function twoCompartmentIvPart(
   return {
     states: ['central', 'peripheral'],
     parameters: {
-      cl: positiveParameter(cl),
-      v: positiveParameter(v),
-      q: positiveParameter(q),
-      v2: positiveParameter(v2),
+      ...positiveParameters({ cl, v, q, v2 }),
       rate_central: infusionRateParameter(),
     },
     definitions: { conc: 'central/v', conc2: 'peripheral/v2' },

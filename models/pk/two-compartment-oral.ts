@@ -9,7 +9,7 @@ import type { ExpressionModel } from '../../src/expressions/expression-model.ts'
 import {
   infusionRateParameter,
   modelFromParts,
-  positiveParameter,
+  positiveParameters,
   type ModelPart,
   type PartParameters,
 } from './model-part.ts';
@@ -25,11 +25,7 @@ export function twoCompartmentOralPart(
   return {
     states: ['depot', 'central', 'peripheral'],
     parameters: {
-      ka: positiveParameter(ka),
-      cl: positiveParameter(cl),
-      v: positiveParameter(v),
-      q: positiveParameter(q),
-      v2: positiveParameter(v2),
+      ...positiveParameters({ ka, cl, v, q, v2 }),
       rate_depot: infusionRateParameter(),
       rate_central: infusionRateParameter(),
     },

@@ -28,6 +28,7 @@ import type {
 } from '../../src/pharmacometrics/dosing/dose-schedule.ts';
 import { periodicInput } from '../../src/pharmacometrics/dosing/periodic-input.ts';
 import type { DoseRecord } from '../../src/pharmacometrics/records.ts';
+import { dose, grid, regimenSchedule, type Regimen } from './helpers/records.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Reference: exp of a small matrix by Taylor series with scaling and squaring.
@@ -169,22 +170,6 @@ function referenceAmounts(K: Matrix, schedule: DoseSchedule, times: number[]): n
   return times.map((t) => out.get(t)!);
 }
 
-function dose(fields: Partial<DoseRecord>): DoseRecord {
-  return {
-    time: 0,
-    cmt: 1,
-    amount: 100,
-    rate: 0,
-    duration: 0,
-    ii: 0,
-    addl: 0,
-    ss: 0,
-    reset: false,
-    row: 2,
-    ...fields,
-  };
-}
-
 /** max |a − b| / (|b| + floor) over every amount. */
 function worstRelative(actual: Float64Array, expected: number[][], floor: number): number {
   const n = expected[0].length;
@@ -196,9 +181,6 @@ function worstRelative(actual: Float64Array, expected: number[][], floor: number
   );
   return worst;
 }
-
-const grid = (from: number, to: number, step: number): number[] =>
-  Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -343,13 +325,10 @@ describe('closed forms against hand formulas', () => {
   });
 });
 
-interface Case {
+interface Case extends Regimen {
   readonly name: string;
   readonly model: ClosedFormPkModel;
   readonly params: Record<string, number>;
-  readonly doses: DoseRecord[];
-  readonly resets?: number[];
-  readonly modifiers?: DoseModifiers;
 }
 
 const CASES: Case[] = [
@@ -416,7 +395,7 @@ const CASES: Case[] = [
 describe('closed forms against the matrix exponential of the linear system', () => {
   for (const c of CASES) {
     it(c.name, () => {
-      const schedule = doseSchedule(c.doses, c.resets ?? [], c.modifiers ?? {});
+      const schedule = regimenSchedule(c);
       const times = grid(0, 80, 0.5);
       const actual = c.model.amountsAt(schedule, times);
       const expected = referenceAmounts(rateMatrix(c.params), schedule, times);

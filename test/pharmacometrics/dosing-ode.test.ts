@@ -9,7 +9,7 @@ import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 import { threeCompartmentIv } from '../../models/pk/three-compartment-iv.ts';
 import { twoCompartmentIv } from '../../models/pk/two-compartment-iv.ts';
 import { twoCompartmentOral } from '../../models/pk/two-compartment-oral.ts';
-import { indirectResponseIV } from '../../models/pd/indirect-response-stimulate-loss.ts';
+import { indirectResponseIV } from '../../models/pd/indirect-response.ts';
 import { baselineState } from '../../models/pd/turnover.ts';
 import { odeProblem } from '../../solvers/problem.ts';
 import { solve } from '../../solvers/solve.ts';
@@ -37,22 +37,7 @@ import {
 import { periodicInput } from '../../src/pharmacometrics/dosing/periodic-input.ts';
 import { scheduleEvents } from '../../src/pharmacometrics/dosing/schedule-events.ts';
 import type { DoseRecord } from '../../src/pharmacometrics/records.ts';
-
-function dose(fields: Partial<DoseRecord>): DoseRecord {
-  return {
-    time: 0,
-    cmt: 1,
-    amount: 100,
-    rate: 0,
-    duration: 0,
-    ii: 0,
-    addl: 0,
-    ss: 0,
-    reset: false,
-    row: 2,
-    ...fields,
-  };
-}
+import { dose, grid, regimenSchedule, type Regimen } from './helpers/records.ts';
 
 /** Tight settings: the ODE path should then match the closed forms to ~1e-11. */
 const STEADY: NumericSteadyStateOptions = {
@@ -104,16 +89,10 @@ function worstRelative(a: Float64Array, b: Float64Array, floor: number): number 
   return worst;
 }
 
-const grid = (from: number, to: number, step: number): number[] =>
-  Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
-
-interface Case {
+interface Case extends Regimen {
   readonly name: string;
   readonly ode: ExpressionModel;
   readonly closed: ClosedFormPkModel;
-  readonly doses: DoseRecord[];
-  readonly resets?: number[];
-  readonly modifiers?: DoseModifiers;
 }
 
 const ONE = { cl: 3, v: 20 };
@@ -206,7 +185,7 @@ const CASES: Case[] = [
 describe('ODE path (plain solve + scheduleEvents) against the closed forms', () => {
   for (const c of CASES) {
     it(c.name, () => {
-      const schedule = doseSchedule(c.doses, c.resets ?? [], c.modifiers ?? {});
+      const schedule = regimenSchedule(c);
       const times = grid(0, 80, 0.5);
       const { amounts, reports } = odeAmounts(c.ode, schedule, times);
       const closed = c.closed.amountsAt(schedule, times);

@@ -7,23 +7,7 @@ import { doseTimeline, TimelineAction } from '../../src/pharmacometrics/dosing/d
 import { periodicInput } from '../../src/pharmacometrics/dosing/periodic-input.ts';
 import { scheduleEvents } from '../../src/pharmacometrics/dosing/schedule-events.ts';
 import type { DoseRecord } from '../../src/pharmacometrics/records.ts';
-
-/** A dose record with NONMEM's defaults (AMT 100 into CMT 1 at t = 0). */
-function dose(fields: Partial<DoseRecord>): DoseRecord {
-  return {
-    time: 0,
-    cmt: 1,
-    amount: 100,
-    rate: 0,
-    duration: 0,
-    ii: 0,
-    addl: 0,
-    ss: 0,
-    reset: false,
-    row: 2,
-    ...fields,
-  };
-}
+import { dose } from './helpers/records.ts';
 
 describe('doseSchedule: transient doses', () => {
   it('expands ADDL doses every II after the first, computing each time directly', () => {

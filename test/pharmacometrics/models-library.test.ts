@@ -4,10 +4,12 @@
 // dosing-ode.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { effectObservation, emaxModel } from '../../models/pd/emax.ts';
-import { indirectResponseI } from '../../models/pd/indirect-response-inhibit-production.ts';
-import { indirectResponseII } from '../../models/pd/indirect-response-inhibit-loss.ts';
-import { indirectResponseIII } from '../../models/pd/indirect-response-stimulate-production.ts';
-import { indirectResponseIV } from '../../models/pd/indirect-response-stimulate-loss.ts';
+import {
+  indirectResponseI,
+  indirectResponseII,
+  indirectResponseIII,
+  indirectResponseIV,
+} from '../../models/pd/indirect-response.ts';
 import { sigmoidEmaxModel } from '../../models/pd/sigmoid-emax.ts';
 import { baselineState, turnoverModel } from '../../models/pd/turnover.ts';
 import { combineParts } from '../../models/pk/model-part.ts';

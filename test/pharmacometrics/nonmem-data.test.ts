@@ -17,6 +17,7 @@ import {
   type GeneratedEvent,
   type GeneratedSubject,
 } from './data/write-nonmem-csv.ts';
+import { dose as doseRecord } from './helpers/records.ts';
 
 const THEOPH = fileURLToPath(new URL('../../examples/data/theoph.csv', import.meta.url));
 
@@ -74,20 +75,8 @@ describe('readNonmemData: reading', () => {
     expect(data.subjects).toHaveLength(1);
     const [s] = data.subjects;
     expect(s.id).toBe('1');
-    expect(s.doses).toEqual([
-      {
-        time: 0,
-        cmt: 1,
-        amount: 100,
-        rate: 0,
-        duration: 0,
-        ii: 0,
-        addl: 0,
-        ss: 0,
-        reset: false,
-        row: 2,
-      },
-    ]);
+    // The columns the data lack take NONMEM's defaults (a bolus, no II, ADDL or SS, no reset).
+    expect(s.doses).toEqual([doseRecord({ time: 0, cmt: 1, amount: 100, row: 2 })]);
     expect(s.observations).toEqual([
       { time: 1, cmt: 2, dv: 5.5, row: 3 },
       { time: 2, cmt: 2, dv: 4, row: 4 },
