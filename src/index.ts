@@ -281,6 +281,11 @@ export {
   type BoundedTheta,
   type PopulationSubject,
 } from './pharmacometrics/estimation/population-model.ts';
+/** Data records → population subjects with closed-form predictions (any dosing regimen). */
+export {
+  closedFormSubjects,
+  type ClosedFormSubjectsSpec,
+} from './pharmacometrics/estimation/closed-form-subjects.ts';
 /** Population fits with standard errors, shrinkage, EBEs and residual diagnostics. */
 export {
   fitPopulation,

@@ -1,0 +1,75 @@
+/**
+ * From data records to population subjects with closed-form predictions: each subject's dose
+ * records (ADDL/II, infusions, resets, steady state) become a dose schedule, and the
+ * individual parameters φ set a closed-form linear PK model whose central concentrations at the
+ * observation times are the predictions. Dose modifiers (lag, bioavailability, modelled rate or
+ * duration) may depend on φ — then the schedule is rebuilt for each prediction.
+ */
+import { ScichainError } from '../../errors.ts';
+import type { ClosedFormPkModel } from '../closed-form/closed-form-pk-model.ts';
+import { doseSchedule } from '../dosing/build-dose-schedule.ts';
+import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
+import { doseTimeline } from '../dosing/dose-timeline.ts';
+import type { SubjectRecords } from '../records.ts';
+import type { PopulationSubject } from './population-model.ts';
+
+/** What {@link closedFormSubjects} takes. */
+export interface ClosedFormSubjectsSpec<M extends ClosedFormPkModel> {
+  /** A new model instance (one per subject). */
+  readonly create: () => M;
+  /** Sets the model's parameters from φ (in the population model's individual order). */
+  readonly setParameters: (model: M, phi: Float64Array) => void;
+  /** Dose modifiers, fixed or from φ (lag, bioavailability, rate, duration by CMT). */
+  readonly modifiers?: DoseModifiers | ((phi: Float64Array) => DoseModifiers);
+  /** The CMT whose concentrations are observed (default: the model's central compartment). */
+  readonly observedCmt?: number;
+}
+
+/** Population subjects predicting central concentrations by a closed form. */
+export function closedFormSubjects<M extends ClosedFormPkModel>(
+  records: readonly SubjectRecords[],
+  spec: ClosedFormSubjectsSpec<M>,
+): PopulationSubject[] {
+  return records.map((subject) => {
+    const model = spec.create();
+    const observed = spec.observedCmt;
+    for (const o of subject.observations) {
+      if (observed !== undefined && o.cmt !== 0 && o.cmt !== observed) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `subject ${subject.id}, row ${o.row}: observation in CMT ${o.cmt}, but the model predicts CMT ${observed} only`,
+        );
+      }
+    }
+    const times = Float64Array.from(subject.observations, (o) => o.time);
+    const observations = Float64Array.from(subject.observations, (o) => o.dv);
+    const modifiers = spec.modifiers;
+    const fixedTimeline =
+      typeof modifiers === 'function'
+        ? null
+        : doseTimeline(
+            doseSchedule(subject.doses, subject.resets, modifiers ?? {}),
+            model.compartments,
+          );
+    return {
+      id: subject.id,
+      times,
+      observations,
+      covariates: subject.covariates,
+      predict(phi: Float64Array, f: Float64Array) {
+        spec.setParameters(model, phi);
+        const timeline =
+          fixedTimeline ??
+          doseTimeline(
+            doseSchedule(
+              subject.doses,
+              subject.resets,
+              (modifiers as (phi: Float64Array) => DoseModifiers)(phi),
+            ),
+            model.compartments,
+          );
+        model.concentrationsAt(timeline, times, f);
+      },
+    };
+  });
+}
