@@ -124,6 +124,14 @@ export class PopulationObjective {
     this.subjectValues = new Float64Array(subjects.length);
     this.observationCount = subjects.reduce((s, x) => s + x.observations.length, 0);
     for (const subject of subjects) {
+      for (const name of model.covariateNames) {
+        if (!Number.isFinite(subject.covariates?.[name])) {
+          throw new ScichainError(
+            'InvalidArgument',
+            `subject ${subject.id} has no finite covariate '${name}', which the individual model uses`,
+          );
+        }
+      }
       const endpoints = subject.endpoints;
       if (endpoints === undefined) continue;
       for (let j = 0; j < endpoints.length; j++) {
@@ -146,7 +154,7 @@ export class PopulationObjective {
     const model = this.model;
     const q = model.q;
     const n = subject.observations.length;
-    const phi = new Float64Array(model.spec.individualNames.length);
+    const phi = new Float64Array(model.individualNames.length);
     const up = new Float64Array(n);
     const down = new Float64Array(n);
     const shifted = new Float64Array(q);
@@ -154,7 +162,7 @@ export class PopulationObjective {
     const covariates = subject.covariates ?? {};
     const predictAt = (eta: Float64Array, f: Float64Array): void => {
       model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
-      model.spec.individual(this.currentTheta, etaRecord, covariates, phi);
+      model.individual(this.currentTheta, etaRecord, covariates, phi);
       subject.predict(phi, f);
     };
     const withJacobian = subject.predictWithJacobian?.bind(subject);
@@ -166,7 +174,7 @@ export class PopulationObjective {
       const phiDown = new Float64Array(m);
       const individualAt = (eta: Float64Array, out: Float64Array): void => {
         model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
-        model.spec.individual(this.currentTheta, etaRecord, covariates, out);
+        model.individual(this.currentTheta, etaRecord, covariates, out);
       };
       return {
         observationCount: n,

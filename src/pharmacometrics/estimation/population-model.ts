@@ -12,6 +12,7 @@
  * positive-definite Ω, and the map is smooth — which an unconstrained quasi-Newton method needs.
  */
 import { ScichainError } from '../../errors.ts';
+import { compileIndividual } from './individual-expressions.ts';
 import type { ResidualError, ResidualErrorType } from './residual-error.ts';
 
 /** One subject as the estimation sees it. */
@@ -96,18 +97,22 @@ export interface PopulationModelSpec {
    * endpoint each observation belongs to).
    */
   readonly residual: ResidualError | Readonly<Record<string, ResidualError>>;
-  /** Names of the individual parameters φ. */
-  readonly individualNames: readonly string[];
+  /** Names of the individual parameters φ (not needed with expressions: their keys). */
+  readonly individualNames?: readonly string[];
   /**
-   * φ from θ (by name), η (by name) and the subject's covariates, into `phi`:
-   * e.g. `phi[0] = Math.exp(theta.tcl + eta.cl) * (cov.WT / 70) ** 0.75`.
+   * φ from θ (by name), η (by name) and the subject's covariates: either expressions such as
+   * `{ cl: 'exp(tcl + eta.cl) * (WT/70)^0.75' }` (compiled once; other names are covariates), or
+   * a function writing `phi` in the order of `individualNames`, e.g.
+   * `phi[0] = Math.exp(theta.tcl + eta.cl) * (cov.WT / 70) ** 0.75`.
    */
-  readonly individual: (
-    theta: Readonly<Record<string, number>>,
-    eta: Readonly<Record<string, number>>,
-    covariates: Readonly<Record<string, number>>,
-    phi: Float64Array,
-  ) => void;
+  readonly individual:
+    | Readonly<Record<string, string>>
+    | ((
+        theta: Readonly<Record<string, number>>,
+        eta: Readonly<Record<string, number>>,
+        covariates: Readonly<Record<string, number>>,
+        phi: Float64Array,
+      ) => void);
 }
 
 /** The parameter vector's layout and conversions. */
@@ -125,6 +130,17 @@ export class PopulationModel {
     readonly kind: 'additive' | 'proportional';
   }[];
   readonly spec: PopulationModelSpec;
+  /** Names of the individual parameters φ, in order. */
+  readonly individualNames: readonly string[];
+  /** Covariates the individual model reads (known only for expressions; else empty). */
+  readonly covariateNames: readonly string[];
+  /** φ from θ, η and covariates. */
+  readonly individual: (
+    theta: Readonly<Record<string, number>>,
+    eta: Readonly<Record<string, number>>,
+    covariates: Readonly<Record<string, number>>,
+    phi: Float64Array,
+  ) => void;
   private readonly thetaBounds: readonly { readonly value: number; readonly bounds: ThetaBounds }[];
   private readonly initialResiduals: readonly ResidualError[];
   /** Offsets of the blocks in x. */
@@ -196,6 +212,22 @@ export class PopulationModel {
     const q = this.etaNames.length;
     this.omegaOffset = this.thetaNames.length;
     this.residualOffset = this.omegaOffset + (this.diagonalOmega ? q : (q * (q + 1)) / 2);
+    if (typeof spec.individual === 'function') {
+      if (spec.individualNames === undefined || spec.individualNames.length === 0) {
+        throw new ScichainError(
+          'InvalidArgument',
+          'an individual model given as a function needs individualNames',
+        );
+      }
+      this.individualNames = [...spec.individualNames];
+      this.covariateNames = [];
+      this.individual = spec.individual;
+    } else {
+      const compiled = compileIndividual(spec.individual, this.thetaNames, this.etaNames);
+      this.individualNames = compiled.names;
+      this.covariateNames = compiled.covariates;
+      this.individual = compiled.evaluate;
+    }
     this.size = this.residualOffset + this.residualParameters.length;
   }
 
