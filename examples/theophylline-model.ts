@@ -8,12 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  bolus,
-  odeProblem,
-  stateSensitivities,
+  odeSubjects,
   PopulationModel,
   readNonmemData,
-  solve,
   type PopulationSubject,
   type SubjectRecords,
 } from '../src/index.ts';
@@ -66,70 +63,6 @@ function closedForm(doses: readonly { time: number; amount: number }[], times: F
   };
 }
 
-/** The same by solving the ODE (depot, central) with the doses as events, Vern7 at 1e-10. */
-function odePath(doses: readonly { time: number; amount: number }[], times: Float64Array) {
-  const model = oneCompartmentOral();
-  const p = model.initialParameters();
-  const ka = model.offset('ka');
-  const cl = model.offset('cl');
-  const v = model.offset('v');
-  const events = doses.map((d) => ({
-    time: d.time,
-    apply: (u: Float64Array) => void (u[0] += d.amount),
-  }));
-  const end = times[times.length - 1];
-  return (phi: Float64Array, f: Float64Array): void => {
-    // The model's parameters are log-transformed: p holds log ka, log cl, log v.
-    p[ka] = Math.log(phi[0]);
-    p[cl] = Math.log(phi[1]);
-    p[v] = Math.log(phi[2]);
-    const solution = solve(odeProblem({ f: model.f, u0: [0, 0], tspan: [0, end], p }), 'Vern7', {
-      rtol: 1e-10,
-      atol: 1e-10,
-      saveat: times,
-      events,
-    });
-    for (let j = 0; j < times.length; j++) f[j] = solution.u[2 * j + 1] / phi[2];
-  };
-}
-
-/**
- * The ODE path's predictions with ∂f/∂φ by forward sensitivities: one augmented solve gives
- * central(t) and ∂central/∂(log ka, log cl, log v); f = central/v, so
- * ∂f/∂φ_a = (∂central/∂log φ_a)/(φ_a·v) − [a = v]·central/v².
- */
-function odeSensitivityPath(
-  doses: readonly { time: number; amount: number }[],
-  times: Float64Array,
-) {
-  const model = oneCompartmentOral();
-  const p = model.initialParameters();
-  const offsets = [model.offset('ka'), model.offset('cl'), model.offset('v')];
-  const events = doses.map((d) => bolus(d.time, 0, d.amount));
-  const np = p.length;
-  return (phi: Float64Array, f: Float64Array, jacobian: Float64Array): void => {
-    offsets.forEach((o, a) => (p[o] = Math.log(phi[a])));
-    const { u, S } = stateSensitivities(model, p, {
-      u0: [0, 0],
-      t0: 0,
-      times,
-      events,
-      method: 'Vern7',
-      rtol: 1e-10,
-      atol: 1e-10,
-    });
-    const v = phi[2];
-    for (let j = 0; j < times.length; j++) {
-      const central = u[2 * j + 1];
-      f[j] = central / v;
-      offsets.forEach((o, a) => {
-        jacobian[j * 3 + a] = S[(2 * j + 1) * np + o] / (phi[a] * v);
-      });
-      jacobian[j * 3 + 2] -= central / (v * v);
-    }
-  };
-}
-
 /** Subjects from NONMEM records with the chosen prediction path. */
 export function theophyllineSubjects(
   path: 'closed-form' | 'ode' = 'closed-form',
@@ -137,6 +70,15 @@ export function theophyllineSubjects(
     compartments: 2,
   }).subjects,
 ): PopulationSubject[] {
+  if (path === 'ode') {
+    // Depot and central with the doses as events (Vern7, 1e-10); ∂f/∂φ by forward sensitivities.
+    const model = oneCompartmentOral();
+    return odeSubjects(records, {
+      model,
+      parameters: ['ka', 'cl', 'v'],
+      observe: model.observation({ conc: 'central/v' }),
+    });
+  }
   return records.map((s) => {
     const times = Float64Array.from(s.observations, (o) => o.time);
     const doses = s.doses.map((d) => ({ time: d.time, amount: d.amount }));
@@ -145,8 +87,7 @@ export function theophyllineSubjects(
       times,
       observations: Float64Array.from(s.observations, (o) => o.dv),
       covariates: s.covariates,
-      predict: path === 'ode' ? odePath(doses, times) : closedForm(doses, times),
-      ...(path === 'ode' ? { predictWithJacobian: odeSensitivityPath(doses, times) } : {}),
+      predict: closedForm(doses, times),
     };
   });
 }

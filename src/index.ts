@@ -286,6 +286,8 @@ export {
   closedFormSubjects,
   type ClosedFormSubjectsSpec,
 } from './pharmacometrics/estimation/closed-form-subjects.ts';
+/** Data records → population subjects predicting through an ODE model (exact ∂f/∂φ). */
+export { odeSubjects, type OdeSubjectsSpec } from './pharmacometrics/estimation/ode-subjects.ts';
 /** Population fits with standard errors, shrinkage, EBEs and residual diagnostics. */
 export {
   fitPopulation,
