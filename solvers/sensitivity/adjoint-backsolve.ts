@@ -7,6 +7,7 @@
  * stiff problems; it still costs more than the interpolating and quadrature adjoints.
  */
 import { ScichainError } from '../../src/errors.ts';
+import { UnitVjpRows } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../problem.ts';
 import {
   adjointForwardPass,
@@ -52,7 +53,7 @@ export function backsolveAdjoint(
   // Jacobian of [f; −Jᵀλ; −(∂f/∂p)ᵀλ]: the λ- and μ-columns exactly (unit VJPs), the u-columns
   // of the adjoint rows — second derivatives — by central differences of the VJP (error ~ε^⅔;
   // a forward-difference Jacobian, ~√ε, is not accurate enough for Rosenbrock methods here).
-  const unit = new Float64Array(n);
+  const rows = new UnitVjpRows(model.vjp, n, np);
   const uShift = new Float64Array(n);
   const barUp = new Float64Array(n);
   const pUp = new Float64Array(np);
@@ -63,15 +64,12 @@ export function backsolveAdjoint(
       lam[i] = s[n + i];
     }
     for (let i = 0; i < n; i++) {
-      unit.fill(0);
-      unit[i] = 1;
-      pBar.fill(0);
-      model.vjp(unit, u, p, t, uBar, pBar); // row i of ∂f/∂u and of ∂f/∂p
+      rows.row(i, u, p, t); // row i of ∂f/∂u and of ∂f/∂p
       for (let j = 0; j < n; j++) {
-        J[i * size + j] = uBar[j];
-        J[(n + j) * size + n + i] = -uBar[j];
+        J[i * size + j] = rows.u[j];
+        J[(n + j) * size + n + i] = -rows.u[j];
       }
-      for (let k = 0; k < np; k++) J[(2 * n + k) * size + n + i] = -pBar[k];
+      for (let k = 0; k < np; k++) J[(2 * n + k) * size + n + i] = -rows.p[k];
     }
     for (let j = 0; j < n; j++) {
       const delta = 6e-6 * Math.max(Math.abs(u[j]), context.backward.atol, 1e-300);

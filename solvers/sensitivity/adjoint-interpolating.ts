@@ -3,6 +3,7 @@
  * dλ/dt = −(∂f/∂u)ᵀλ, dμ/dt = −(∂f/∂p)ᵀλ, μ(T) = 0, with u(t) from the forward dense output;
  * μ(t₀) is the parameter gradient. The parameter integral is under the solver's error control.
  */
+import { UnitVjpRows } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../problem.ts';
 import {
   adjointForwardPass,
@@ -29,7 +30,7 @@ export function interpolatingAdjoint(
   const lam = new Float64Array(n);
   const uBar = new Float64Array(n);
   const pBar = new Float64Array(np);
-  const unit = new Float64Array(n);
+  const rows = new UnitVjpRows(model.vjp, n, np);
   let vjpCalls = 0;
 
   const rhs = (d: Float64Array, s: Float64Array, _q: Float64Array, t: number): void => {
@@ -45,12 +46,9 @@ export function interpolatingAdjoint(
     J.fill(0);
     const ut = forwardState.at(t);
     for (let i = 0; i < n; i++) {
-      unit.fill(0);
-      unit[i] = 1;
-      pBar.fill(0);
-      model.vjp(unit, ut, p, t, uBar, pBar);
-      for (let j = 0; j < n; j++) J[j * size + i] = -uBar[j];
-      for (let k = 0; k < np; k++) J[(n + k) * size + i] = -pBar[k];
+      rows.row(i, ut, p, t);
+      for (let j = 0; j < n; j++) J[j * size + i] = -rows.u[j];
+      for (let k = 0; k < np; k++) J[(n + k) * size + i] = -rows.p[k];
     }
   };
   const events = reverseEvents(schedule.times, crossings, {

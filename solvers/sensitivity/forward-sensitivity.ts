@@ -4,7 +4,7 @@
  * λ = eᵢ, so a right-hand-side evaluation costs n VJPs plus an n×n by n×np product. The right
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
-import type { ODEModel } from '../../src/model/ode-model.ts';
+import { UnitVjpRows, type ODEModel } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../problem.ts';
 import type { ODESolution } from '../solution.ts';
 import { countsOf, type SensitivityContext, type SensitivityResult } from './context.ts';
@@ -47,7 +47,7 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
   const u = new Float64Array(n);
   const du = new Float64Array(n);
   const unit = new Float64Array(n);
-  const row = new Float64Array(n);
+  const rows = new UnitVjpRows(model.vjp, n, np);
   const pRow = new Float64Array(np);
   let vjpCalls = 0;
   const rhs = (d: Float64Array, s: Float64Array, _q: Float64Array, t: number): void => {
@@ -55,15 +55,12 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
     model.f(du, u, p, t);
     for (let i = 0; i < n; i++) d[i] = du[i];
     for (let i = 0; i < n; i++) {
-      unit.fill(0);
-      unit[i] = 1;
-      pRow.fill(0);
-      model.vjp(unit, u, p, t, row, pRow); // row = Jᵢ., pRow = (∂f/∂p)ᵢ.
+      rows.row(i, u, p, t); // rows.u = Jᵢ., rows.p = (∂f/∂p)ᵢ.
       vjpCalls++;
       const out = n + i * np;
-      for (let k = 0; k < np; k++) d[out + k] = pRow[k];
+      for (let k = 0; k < np; k++) d[out + k] = rows.p[k];
       for (let j = 0; j < n; j++) {
-        const J = row[j];
+        const J = rows.u[j];
         if (J === 0) continue;
         const from = n + j * np;
         for (let k = 0; k < np; k++) d[out + k] += J * s[from + k];

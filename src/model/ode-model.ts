@@ -76,19 +76,41 @@ export interface ODEModelSpec {
 }
 
 /**
- * The Jacobian from n VJPs with unit cotangents (row i = eᵢᵀ∂f/∂u): for the small n of
- * mechanistic models this is as cheap as forward mode and needs only the VJP.
+ * Row i of ∂f/∂u and of ∂f/∂p from one VJP with the unit cotangent eᵢ, into buffers allocated
+ * once: how Jacobians, forward sensitivities and the adjoints' stiff Jacobians are assembled
+ * for the small n of mechanistic models (as cheap as forward mode, and only the VJP is needed).
  */
+export class UnitVjpRows {
+  /** eᵢᵀ∂f/∂u after {@link row}. */
+  readonly u: Float64Array;
+  /** eᵢᵀ∂f/∂p after {@link row}. */
+  readonly p: Float64Array;
+  private readonly unit: Float64Array;
+  private readonly vjp: RhsVjp;
+
+  constructor(vjp: RhsVjp, n: number, paramCount: number) {
+    this.vjp = vjp;
+    this.u = new Float64Array(n);
+    this.p = new Float64Array(paramCount);
+    this.unit = new Float64Array(n);
+  }
+
+  /** Computes row i at (u, p, t) into {@link u} and {@link p}. */
+  row(i: number, u: Float64Array, p: Float64Array, t: number): void {
+    this.unit.fill(0);
+    this.unit[i] = 1;
+    this.p.fill(0);
+    this.vjp(this.unit, u, p, t, this.u, this.p);
+  }
+}
+
+/** The Jacobian ∂f/∂u (n × n, row-major) from n unit VJPs. */
 export function jacobianFromVjp(vjp: RhsVjp, n: number, paramCount: number): RhsJacobian {
-  const unit = new Float64Array(n);
-  const row = new Float64Array(n);
-  const discard = new Float64Array(paramCount);
+  const rows = new UnitVjpRows(vjp, n, paramCount);
   return (J, u, p, t) => {
     for (let i = 0; i < n; i++) {
-      unit.fill(0);
-      unit[i] = 1;
-      vjp(unit, u, p, t, row, discard);
-      for (let j = 0; j < n; j++) J[i * n + j] = row[j];
+      rows.row(i, u, p, t);
+      for (let j = 0; j < n; j++) J[i * n + j] = rows.u[j];
     }
   };
 }

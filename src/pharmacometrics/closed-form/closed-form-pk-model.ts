@@ -36,7 +36,7 @@ import {
   type MicroConstants,
 } from './disposition.ts';
 import { decayDifference, decayDifferenceIntegral, phi1 } from './exponential-kernels.ts';
-import { solveSmallSystem } from './small-linear-solve.ts';
+import { luFactor, luSolve } from '../../../solvers/stiff/lu.ts';
 
 /** Which side of an event time an output takes: after the events there (default) or before. */
 export type EventSide = 'left' | 'right';
@@ -79,11 +79,14 @@ export abstract class ClosedFormPkModel {
    * return values, which V8 boxes (allocates) when a call is not inlined.
    */
   private readonly clock = new Float64Array(2);
+  /** Row swaps of the steady-state LU solves. */
+  private readonly pivot: Int32Array;
 
   protected constructor(size: number, hasDepot: boolean, names: readonly string[]) {
     this.size = size;
     this.hasDepot = hasDepot;
     this.compartments = size + (hasDepot ? 1 : 0);
+    this.pivot = new Int32Array(this.compartments);
     this.centralIndex = hasDepot ? 1 : 0;
     this.compartmentNames = names;
     const n = this.compartments;
@@ -251,7 +254,8 @@ export abstract class ClosedFormPkModel {
       // K·x = −r e_c.
       A.set(this.rateMatrix);
       x[c] = -input.constantRate;
-      if (!solveSmallSystem(A, x, n)) this.singular(dose.row);
+      if (!luFactor(A, n, this.pivot)) this.singular(dose.row);
+      luSolve(A, n, this.pivot, x);
       return x;
     }
     const ii = input.period;
@@ -282,7 +286,8 @@ export abstract class ClosedFormPkModel {
     this.transitionOverStep(E, null);
     for (let i = 0; i < n * n; i++) A[i] = -E[i];
     for (let i = 0; i < n; i++) A[i * n + i] += 1;
-    if (!solveSmallSystem(A, x, n)) this.singular(dose.row);
+    if (!luFactor(A, n, this.pivot)) this.singular(dose.row);
+    luSolve(A, n, this.pivot, x);
     return x;
   }
 
