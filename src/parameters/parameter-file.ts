@@ -1,5 +1,6 @@
 /** Reading and writing parameter files on disk (Node.js). */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readTextFile } from '../io/read-text-file.ts';
 import { dirname } from 'node:path';
 import { ScichainError } from '../errors.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
@@ -13,15 +14,7 @@ export function saveParameters(path: string, layout: ParameterLayout, theta: Flo
 
 /** Reads θ from a JSON file written by {@link saveParameters}. */
 export function loadParameters(path: string, layout: ParameterLayout, dtype?: DType): FloatArray {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `cannot read parameter file ${path}: ${(e as Error).message}`,
-    );
-  }
+  const text = readTextFile(path, 'parameter file');
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -28,7 +28,7 @@
  * Problems stop reading with a `ScichainError` naming the row (1-based file line, header =
  * row 1) and the column; lesser ones are returned as warnings (never printed).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../io/read-text-file.ts';
 import { ScichainError } from '../errors.ts';
 import { readColumns, type NonmemItem } from './data/columns.ts';
 import { readCsvTable } from './data/csv-table.ts';
@@ -157,14 +157,5 @@ export function readNonmemData(text: string, options: NonmemDataOptions = {}): N
 
 /** Reads a NONMEM-style CSV data file (UTF-8); messages name the path. See {@link readNonmemData}. */
 export function readNonmemFile(path: string, options: NonmemDataOptions = {}): NonmemData {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `cannot read data file ${path}: ${(e as Error).message}`,
-    );
-  }
-  return readNonmemData(text, { source: path, ...options });
+  return readNonmemData(readTextFile(path, 'data file'), { source: path, ...options });
 }
