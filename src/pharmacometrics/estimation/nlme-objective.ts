@@ -61,7 +61,10 @@ export interface ConditionalOptions {
 export interface SubjectObjective {
   /** The subject's objective (NONMEM convention, no n·ln 2π). */
   readonly value: number;
-  /** Empirical Bayes estimate η̂ (zeros for FO). */
+  /**
+   * Empirical Bayes estimate η̂ (zeros for FO): the subject's own buffer, overwritten by its next
+   * evaluation (copy it to keep it) — the objective runs thousands of times per fit.
+   */
   readonly eta: Float64Array;
   /** Gauss–Newton iterations of the conditional step. */
   readonly iterations: number;
@@ -231,7 +234,7 @@ export class SubjectNlme {
       this.etaHat.fill(0);
       return {
         value: this.linearised(omega, this.etaHat),
-        eta: this.etaHat.slice(),
+        eta: this.etaHat,
         iterations: 0,
       };
     }
@@ -241,7 +244,7 @@ export class SubjectNlme {
     const eta = this.etaHat;
     if (!this.evaluate(eta, residual, !interaction, true)) return this.failed();
     if (method === 'FOCE') {
-      return { value: this.linearised(omega, eta), eta: eta.slice(), iterations };
+      return { value: this.linearised(omega, eta), eta, iterations };
     }
     const information = this.hessian.subarray(0, q * q);
     if (method === 'FOCEI' || (options.laplaceHessian ?? 'expected') === 'expected') {
@@ -253,26 +256,13 @@ export class SubjectNlme {
     if (!choleskyFactor(information, q)) return this.failed();
     const value =
       this.conditional(eta, omegaInverse) + omegaLogDet + choleskyLogDet(information, q);
-    return { value, eta: eta.slice(), iterations };
+    return { value, eta, iterations };
   }
 
   /** log det V + r̃ᵀV⁻¹r̃ with V = GΩGᵀ + diag(R), r̃ = y − f + Gη (from the last evaluation). */
   private linearised(omega: Float64Array, eta: Float64Array): number {
     const { n, q, g } = this;
-    const v = this.hessian.subarray(0, n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let a = 0; a < q; a++) {
-          let t = 0;
-          for (let b = 0; b < q; b++) t += omega[a * q + b] * g[j * q + b];
-          s += g[i * q + a] * t;
-        }
-        if (i === j) s += this.variances[i];
-        v[i * n + j] = s;
-        v[j * n + i] = s;
-      }
-    }
+    const v = this.marginalCovariance(omega);
     const residual = this.step.subarray(0, n);
     for (let i = 0; i < n; i++) {
       let s = this.r[i];
@@ -286,6 +276,25 @@ export class SubjectNlme {
     let quadratic = 0;
     for (let i = 0; i < n; i++) quadratic += residual[i] * work[i];
     return choleskyLogDet(v, n) + quadratic;
+  }
+
+  /** V = GΩGᵀ + diag(R) from the last evaluation (n × n, in the shared scratch). */
+  private marginalCovariance(omega: Float64Array): Float64Array {
+    const { n, q, g } = this;
+    const v = this.hessian.subarray(0, n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = i === j ? this.variances[i] : 0;
+        for (let a = 0; a < q; a++) {
+          let t = 0;
+          for (let b = 0; b < q; b++) t += omega[a * q + b] * g[j * q + b];
+          s += g[i * q + a] * t;
+        }
+        v[i * n + j] = s;
+        v[j * n + i] = s;
+      }
+    }
+    return v;
   }
 
   /**
@@ -390,16 +399,7 @@ export class SubjectNlme {
       out.ipred[j] = this.f[j];
       out.iwres[j] = this.r[j] / Math.sqrt(this.variances[j]);
     }
-    const v = this.hessian.subarray(0, n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = i === j ? this.variances[i] : 0;
-        for (let a = 0; a < q; a++)
-          for (let b = 0; b < q; b++) s += g[i * q + a] * omega[a * q + b] * g[j * q + b];
-        v[i * n + j] = s;
-        v[j * n + i] = s;
-      }
-    }
+    const v = this.marginalCovariance(omega);
     if (!choleskyFactor(v, n)) return false;
     // Forward substitution L·w = y − f + Gη.
     for (let i = 0; i < n; i++) {
@@ -412,6 +412,6 @@ export class SubjectNlme {
   }
 
   private failed(): SubjectObjective {
-    return { value: Infinity, eta: this.etaHat.slice(), iterations: -1 };
+    return { value: Infinity, eta: this.etaHat, iterations: -1 };
   }
 }
