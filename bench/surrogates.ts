@@ -10,8 +10,9 @@
  *   surrogates' size, for reference.
  *
  * Per approximator: `ns_per_call` for one sample (n = 1, `path: 'layer'`: the layer's own
- * `forward`/`vjp` with a cache, which is how an expression model calls a surrogate term), and
- * `ns_per_sample` for a batch of 256. For networks whose `singleSample()` kernel exists (≤ 100
+ * `forward`/`vjp` with a cache; expression models call the same generated code through
+ * `singleSample()`, which costs the same), and
+ * `ns_per_sample` for a batch of 256. For networks whose `singleSample()` kernel exists (≤ 80
  * weights), also `ns_per_call` of that fused kernel (`path: 'fused'`, what an expression model
  * uses for such a network). Each figure is the median over timing blocks of about 2 ms, after a
  * warm-up of a quarter of the budget; the inputs change from call to call (a precomputed cycle
@@ -173,7 +174,7 @@ export function run(args: string[]): void {
     // The fused single-sample kernel of small networks.
     const fused = c.fused?.() ?? null;
     if (c.fused !== undefined && fused === null) {
-      console.error(`${c.id}: no fused single-sample kernel (more than 100 weights)`);
+      console.error(`${c.id}: no fused single-sample kernel (more than 80 weights)`);
     }
     if (fused !== null) {
       const x = new Float64Array(d);

@@ -4,6 +4,7 @@
  * call and the young-generation growth per call over windows of 50,000 and 100,000 calls (target: 0 bytes).
  */
 import { chain, dense, Rng } from '../src/index.ts';
+import { fusedChain } from '../src/nn/kernels/fused-chain.ts';
 import {
   allocatingControl,
   bytesAllocatedPerCall,
@@ -75,4 +76,84 @@ export async function run(args: string[]): Promise<void> {
     note: 'one escaping new Float64Array(2) per call',
     calls: measured,
   });
+  fusedComparison(calls, repetitions);
+}
+
+/**
+ * The fused single-sample kernel (`chain.singleSample()`, what expression models call) against
+ * the per-layer path, forward + pullback, for the shapes docs/networks.md quotes: the ratio
+ * layered/fused is > 1 where fusing pays; above 80 weights none is generated.
+ */
+function fusedComparison(calls: number, repetitions: number): void {
+  const shapes: [number[], string][] = [
+    [[2, 5, 5, 5, 2], 'rbf'],
+    [[2, 5, 5, 5, 2], 'tanh'],
+    [[2, 8, 8, 2], 'tanh'],
+    [[2, 10, 10, 2], 'tanh'],
+    [[2, 16, 16, 2], 'tanh'],
+  ];
+  for (const [widths, act] of shapes) {
+    const items = widths.slice(1).map((w, k) => dense(w, k < widths.length - 2 ? act : 'identity'));
+    const net = chain(widths[0], ...items);
+    const theta = new Float64Array(net.paramCount);
+    net.init(theta, 0, new Rng(1));
+    const grad = new Float64Array(net.paramCount);
+    const x = new Float64Array(widths[0]).fill(0.3);
+    const y = new Float64Array(net.outputSize);
+    const yBar = new Float64Array(net.outputSize).fill(1);
+    const xBar = new Float64Array(widths[0]);
+    const ws = net.workspace();
+    let i = 0;
+    const layered = nanosecondsPerCall(
+      () => {
+        x[0] = 0.1 * (i++ % 7);
+        net.forward(theta, 0, x, y, ws, 1);
+        net.vjp(theta, 0, ws, yBar, xBar, grad, 0, 1);
+      },
+      calls,
+      repetitions,
+    );
+    // Over the fusion limit there is no fused kernel: time the unrolled code anyway, to show why.
+    const stages = net.fusedStages()!;
+    const fused = fusedChain(widths[0], stages, Infinity)!;
+    const fusedNs = nanosecondsPerCall(
+      () => {
+        x[0] = 0.1 * (i++ % 7);
+        fused.forward(theta, 0, x, y);
+        fused.vjp(theta, 0, yBar, xBar, grad, 0);
+      },
+      calls,
+      repetitions,
+    );
+    let weights = 0;
+    for (let k = 1; k < widths.length; k++) weights += widths[k - 1] * widths[k];
+    const context = {
+      network: `${widths.join('-')} ${act}`,
+      weights,
+      fused_by_default: net.singleSample() !== null,
+      dtype: 'float64',
+      batch: 1,
+    };
+    emit({
+      bench: 'vjp',
+      metric: 'layered_ns_per_call',
+      value: Math.round(layered),
+      unit: 'ns',
+      ...context,
+    });
+    emit({
+      bench: 'vjp',
+      metric: 'fused_ns_per_call',
+      value: Math.round(fusedNs),
+      unit: 'ns',
+      ...context,
+    });
+    emit({
+      bench: 'vjp',
+      metric: 'layered_over_fused',
+      value: +(layered / fusedNs).toFixed(2),
+      unit: 'ratio',
+      ...context,
+    });
+  }
 }

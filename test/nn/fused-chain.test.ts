@@ -27,7 +27,7 @@ describe('fused single-sample chain kernels', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.array(
           fc.record({
-            width: fc.integer({ min: 1, max: 5 }), // ≤ 95 weights: under the fusion limit
+            width: fc.integer({ min: 1, max: 4 }), // ≤ 64 weights: under the fusion limit
             activation: fc.constantFrom(...activationNames),
             bias: fc.boolean(),
             standalone: fc.constantFrom(...activationNames),

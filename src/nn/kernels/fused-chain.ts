@@ -45,11 +45,12 @@ export interface FusedChain {
 
 /**
  * Unrolling stops paying beyond this many weights in all; larger chains keep the per-layer
- * kernels, whose loops are then the better code. Measured (forward + pullback, one sample):
- * 2–5–5–5–2 1.4–2.3× faster fused, 2–8–8–2 (96 weights) 1.5×, but 2–10–10–2 (140) 0.85×,
- * 2–16–16–2 (320) 0.6×, and from ~750 weights V8 no longer optimises the function (25× slower).
+ * kernels, whose loops are then the better code. `npm run bench -- vjp` (layered/fused, forward
+ * + pullback, one sample; medians of three runs): 2–5–5–5–2 (70 weights) 1.45× rbf and 2.13×
+ * tanh; 2–8–8–2 (96) 0.86× (0.78–3.0× across runs); 2–10–10–2 (140) 0.87×; 2–16–16–2 (320)
+ * 0.87×; from ~750 weights V8 no longer optimises the unrolled function (25× slower).
  */
-export const FUSED_CHAIN_MAX_WEIGHTS = 100;
+export const FUSED_CHAIN_MAX_WEIGHTS = 80;
 
 interface Source {
   readonly forward: string;
@@ -136,13 +137,18 @@ function fusedSource(inputSize: number, stages: readonly FusedStage[]): Source {
 
 /**
  * Fused single-sample float64 kernels for a chain of affine and activation stages, or null when
- * the chain has more than {@link FUSED_CHAIN_MAX_WEIGHTS} weights. Each call returns a new
+ * the chain has more than `maxWeights` weights (default {@link FUSED_CHAIN_MAX_WEIGHTS}; the
+ * benchmark raises it to show why larger chains are not fused). Each call returns a new
  * instance with its own scratch record (one per call site of a term).
  */
-export function fusedChain(inputSize: number, stages: readonly FusedStage[]): FusedChain | null {
+export function fusedChain(
+  inputSize: number,
+  stages: readonly FusedStage[],
+  maxWeights = FUSED_CHAIN_MAX_WEIGHTS,
+): FusedChain | null {
   let weights = 0;
   for (const s of stages) if (s.kind === 'affine') weights += s.inputSize * s.outputSize;
-  if (weights > FUSED_CHAIN_MAX_WEIGHTS) return null;
+  if (weights > maxWeights) return null;
   const source = fusedSource(inputSize, stages);
   const name = `fused_${inputSize}_${stages.map((s) => (s.kind === 'affine' ? s.outputSize : s.name)).join('_')}`;
   return compileKernel(
