@@ -1,17 +1,62 @@
 /**
  * `npm run bench -- theoph [--repeats 5] [--ode-fit]`
  *
+ * First `closed_form_us_per_evaluation`: one closed-form evaluation (one-compartment oral, 200
+ * doses, 100 observations, compiled timeline). Then
  * The Theophylline FOCEI fit (examples/theophylline-model.ts): `ms_per_objective` (all 12
  * subjects, with the central-difference gradient the fit uses: 2·7 + 1 objective evaluations),
  * `s_per_fit` (median over repeats, standard errors included), the outer `iterations` and the
  * fit's `objective`, `tka`, `tcl`, `tv`, for the closed-form path; the ODE path's
  * `ms_per_objective` too, and with `--ode-fit` its whole fit (minutes). `path` tells them apart.
  */
-import { fitPopulation, PopulationObjective } from '../src/index.ts';
+import {
+  ClosedFormOneCompartmentOral,
+  doseSchedule,
+  doseTimeline,
+  fitPopulation,
+  PopulationObjective,
+  type DoseRecord,
+} from '../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../examples/theophylline-model.ts';
 import { emit, median, numberOption } from './harness.ts';
 
+/** One closed-form evaluation of a long regimen: 200 oral doses every 12 h, 100 observations. */
+function closedFormEvaluation(): void {
+  const model = new ClosedFormOneCompartmentOral({ ka: 1.2, cl: 4, v: 30 });
+  const doses: DoseRecord[] = Array.from({ length: 200 }, (_, k) => ({
+    time: 12 * k,
+    cmt: 1,
+    amount: 100,
+    rate: 0,
+    duration: 0,
+    ii: 0,
+    addl: 0,
+    ss: 0,
+    reset: false,
+    row: k + 2,
+  }));
+  const timeline = doseTimeline(doseSchedule(doses), model.compartments);
+  const times = Float64Array.from({ length: 100 }, (_, j) => 24 * j + 3);
+  const out = new Float64Array(times.length);
+  const samples: number[] = [];
+  for (let r = 0; r < 30; r++) {
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) model.concentrationsAt(timeline, times, out);
+    samples.push(((performance.now() - started) * 1000) / 200);
+  }
+  emit({
+    bench: 'theoph',
+    metric: 'closed_form_us_per_evaluation',
+    value: +median(samples).toFixed(2),
+    unit: 'µs',
+    model: 'one-compartment oral',
+    doses: 200,
+    observations: 100,
+  });
+}
+
 export function run(args: string[]): void {
+  closedFormEvaluation();
   const repeats = numberOption(args, 'repeats', 5);
   const model = theophyllineModel();
   for (const path of ['closed-form', 'ode'] as const) {
