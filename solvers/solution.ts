@@ -150,6 +150,20 @@ export class ODESolution {
     out: Float64Array = new Float64Array(this.n),
     side: 'left' | 'right' = 'right',
   ): Float64Array {
+    this.queryTime[0] = time;
+    return this.atQueryTime(out, side);
+  }
+
+  /**
+   * Time read by {@link atQueryTime}. Hot paths write the time here instead of passing it: a
+   * double passed to a call V8 does not inline is boxed (16 bytes), and `at` is too large to
+   * inline.
+   */
+  readonly queryTime = new Float64Array(1);
+
+  /** {@link at} for the time in {@link queryTime}. */
+  atQueryTime(out: Float64Array, side: 'left' | 'right' = 'right'): Float64Array {
+    const time = this.queryTime[0];
     const d = this.dense;
     if (d === null) {
       throw new ScichainError(

@@ -25,7 +25,8 @@ export class ForwardState {
 
   /** u(t) (left limit at the event just crossed), in a buffer reused by every call. */
   at(t: number): Float64Array {
-    return this.solution.at(t, this.u, t === this.crossedAt ? 'left' : 'right');
+    this.solution.queryTime[0] = t;
+    return this.solution.atQueryTime(this.u, t === this.crossedAt ? 'left' : 'right');
   }
 }
 
@@ -105,7 +106,8 @@ export class StepQuadrature {
     for (let q = 0; q < nodes.length; q++) {
       const tau = start + nodes[q] * h;
       backward.interpolateStep(s, nodes[q], this.lambda);
-      this.forward.at(tau, this.u);
+      this.forward.queryTime[0] = tau;
+      this.forward.atQueryTime(this.u);
       const w = weights[q] * Math.abs(h);
       for (let i = 0; i < n; i++) this.weighted[i] = w * this.lambda[i];
       this.model.vjp(this.weighted, this.u, this.p, tau, this.uBar, grad);
