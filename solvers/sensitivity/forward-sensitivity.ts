@@ -4,6 +4,7 @@
  * λ = eᵢ, so a right-hand-side evaluation costs n VJPs plus an n×n by n×np product. The right
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
+import { ScichainError } from '../../src/errors.ts';
 import { UnitVjpRows, type ODEModel } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../problem.ts';
 import type { ODESolution } from '../solution.ts';
@@ -22,8 +23,14 @@ export interface SensitivitySolveSpec {
   readonly model: ODEModel;
   readonly p: Float64Array;
   readonly u0: ArrayLike<number>;
-  /** ∂u₀/∂p (n × np, row-major), or null for 0. */
+  /** ∂u₀/∂p (n × nc, row-major, nc the number of columns), or null for 0. */
   readonly S0?: Float64Array | null;
+  /**
+   * The entries of p to differentiate with respect to (default all): S has one column per
+   * entry, in this order. A few columns of many (the η-carrying parameters of a model with a
+   * network in it) cost a few columns, not all.
+   */
+  readonly columns?: Int32Array;
   readonly t0: number;
   /** Output times, ascending (the solve ends at the last). */
   readonly times: Float64Array;
@@ -42,7 +49,16 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
   const { model, p, u0, t0, times } = spec;
   const n = model.stateCount;
   const np = p.length;
-  const size = n * (1 + np);
+  const columns = spec.columns ?? Int32Array.from({ length: np }, (_, k) => k);
+  for (const c of columns) {
+    if (!Number.isInteger(c) || c < 0 || c >= np)
+      throw new ScichainError(
+        'InvalidArgument',
+        `sensitivity column ${c} is not an index of p (length ${np})`,
+      );
+  }
+  const nc = columns.length;
+  const size = n * (1 + nc);
 
   const u = new Float64Array(n);
   const du = new Float64Array(n);
@@ -57,19 +73,19 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
     for (let i = 0; i < n; i++) {
       rows.row(i, u, p, t); // rows.u = Jᵢ., rows.p = (∂f/∂p)ᵢ.
       vjpCalls++;
-      const out = n + i * np;
-      for (let k = 0; k < np; k++) d[out + k] = rows.p[k];
+      const out = n + i * nc;
+      for (let k = 0; k < nc; k++) d[out + k] = rows.p[columns[k]];
       for (let j = 0; j < n; j++) {
         const J = rows.u[j];
         if (J === 0) continue;
-        const from = n + j * np;
-        for (let k = 0; k < np; k++) d[out + k] += J * s[from + k];
+        const from = n + j * nc;
+        for (let k = 0; k < nc; k++) d[out + k] += J * s[from + k];
       }
     }
   };
 
   // Events act on S through their pullback: S⁺ᵢ. = Σⱼ (∂g/∂u)ᵢⱼ S⁻ⱼ. + (∂g/∂p)ᵢ.
-  const before = new Float64Array(n * np);
+  const before = new Float64Array(n * nc);
   const crossEvent = (
     event: DifferentiableEvent,
     s: Float64Array,
@@ -84,12 +100,12 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
       unit[i] = 1;
       pRow.fill(0);
       event.vjp(unit, uBefore, p, pRow, t); // unit ← row i of ∂g/∂u
-      const out = n + i * np;
-      for (let k = 0; k < np; k++) s[out + k] = pRow[k];
+      const out = n + i * nc;
+      for (let k = 0; k < nc; k++) s[out + k] = pRow[columns[k]];
       for (let j = 0; j < n; j++) {
         const G = unit[j];
         if (G === 0) continue;
-        for (let k = 0; k < np; k++) s[out + k] += G * before[j * np + k];
+        for (let k = 0; k < nc; k++) s[out + k] += G * before[j * nc + k];
       }
     }
   };
@@ -177,11 +193,14 @@ export interface StateSensitivityOptions {
   readonly rtol?: number;
   readonly atol?: number;
   readonly maxSteps?: number;
+  /** Entries of p to differentiate with respect to (default all); S then has these columns. */
+  readonly columns?: Int32Array;
 }
 
 /**
  * u(t) and S(t) = ∂u(t)/∂p at the given times by forward sensitivities: `u` is K × n and `S` is
- * K × n × np (row-major: S[(k·n + i)·np + j] = ∂u_i(t_k)/∂p_j). For predictions whose
+ * K × n × nc (row-major: S[(k·n + i)·nc + c] = ∂u_i(t_k)/∂p_{columns[c]}; nc = np and
+ * columns[c] = c by default). For predictions whose
  * Jacobian with respect to a few parameters is needed (the η-conditional steps of population
  * fits): one augmented solve instead of two solves per parameter by differences.
  */
@@ -192,10 +211,11 @@ export function stateSensitivities(
 ): { u: Float64Array; S: Float64Array } {
   const times = Float64Array.from(options.times);
   const n = model.stateCount;
-  const np = p.length;
+  const nc = options.columns?.length ?? p.length;
   const { solution } = solveSensitivities({
     model,
     p,
+    columns: options.columns,
     u0: options.u0,
     t0: options.t0 ?? times[0],
     times,
@@ -208,11 +228,11 @@ export function stateSensitivities(
     },
   });
   const u = new Float64Array(times.length * n);
-  const S = new Float64Array(times.length * n * np);
+  const S = new Float64Array(times.length * n * nc);
   for (let k = 0; k < times.length; k++) {
     const state = solution.state(k);
     u.set(state.subarray(0, n), k * n);
-    S.set(state.subarray(n), k * n * np);
+    S.set(state.subarray(n), k * n * nc);
   }
   return { u, S };
 }

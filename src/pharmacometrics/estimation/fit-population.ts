@@ -104,6 +104,7 @@ export class PopulationObjective {
   readonly observationCount: number;
   private readonly nlme: SubjectNlme[];
   private currentTheta: Record<string, number>;
+  private currentWeights: Record<string, Float64Array>;
   private readonly laplaceHessian: 'expected' | 'numerical';
   /** Per-subject values of the last evaluation. */
   readonly subjectValues: Float64Array;
@@ -121,6 +122,7 @@ export class PopulationObjective {
     this.method = method;
     this.laplaceHessian = laplaceHessian;
     this.currentTheta = model.theta(model.initial());
+    this.currentWeights = model.weights(model.initial());
     this.subjectValues = new Float64Array(subjects.length);
     this.observationCount = subjects.reduce((s, x) => s + x.observations.length, 0);
     for (const subject of subjects) {
@@ -154,7 +156,7 @@ export class PopulationObjective {
     const model = this.model;
     const q = model.q;
     const n = subject.observations.length;
-    const phi = new Float64Array(model.individualNames.length);
+    const phi = new Float64Array(model.individualSize);
     const up = new Float64Array(n);
     const down = new Float64Array(n);
     const shifted = new Float64Array(q);
@@ -162,7 +164,7 @@ export class PopulationObjective {
     const covariates = subject.covariates ?? {};
     const predictAt = (eta: Float64Array, f: Float64Array): void => {
       model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
-      model.individual(this.currentTheta, etaRecord, covariates, phi);
+      model.individual(this.currentTheta, etaRecord, covariates, phi, this.currentWeights);
       subject.predict(phi, f);
     };
     const withJacobian = subject.predictWithJacobian?.bind(subject);
@@ -172,9 +174,11 @@ export class PopulationObjective {
       const dphideta = new Float64Array(m * q);
       const phiUp = new Float64Array(m);
       const phiDown = new Float64Array(m);
+      // Only the φ entries that move with η need ∂f/∂φ (not, e.g., a network's weights).
+      const columns = new Int32Array(m);
       const individualAt = (eta: Float64Array, out: Float64Array): void => {
         model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
-        model.individual(this.currentTheta, etaRecord, covariates, out);
+        model.individual(this.currentTheta, etaRecord, covariates, out, this.currentWeights);
       };
       return {
         observationCount: n,
@@ -184,7 +188,6 @@ export class PopulationObjective {
             subject.predict(phi, f);
             return;
           }
-          withJacobian(phi, f, dfdphi);
           // ∂φ/∂η by central differences of the (cheap, algebraic) individual model.
           for (let k = 0; k < q; k++) {
             const h = 1e-6 * Math.max(1, Math.abs(eta[k]));
@@ -195,10 +198,17 @@ export class PopulationObjective {
             individualAt(shifted, phiDown);
             for (let a = 0; a < m; a++) dphideta[a * q + k] = (phiUp[a] - phiDown[a]) / (2 * h);
           }
+          let mc = 0;
+          for (let a = 0; a < m; a++) {
+            let moves = false;
+            for (let k = 0; k < q; k++) if (dphideta[a * q + k] !== 0) moves = true;
+            if (moves) columns[mc++] = a;
+          }
+          withJacobian(phi, f, dfdphi, mc === m ? undefined : columns.subarray(0, mc));
           for (let j = 0; j < n; j++)
             for (let k = 0; k < q; k++) {
               let s = 0;
-              for (let a = 0; a < m; a++) s += dfdphi[j * m + a] * dphideta[a * q + k];
+              for (let c = 0; c < mc; c++) s += dfdphi[j * mc + c] * dphideta[columns[c] * q + k];
               jacobian[j * q + k] = s;
             }
         },
@@ -228,6 +238,7 @@ export class PopulationObjective {
     const model = this.model;
     const q = model.q;
     this.currentTheta = model.theta(x);
+    this.currentWeights = model.weights(Float64Array.from(x));
     const omega = model.omega(x);
     const factor = omega.slice();
     if (!choleskyFactor(factor, q)) return Infinity;

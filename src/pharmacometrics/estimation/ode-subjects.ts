@@ -22,7 +22,10 @@ import type { PopulationSubject } from './population-model.ts';
 export interface OdeSubjectsSpec {
   /** The model (with a parameter layout: expression models have one). */
   readonly model: ODEModel & { readonly layout: ParameterLayout };
-  /** The model parameter each individual parameter sets, in φ's order (natural values). */
+  /**
+   * The model parameter block each individual parameter sets, in φ's order (natural values); a
+   * vector block (a network's weights) takes as many entries of φ as it has.
+   */
   readonly parameters: readonly string[];
   /** The observed quantity (its first output), e.g. `model.observation({ conc: 'central/v' })`. */
   readonly observe: Observation;
@@ -42,6 +45,11 @@ export function odeSubjects(
   const { model, observe } = spec;
   const n = model.stateCount;
   const blocks = spec.parameters.map((name) => model.layout.block(name));
+  // φ entry a sets p[pIndex[a]].
+  const pIndex = Int32Array.from(
+    blocks.flatMap((b) => Array.from({ length: b.size }, (_, k) => b.offset + k)),
+  );
+  const allColumns = Int32Array.from(pIndex.keys());
   const method = spec.method ?? 'Vern7';
   const rtol = spec.rtol ?? 1e-10;
   const atol = spec.atol ?? 1e-10;
@@ -79,10 +87,18 @@ export function odeSubjects(
     const uBar = new Float64Array(n);
     const pBar = new Float64Array(model.paramCount);
     const setParameters = (phi: Float64Array): void => {
-      blocks.forEach((b, a) => {
-        p[b.offset] = b.transform.fromNatural(phi[a], b.name);
-      });
+      if (phi.length !== pIndex.length)
+        throw new ScichainError(
+          'ShapeMismatch',
+          `φ has ${phi.length} entries; the parameters ${spec.parameters.join(', ')} take ${pIndex.length}`,
+        );
+      let a = 0;
+      for (const b of blocks)
+        for (let k = 0; k < b.size; k++, a++)
+          p[b.offset + k] = b.transform.fromNatural(phi[a], b.name);
     };
+    const transformOf = blocks.flatMap((b) => Array.from({ length: b.size }, () => b.transform));
+    const sensitivityColumns = new Int32Array(pIndex.length);
     return {
       id: subject.id,
       times,
@@ -105,9 +121,17 @@ export function odeSubjects(
           f[j] = y[0];
         }
       },
-      predictWithJacobian(phi: Float64Array, f: Float64Array, jacobian: Float64Array) {
+      predictWithJacobian(
+        phi: Float64Array,
+        f: Float64Array,
+        jacobian: Float64Array,
+        columns: Int32Array = allColumns,
+      ) {
         setParameters(phi);
-        const np = p.length;
+        const m = columns.length;
+        // Sensitivities only for the p entries of the requested φ columns.
+        const pColumns = sensitivityColumns.subarray(0, m);
+        for (let c = 0; c < m; c++) pColumns[c] = pIndex[columns[c]];
         const { u, S } = stateSensitivities(model, p, {
           u0,
           t0,
@@ -116,20 +140,21 @@ export function odeSubjects(
           method,
           rtol,
           atol,
+          columns: pColumns,
         });
-        const m = blocks.length;
         for (let j = 0; j < times.length; j++) {
           const state = u.subarray(j * n, (j + 1) * n);
           observe.value(y, state, p, times[j]);
           f[j] = y[0];
           pBar.fill(0);
           observe.vjp(yBar, state, p, times[j], uBar, pBar);
-          blocks.forEach((b, a) => {
-            let s = pBar[b.offset];
-            for (let i = 0; i < n; i++) s += uBar[i] * S[(j * n + i) * np + b.offset];
+          for (let c = 0; c < m; c++) {
+            const at = pColumns[c];
+            let s = pBar[at];
+            for (let i = 0; i < n; i++) s += uBar[i] * S[(j * n + i) * m + c];
             // ∂/∂φ = ∂/∂p ÷ dφ/dp (φ is the natural value of p's entry).
-            jacobian[j * m + a] = s / b.transform.derivative(p[b.offset]);
-          });
+            jacobian[j * m + c] = s / transformOf[columns[c]].derivative(p[at]);
+          }
         }
       },
     };

@@ -5,14 +5,17 @@
  *
  * Everything estimated lives in one vector x (the optimizer's θ in scichain's sense):
  *
- *   x = [ θ (unconstrained, or through its bounds) | Ω (log-Cholesky) | residual parameters (log) ]
+ *   x = [ θ (unconstrained, or through its bounds) | weights | Ω (log-Cholesky) | residual (log) ]
+ *
+ * `weights` are vector-valued fixed effects — the parameters of networks or surrogates inside
+ * the dynamics or in the covariate model (estimated by {@link fitNeuralPopulation}).
  *
  * Ω's log-Cholesky parameterisation: Ω = L·Lᵀ with L lower triangular; x holds log L_kk on the
  * diagonal and L_kl below it (for a diagonal Ω only log ω_k = ½·log ω²_k). Every x is a valid
  * positive-definite Ω, and the map is smooth — which an unconstrained quasi-Newton method needs.
  */
 import { ScichainError } from '../../errors.ts';
-import { compileIndividual } from './individual-expressions.ts';
+import { compileIndividual, type CompiledIndividual } from './individual-expressions.ts';
 import type { ResidualError, ResidualErrorType } from './residual-error.ts';
 
 /** One subject as the estimation sees it. */
@@ -38,9 +41,15 @@ export interface PopulationSubject {
    * Optional: the predictions and their Jacobian ∂f/∂φ (observations × individual parameters,
    * row-major) in one go — e.g. from forward sensitivities of an ODE model. When present, the
    * η-conditional steps use it (with ∂φ/∂η by differences of the algebraic individual model)
-   * instead of differencing the predictions over η.
+   * instead of differencing the predictions over η. With `columns` (indices into φ) only those
+   * columns are computed: `jacobian` is then observations × columns.length.
    */
-  predictWithJacobian?(phi: Float64Array, f: Float64Array, jacobian: Float64Array): void;
+  predictWithJacobian?(
+    phi: Float64Array,
+    f: Float64Array,
+    jacobian: Float64Array,
+    columns?: Int32Array,
+  ): void;
 }
 
 /**
@@ -83,6 +92,24 @@ class ThetaBounds {
   }
 }
 
+/** The individual model as a function: φ (in the order of `individualNames`) from θ, η, covariates. */
+export type IndividualFunction = (
+  theta: Readonly<Record<string, number>>,
+  eta: Readonly<Record<string, number>>,
+  covariates: Readonly<Record<string, number>>,
+  phi: Float64Array,
+  weights: Readonly<Record<string, Float64Array>>,
+) => void;
+
+/** A block of φ: a scalar individual parameter, or a weight vector passed to the dynamics. */
+export interface IndividualBlock {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+  /** Whether the block is a weight vector (copied from x into φ). */
+  readonly weights: boolean;
+}
+
 /** What {@link PopulationModel} takes. */
 export interface PopulationModelSpec {
   /** Fixed effects and their initial values (unconstrained: write exp(θ) for positive ones). */
@@ -97,22 +124,27 @@ export interface PopulationModelSpec {
    * endpoint each observation belongs to).
    */
   readonly residual: ResidualError | Readonly<Record<string, ResidualError>>;
-  /** Names of the individual parameters φ (not needed with expressions: their keys). */
+  /**
+   * Vector-valued fixed effects by name with their initial values — the weights of a network or
+   * surrogate (`layer.init(rng)`). The individual function receives them; a weight name listed in
+   * `individualNames` also passes the whole vector into φ (for a network inside the dynamics:
+   * `odeSubjects` sets the model's block of that name from it).
+   */
+  readonly weights?: Readonly<Record<string, ArrayLike<number>>>;
+  /**
+   * Names of the individual parameters φ (not needed with expressions: their keys, followed by
+   * every weight vector). A weight name stands for its whole vector.
+   */
   readonly individualNames?: readonly string[];
   /**
    * φ from θ (by name), η (by name) and the subject's covariates: either expressions such as
    * `{ cl: 'exp(tcl + eta.cl) * (WT/70)^0.75' }` (compiled once; other names are covariates), or
    * a function writing `phi` in the order of `individualNames`, e.g.
-   * `phi[0] = Math.exp(theta.tcl + eta.cl) * (cov.WT / 70) ** 0.75`.
+   * `phi[0] = Math.exp(theta.tcl + eta.cl) * (cov.WT / 70) ** 0.75` (weight blocks of φ are
+   * filled after it returns; its fifth argument holds every weight vector, e.g. for a network
+   * from covariates to a typical value).
    */
-  readonly individual:
-    | Readonly<Record<string, string>>
-    | ((
-        theta: Readonly<Record<string, number>>,
-        eta: Readonly<Record<string, number>>,
-        covariates: Readonly<Record<string, number>>,
-        phi: Float64Array,
-      ) => void);
+  readonly individual: Readonly<Record<string, string>> | IndividualFunction;
 }
 
 /** The parameter vector's layout and conversions. */
@@ -130,19 +162,34 @@ export class PopulationModel {
     readonly kind: 'additive' | 'proportional';
   }[];
   readonly spec: PopulationModelSpec;
-  /** Names of the individual parameters φ, in order. */
+  /** Names of the individual parameters φ, in order (a weight name stands for its vector). */
   readonly individualNames: readonly string[];
+  /** φ's blocks (scalars, and weight vectors passed into the dynamics). */
+  readonly individualBlocks: readonly IndividualBlock[];
+  /** Length of φ. */
+  readonly individualSize: number;
   /** Covariates the individual model reads (known only for expressions; else empty). */
   readonly covariateNames: readonly string[];
-  /** φ from θ, η and covariates. */
+  /** Weight vectors: names, offsets in x and sizes. */
+  readonly weightBlocks: readonly {
+    readonly name: string;
+    readonly offset: number;
+    readonly size: number;
+  }[];
+  /**
+   * φ from θ, η, covariates and the weight vectors (fills φ's weight blocks after the user's
+   * individual model).
+   */
   readonly individual: (
     theta: Readonly<Record<string, number>>,
     eta: Readonly<Record<string, number>>,
     covariates: Readonly<Record<string, number>>,
     phi: Float64Array,
+    weights?: Readonly<Record<string, Float64Array>>,
   ) => void;
   private readonly thetaBounds: readonly { readonly value: number; readonly bounds: ThetaBounds }[];
   private readonly initialResiduals: readonly ResidualError[];
+  private readonly initialWeights: Float64Array[];
   /** Offsets of the blocks in x. */
   readonly omegaOffset: number;
   readonly residualOffset: number;
@@ -210,8 +257,29 @@ export class PopulationModel {
       ).map((kind) => ({ endpoint, kind })),
     );
     const q = this.etaNames.length;
-    this.omegaOffset = this.thetaNames.length;
+    let offset = this.thetaNames.length;
+    this.initialWeights = [];
+    const weightBlocks: { name: string; offset: number; size: number }[] = [];
+    for (const [name, values] of Object.entries(spec.weights ?? {})) {
+      if (this.thetaNames.includes(name) || this.etaNames.includes(name))
+        throw new ScichainError(
+          'InvalidArgument',
+          `weight vector '${name}' has the name of a θ or η`,
+        );
+      const init = Float64Array.from(values);
+      if (init.length === 0)
+        throw new ScichainError('InvalidArgument', `weight vector '${name}' is empty`);
+      const bad = init.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0)
+        throw new ScichainError('NonFinite', `initial weight '${name}'[${bad}] is ${init[bad]}`);
+      weightBlocks.push({ name, offset, size: init.length });
+      this.initialWeights.push(init);
+      offset += init.length;
+    }
+    this.weightBlocks = weightBlocks;
+    this.omegaOffset = offset;
     this.residualOffset = this.omegaOffset + (this.diagonalOmega ? q : (q * (q + 1)) / 2);
+    let user: IndividualFunction | CompiledIndividual['evaluate'];
     if (typeof spec.individual === 'function') {
       if (spec.individualNames === undefined || spec.individualNames.length === 0) {
         throw new ScichainError(
@@ -221,13 +289,35 @@ export class PopulationModel {
       }
       this.individualNames = [...spec.individualNames];
       this.covariateNames = [];
-      this.individual = spec.individual;
+      user = spec.individual;
     } else {
       const compiled = compileIndividual(spec.individual, this.thetaNames, this.etaNames);
-      this.individualNames = compiled.names;
+      this.individualNames = [...compiled.names, ...weightBlocks.map((b) => b.name)];
       this.covariateNames = compiled.covariates;
-      this.individual = compiled.evaluate;
+      user = compiled.evaluate;
     }
+    let at = 0;
+    this.individualBlocks = this.individualNames.map((name) => {
+      const w = weightBlocks.find((b) => b.name === name);
+      const block = { name, offset: at, size: w ? w.size : 1, weights: w !== undefined };
+      at += block.size;
+      return block;
+    });
+    this.individualSize = at;
+    const copies = this.individualBlocks.filter((b) => b.weights);
+    const none: Readonly<Record<string, Float64Array>> = {};
+    this.individual = (theta, eta, covariates, phi, weights = none) => {
+      user(theta, eta, covariates, phi, weights);
+      for (const b of copies) {
+        const w = weights[b.name];
+        if (w === undefined)
+          throw new ScichainError(
+            'InvalidArgument',
+            `weight vector '${b.name}' was not passed to the individual model`,
+          );
+        phi.set(w, b.offset);
+      }
+    };
     this.size = this.residualOffset + this.residualParameters.length;
   }
 
@@ -240,6 +330,7 @@ export class PopulationModel {
   initial(): Float64Array {
     const x = new Float64Array(this.size);
     this.thetaBounds.forEach(({ value, bounds }, i) => (x[i] = bounds.fromNatural(value)));
+    this.weightBlocks.forEach((b, i) => x.set(this.initialWeights[i], b.offset));
     const q = this.q;
     const omega = new Float64Array(q * q);
     const o = this.spec.omega;
@@ -263,6 +354,38 @@ export class PopulationModel {
     const out: Record<string, number> = {};
     this.thetaNames.forEach((name, i) => (out[name] = this.thetaBounds[i].bounds.toNatural(x[i])));
     return out;
+  }
+
+  /** The weight vectors from x by name (views when x is a Float64Array, else copies). */
+  weights(x: ArrayLike<number>): Record<string, Float64Array> {
+    const out: Record<string, Float64Array> = {};
+    for (const b of this.weightBlocks) {
+      out[b.name] =
+        x instanceof Float64Array
+          ? x.subarray(b.offset, b.offset + b.size)
+          : Float64Array.from({ length: b.size }, (_, k) => x[b.offset + k]);
+    }
+    return out;
+  }
+
+  /**
+   * φ of a subject at x for random effects η (in the order of `etaNames`) — allocates the
+   * records; for diagnostics and tests rather than inner loops.
+   */
+  individualAt(
+    x: ArrayLike<number>,
+    eta: ArrayLike<number>,
+    covariates: Readonly<Record<string, number>>,
+    phi: Float64Array,
+  ): void {
+    const etaRecord: Record<string, number> = {};
+    this.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
+    this.individual(this.theta(x), etaRecord, covariates, phi, this.weights(x));
+  }
+
+  /** Number of fixed effects in x (θ and weights): the entries before Ω. */
+  get fixedEffectCount(): number {
+    return this.omegaOffset;
   }
 
   /** Ω (q × q, row-major) from x. */
@@ -337,6 +460,8 @@ export class PopulationModel {
   /** Names of x's entries, for tables and messages. */
   parameterNames(): string[] {
     const names = [...this.thetaNames];
+    for (const b of this.weightBlocks)
+      for (let k = 0; k < b.size; k++) names.push(`${b.name}[${k}]`);
     const q = this.q;
     if (this.diagonalOmega) for (const e of this.etaNames) names.push(`log ω(${e})`);
     else

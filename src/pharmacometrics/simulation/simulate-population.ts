@@ -38,7 +38,8 @@ export function simulatePopulation(
     throw new ScichainError('InvalidArgument', 'Ω is not positive definite');
   const theta = model.theta(x);
   const variances = model.residuals(x).map((r) => new ResidualVariance(r));
-  const phi = new Float64Array(model.individualNames.length);
+  const phi = new Float64Array(model.individualSize);
+  const weights = model.weights(Float64Array.from(x));
   const etaRecord: Record<string, number> = {};
   const z = new Float64Array(q);
   return design.map((subject) => {
@@ -50,7 +51,7 @@ export function simulatePopulation(
       eta[a] = s;
     }
     model.etaNames.forEach((name, k) => (etaRecord[name] = eta[k]));
-    model.individual(theta, etaRecord, subject.covariates ?? {}, phi);
+    model.individual(theta, etaRecord, subject.covariates ?? {}, phi, weights);
     const n = subject.times.length;
     const ipred = new Float64Array(n);
     subject.predict(phi, ipred);
