@@ -280,6 +280,8 @@ export {
   type PopulationModelSpec,
   type BoundedTheta,
   type PopulationSubject,
+  type IndividualFunction,
+  type IndividualBlock,
 } from './pharmacometrics/estimation/population-model.ts';
 /** Data records → population subjects with closed-form predictions (any dosing regimen). */
 export {
@@ -297,11 +299,37 @@ export {
   type Estimate,
   type ObservationDiagnostics,
 } from './pharmacometrics/estimation/fit-population.ts';
+/** The joint (penalised) objective with its gradient: for many fixed effects (weights). */
+export {
+  JointObjective,
+  type JointObjectiveOptions,
+} from './pharmacometrics/estimation/joint-objective.ts';
+/** Naive pooled and individual (per-subject) fits. */
+export {
+  fitNaivePooled,
+  fitIndividuals,
+  type JointFit,
+  type JointFitOptions,
+} from './pharmacometrics/estimation/fit-pooled-individual.ts';
+/** Population fits of models with networks in them: joint steps alternating with FOCEI. */
+export {
+  fitNeuralPopulation,
+  type NeuralPopulationOptions,
+  type NeuralPopulationFit,
+  type NeuralPopulationRound,
+} from './pharmacometrics/estimation/fit-neural-population.ts';
 /** Seeded simulation of a population (η and ε draws) over a design. */
 export {
   simulatePopulation,
   type SimulatedSubject,
 } from './pharmacometrics/simulation/simulate-population.ts';
+/** Designs (doses, times, covariates) written in code, as data records. */
+export {
+  designRecords,
+  withObservations,
+  type DesignSpec,
+  type DesignDose,
+} from './pharmacometrics/simulation/design.ts';
 /** Visual predictive checks: observed vs simulated percentiles per time bin. */
 export {
   visualPredictiveCheck,

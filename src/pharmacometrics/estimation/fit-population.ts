@@ -32,6 +32,13 @@ export interface FitPopulationOptions {
   readonly start?: ArrayLike<number>;
   /** Laplace's Hessian (see ConditionalOptions). */
   readonly laplaceHessian?: 'expected' | 'numerical';
+  /**
+   * Fixed effects held at their start values (NONMEM's FIX): θ names or weight-vector names.
+   * They are not counted in AIC/BIC's k and get no standard errors.
+   */
+  readonly fixed?: readonly string[];
+  /** Starting η̂ per subject for the first conditional steps (default zeros). */
+  readonly startEta?: readonly ArrayLike<number>[];
 }
 
 /** One estimated quantity on its natural scale. */
@@ -262,6 +269,23 @@ export class PopulationObjective {
     return total;
   }
 
+  /** Sets every subject's warm start of η̂ (e.g. from another method's estimates). */
+  setEtas(etas: readonly ArrayLike<number>[]): void {
+    if (etas.length !== this.nlme.length)
+      throw new ScichainError(
+        'ShapeMismatch',
+        `${etas.length} η vectors for ${this.nlme.length} subjects`,
+      );
+    etas.forEach((eta, i) => {
+      if (eta.length !== this.model.q)
+        throw new ScichainError(
+          'ShapeMismatch',
+          `subject ${this.subjects[i].id}: η has ${eta.length} entries, the model ${this.model.q}`,
+        );
+      this.nlme[i].etaHat.set(eta);
+    });
+  }
+
   /** η̂ of every subject from the last evaluation. */
   etas(): Float64Array[] {
     return this.nlme.map((s) => s.etaHat.slice());
@@ -279,11 +303,13 @@ function differenceGradient(
   x: Float64Array,
   grad: Float64Array,
   perSubject: Float64Array[] | null,
+  free: Int32Array,
 ): void {
   const point = x.slice();
   const m = objective.subjectValues.length;
   const plus = new Float64Array(m);
-  for (let k = 0; k < x.length; k++) {
+  grad.fill(0);
+  for (const k of free) {
     const h = 1e-4 * Math.max(1, Math.abs(x[k]));
     point[k] = x[k] + h;
     const up = objective.value(point);
@@ -299,20 +325,26 @@ function differenceGradient(
 }
 
 /** Hessian of the objective by central differences of the difference gradient. */
-function differenceHessian(objective: PopulationObjective, x: Float64Array): Float64Array {
-  const p = x.length;
+/** Hessian over the free entries of x (free × free). */
+function differenceHessian(
+  objective: PopulationObjective,
+  x: Float64Array,
+  free: Int32Array,
+): Float64Array {
+  const p = free.length;
   const hessian = new Float64Array(p * p);
-  const gUp = new Float64Array(p);
-  const gDown = new Float64Array(p);
+  const gUp = new Float64Array(x.length);
+  const gDown = new Float64Array(x.length);
   const point = x.slice();
-  for (let k = 0; k < p; k++) {
+  for (let c = 0; c < p; c++) {
+    const k = free[c];
     const h = 1e-3 * Math.max(1, Math.abs(x[k]));
     point[k] = x[k] + h;
-    differenceGradient(objective, point, gUp, null);
+    differenceGradient(objective, point, gUp, null, free);
     point[k] = x[k] - h;
-    differenceGradient(objective, point, gDown, null);
+    differenceGradient(objective, point, gDown, null, free);
     point[k] = x[k];
-    for (let j = 0; j < p; j++) hessian[j * p + k] = (gUp[j] - gDown[j]) / (2 * h);
+    for (let j = 0; j < p; j++) hessian[j * p + c] = (gUp[free[j]] - gDown[free[j]]) / (2 * h);
   }
   for (let a = 0; a < p; a++)
     for (let b = 0; b < a; b++) {
@@ -375,6 +407,8 @@ export function fitPopulation(
       );
     x.set(options.start);
   }
+  const free = freeEntries(model, options.fixed ?? []);
+  if (options.startEta !== undefined) objective.setEtas(options.startEta);
   if (!Number.isFinite(objective.value(x))) {
     throw new ScichainError(
       'InvalidState',
@@ -385,7 +419,7 @@ export function fitPopulation(
     (point, grad) => {
       const value = objective.value(point);
       if (Number.isFinite(value))
-        differenceGradient(objective, point as Float64Array, grad as Float64Array, null);
+        differenceGradient(objective, point as Float64Array, grad as Float64Array, null, free);
       return value;
     },
     x,
@@ -399,7 +433,7 @@ export function fitPopulation(
   const value = objective.value(x);
   const eta = objective.etas();
   const n = objective.observationCount;
-  const k = model.size;
+  const k = free.length;
 
   // Standard errors: Cov(x) = 2·H⁻¹ (OFV = −2LL) and the sandwich A⁻¹BA⁻¹ with A = H/2,
   // B = Σᵢ sᵢsᵢᵀ, sᵢ = −½∇OFVᵢ; natural scales by the delta method.
@@ -407,32 +441,34 @@ export function fitPopulation(
   let se = natural.values.map(() => NaN);
   let seSandwich = natural.values.map(() => NaN);
   if (options.covariance ?? true) {
-    const hessian = differenceHessian(objective, x);
+    const hessian = differenceHessian(objective, x, free);
     const factor = hessian.slice();
     if (choleskyFactor(factor, k)) {
       const inverse = new Float64Array(k * k);
       choleskyInverse(factor, k, inverse);
-      const perSubject = subjects.map(() => new Float64Array(k));
-      differenceGradient(objective, x, new Float64Array(k), perSubject);
+      const perSubject = subjects.map(() => new Float64Array(x.length));
+      differenceGradient(objective, x, new Float64Array(x.length), perSubject, free);
       const covariance = inverse.map((v) => 2 * v);
       const b = new Float64Array(k * k);
       for (const g of perSubject)
-        for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) b[r * k + c] += 0.25 * g[r] * g[c];
+        for (let r = 0; r < k; r++)
+          for (let c = 0; c < k; c++) b[r * k + c] += 0.25 * g[free[r]] * g[free[c]];
       // A⁻¹ = 2H⁻¹.
       const aInverse = covariance;
       const sandwich = multiply(multiply(aInverse, b, k), aInverse, k);
-      const jacobian = naturalJacobian(model, x, natural.values.length);
+      const jacobian = naturalJacobian(model, x, natural.values.length, free);
       se = deltaSe(jacobian, covariance, k);
       seSandwich = deltaSe(jacobian, sandwich, k);
     }
     objective.value(x); // restore η̂ at the estimate
   }
+  const held = new Set(options.fixed ?? []);
   const estimates: Estimate[] = natural.names.map((name, i) => ({
     name,
     value: natural.values[i],
-    se: se[i],
-    seSandwich: seSandwich[i],
-    rse: (100 * se[i]) / Math.abs(natural.values[i]),
+    se: held.has(name) ? NaN : se[i],
+    seSandwich: held.has(name) ? NaN : seSandwich[i],
+    rse: held.has(name) ? NaN : (100 * se[i]) / Math.abs(natural.values[i]),
   }));
 
   // Shrinkage and diagnostics at the estimate.
@@ -521,21 +557,44 @@ function multiply(a: Float64Array, b: Float64Array, k: number): Float64Array {
   return out;
 }
 
-/** ∂ν/∂x by central differences (ν: natural-scale quantities). */
-function naturalJacobian(model: PopulationModel, x: Float64Array, m: number): Float64Array {
-  const k = x.length;
+/** ∂ν/∂x over the free entries by central differences (ν: natural-scale quantities). */
+function naturalJacobian(
+  model: PopulationModel,
+  x: Float64Array,
+  m: number,
+  free: Int32Array,
+): Float64Array {
+  const k = free.length;
   const jacobian = new Float64Array(m * k);
   const point = x.slice();
   for (let c = 0; c < k; c++) {
-    const h = 1e-6 * Math.max(1, Math.abs(x[c]));
-    point[c] = x[c] + h;
+    const at = free[c];
+    const h = 1e-6 * Math.max(1, Math.abs(x[at]));
+    point[at] = x[at] + h;
     const up = naturalValues(model, point).values;
-    point[c] = x[c] - h;
+    point[at] = x[at] - h;
     const down = naturalValues(model, point).values;
-    point[c] = x[c];
+    point[at] = x[at];
     for (let r = 0; r < m; r++) jacobian[r * k + c] = (up[r] - down[r]) / (2 * h);
   }
   return jacobian;
+}
+
+/** Indices of x that are estimated: all but the fixed θ and weight vectors. */
+export function freeEntries(model: PopulationModel, fixed: readonly string[]): Int32Array {
+  const held = new Set<number>();
+  for (const name of fixed) {
+    const t = model.thetaNames.indexOf(name);
+    const w = model.weightBlocks.find((b) => b.name === name);
+    if (t >= 0) held.add(t);
+    else if (w !== undefined) for (let k = 0; k < w.size; k++) held.add(w.offset + k);
+    else
+      throw new ScichainError(
+        'UnknownName',
+        `cannot fix '${name}': the model's fixed effects are ${[...model.thetaNames, ...model.weightBlocks.map((b) => b.name)].join(', ')}`,
+      );
+  }
+  return Int32Array.from({ length: model.size }, (_, k) => k).filter((k) => !held.has(k));
 }
 
 function deltaSe(jacobian: Float64Array, covariance: Float64Array, k: number): number[] {

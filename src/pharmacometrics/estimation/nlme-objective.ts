@@ -90,6 +90,13 @@ export class SubjectNlme {
   private readonly step: Float64Array;
   private readonly trial: Float64Array;
   private readonly work: Float64Array;
+  /** Quasi-Newton state of the conditional step: B ≈ ½∇²O, its factor, previous η and ∇O. */
+  private readonly curvature: Float64Array;
+  private readonly curvatureFactor: Float64Array;
+  private readonly previousEta: Float64Array;
+  private readonly previousGradient: Float64Array;
+  /** Whether B holds the last conditional step's curvature (its warm start). */
+  private curvatureReady = false;
   /** Warm start of η̂ between outer iterations. */
   readonly etaHat: Float64Array;
 
@@ -124,6 +131,10 @@ export class SubjectNlme {
     this.step = new Float64Array(Math.max(q, n));
     this.trial = new Float64Array(q);
     this.work = new Float64Array(Math.max(q, n));
+    this.curvature = new Float64Array(q * q);
+    this.curvatureFactor = new Float64Array(q * q);
+    this.previousEta = new Float64Array(q);
+    this.previousGradient = new Float64Array(q);
     this.etaHat = new Float64Array(q);
     this.endpoints = endpoints ? Int32Array.from(endpoints) : new Int32Array(this.n);
     if (this.endpoints.length !== this.n) {
@@ -226,10 +237,13 @@ export class SubjectNlme {
     const residual = Array.isArray(residualModels)
       ? (residualModels as readonly ResidualVariance[])
       : [residualModels as ResidualVariance];
-    const zero = this.trial.fill(0);
-    // Variances at η = 0: the whole of FO, and R₀ of FOCE (no interaction).
-    if (!this.evaluate(zero, residual, false, method === 'FO')) return this.failed();
-    this.fixedVariances.set(this.variances);
+    const interaction = method === 'FOCEI' || method === 'Laplace';
+    if (!interaction) {
+      // Variances at η = 0: the whole of FO, and R₀ of FOCE (no interaction).
+      const zero = this.trial.fill(0);
+      if (!this.evaluate(zero, residual, false, method === 'FO')) return this.failed();
+      this.fixedVariances.set(this.variances);
+    }
     if (method === 'FO') {
       this.etaHat.fill(0);
       return {
@@ -238,11 +252,10 @@ export class SubjectNlme {
         iterations: 0,
       };
     }
-    const interaction = method === 'FOCEI' || method === 'Laplace';
     const iterations = this.conditionalMode(omegaInverse, residual, !interaction, options);
     if (iterations < 0) return this.failed();
+    // conditionalMode ends with f, G, R at η̂ evaluated (with these settings).
     const eta = this.etaHat;
-    if (!this.evaluate(eta, residual, !interaction, true)) return this.failed();
     if (method === 'FOCE') {
       return { value: this.linearised(omega, eta), eta, iterations };
     }
@@ -316,18 +329,64 @@ export class SubjectNlme {
       if (!this.evaluate(eta, residual, fixed, true)) return -1;
     }
     let value = this.conditional(eta, omegaInverse);
-    const information = this.hessian.subarray(0, q * q);
+    // Gauss–Newton's expected Hessian differs from the true one (residuals, the interaction
+    // term), so GN alone converges only linearly — 10–20 model solves to 1e-10. It starts a
+    // BFGS matrix instead, updated with the gradients every iteration computes anyway:
+    // superlinear convergence at no extra solves. B is kept between calls: successive outer
+    // evaluations (difference steps, line searches) move η̂ and its curvature little.
+    const B = this.curvature;
+    const factor = this.curvatureFactor;
+    const s = this.previousEta;
+    const y = this.previousGradient;
+    const Bs = this.work.subarray(0, q);
     for (let iteration = 1; iteration <= maxIterations; iteration++) {
-      this.gradientAndInformation(eta, omegaInverse, this.gradient, information);
-      if (!choleskyFactor(information, q)) return -1;
+      const fresh = iteration === 1 && !this.curvatureReady;
+      this.gradientAndInformation(eta, omegaInverse, this.gradient, fresh ? B : null);
+      this.curvatureReady = true;
+      if (iteration > 1) {
+        // s = Δη, y = ½Δ∇O (B is on the scale of ½∇²O).
+        let sy = 0;
+        let sBs = 0;
+        for (let a = 0; a < q; a++) {
+          s[a] = eta[a] - s[a];
+          y[a] = 0.5 * (this.gradient[a] - y[a]);
+          sy += s[a] * y[a];
+        }
+        for (let a = 0; a < q; a++) {
+          let t = 0;
+          for (let b = 0; b < q; b++) t += B[a * q + b] * s[b];
+          Bs[a] = t;
+          sBs += s[a] * t;
+        }
+        if (sy > 1e-12 * Math.sqrt(sBs * sBs + sy * sy) && sBs > 0) {
+          for (let a = 0; a < q; a++)
+            for (let b = 0; b < q; b++) B[a * q + b] += (y[a] * y[b]) / sy - (Bs[a] * Bs[b]) / sBs;
+        }
+      }
+      s.set(eta);
+      y.set(this.gradient);
+      factor.set(B);
+      if (!choleskyFactor(factor, q)) {
+        // Lost positive definiteness (e.g. a stale warm start): restart from the expected Hessian.
+        this.gradientAndInformation(eta, omegaInverse, this.gradient, B);
+        factor.set(B);
+        if (!choleskyFactor(factor, q)) return -1;
+      }
       const step = this.step.subarray(0, q);
       for (let a = 0; a < q; a++) step[a] = -0.5 * this.gradient[a];
-      choleskySolve(information, q, step);
+      choleskySolve(factor, q, step);
+      let stepSize = 0;
+      for (let a = 0; a < q; a++) stepSize = Math.max(stepSize, Math.abs(step[a]));
+      // Converged: a step below the tolerance is not worth a solve of the model.
+      if (stepSize < tolerance) return iteration;
       let alpha = 1;
       let accepted = false;
+      // The full step is usually taken: evaluate it with its Jacobian, so that the next
+      // iteration (or the caller) needs no second solve at the same point.
+      let withJacobian = true;
       for (let halving = 0; halving < 40; halving++) {
         for (let a = 0; a < q; a++) this.trial[a] = eta[a] + alpha * step[a];
-        if (this.evaluate(this.trial, residual, fixed, false)) {
+        if (this.evaluate(this.trial, residual, fixed, withJacobian)) {
           const trialValue = this.conditional(this.trial, omegaInverse);
           if (trialValue <= value) {
             value = trialValue;
@@ -336,12 +395,16 @@ export class SubjectNlme {
             break;
           }
         }
+        withJacobian = false;
         alpha /= 2;
+        // Below the tolerance a decrease is lost in the predictions' own error: stop there.
+        if (alpha * stepSize < tolerance) break;
       }
       let size = 0;
       for (let a = 0; a < q; a++) size = Math.max(size, Math.abs(alpha * step[a]));
-      // Re-evaluate at the accepted point so the Jacobian matches η for the next iteration.
-      if (!this.evaluate(eta, residual, fixed, true)) return -1;
+      // Unless the accepted point was evaluated with its Jacobian, re-evaluate there: the
+      // buffers must hold f, G and R at η for the next iteration and the caller.
+      if (!(accepted && withJacobian) && !this.evaluate(eta, residual, fixed, true)) return -1;
       if (!accepted || size < tolerance) return iteration;
     }
     return maxIterations;

@@ -87,6 +87,27 @@ export class ResidualVariance {
     }
   }
 
+  /**
+   * ∂R/∂(log a) or ∂R/∂(log b) at f: how the variance moves with a residual parameter on the log
+   * scale that population fits estimate it on.
+   */
+  logParameterDerivative(kind: 'additive' | 'proportional', f: number): number {
+    const { a, b } = this;
+    switch (this.type) {
+      case 'additive':
+      case 'lognormal':
+        return kind === 'additive' ? 2 * a * a : 0;
+      case 'proportional':
+        return kind === 'proportional' ? 2 * b * b * f * f : 0;
+      case 'combined-variance':
+        return kind === 'additive' ? 2 * a * a : 2 * b * b * f * f;
+      case 'combined-sd': {
+        const sd = a + b * Math.abs(f);
+        return kind === 'additive' ? 2 * sd * a : 2 * sd * b * Math.abs(f);
+      }
+    }
+  }
+
   /** dR/df. */
   derivative(f: number): number {
     const { a, b } = this;

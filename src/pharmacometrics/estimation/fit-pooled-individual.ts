@@ -1,0 +1,112 @@
+/**
+ * The two estimates every population analysis starts from, on the joint objective with η = 0:
+ *
+ * - naive pooled: one set of fixed effects and residual parameters for all subjects together
+ *   (between-subject variability ignored) — a starting point and a lower bar for the NLME fit;
+ * - individual fits: the fixed effects and residual parameters of each subject alone (the
+ *   "two-stage" approach's first stage) — for rich data, and to see what the data say about each
+ *   subject before a population model shrinks them.
+ *
+ * Both minimise Σⱼ ln R + (y − f)²/R (−2LL without the constant, NONMEM convention) by L-BFGS
+ * with the gradient of {@link JointObjective}.
+ */
+import { ScichainError } from '../../errors.ts';
+import { minimize } from '../../optim/minimize.ts';
+import { JointObjective } from './joint-objective.ts';
+import type { PopulationModel, PopulationSubject } from './population-model.ts';
+import type { ResidualError } from './residual-error.ts';
+
+/** Options of {@link fitNaivePooled} and {@link fitIndividuals}. */
+export interface JointFitOptions {
+  /** Starting x (default the model's initial values; Ω is not used). */
+  readonly start?: ArrayLike<number>;
+  /** L-BFGS iterations (default 500). */
+  readonly maxIterations?: number;
+  /** Stop when the gradient's ∞-norm is below this (default 1e-6). */
+  readonly gradientTolerance?: number;
+  /** Estimate the residual parameters (default true) or keep the start's. */
+  readonly residual?: 'free' | 'fixed';
+}
+
+/** A fit with η = 0. */
+export interface JointFit {
+  /** x with the estimated fixed effects (and residual parameters); Ω as started. */
+  readonly x: Float64Array;
+  readonly theta: Record<string, number>;
+  readonly weights: Record<string, Float64Array>;
+  readonly residuals: readonly ResidualError[];
+  /** −2LL without N·ln(2π). */
+  readonly objective: number;
+  /** −2LL with the constant, and AIC/BIC with k = estimated entries, N = observations. */
+  readonly minus2LogLikelihood: number;
+  readonly aic: number;
+  readonly bic: number;
+  readonly observationCount: number;
+  readonly parameterCount: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+function fitJoint(
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: JointFitOptions,
+): JointFit {
+  const start = model.initial();
+  if (options.start !== undefined) {
+    if (options.start.length !== start.length)
+      throw new ScichainError(
+        'ShapeMismatch',
+        `start has ${options.start.length} entries; the model has ${start.length}`,
+      );
+    start.set(options.start);
+  }
+  const residual = options.residual ?? 'free';
+  const objective = new JointObjective(model, subjects, start, { eta: 'zero', residual });
+  const z = objective.initial();
+  const run = minimize(objective.asFunction(), z, {
+    method: 'lbfgs',
+    maxIterations: options.maxIterations ?? 500,
+    gradientTolerance: options.gradientTolerance ?? 1e-6,
+    progress: false,
+  });
+  const value = objective.valueAndGradient(z, null);
+  const x = objective.toX(z);
+  const n = subjects.reduce((s, subject) => s + subject.observations.length, 0);
+  const k = objective.size;
+  const minus2 = value + n * LOG_2PI;
+  return {
+    x,
+    theta: model.theta(x),
+    weights: model.weights(x),
+    residuals: model.residuals(x),
+    objective: value,
+    minus2LogLikelihood: minus2,
+    aic: minus2 + 2 * k,
+    bic: minus2 + k * Math.log(n),
+    observationCount: n,
+    parameterCount: k,
+    iterations: run.iterations,
+    converged: run.converged,
+  };
+}
+
+/** Naive pooled fit: all subjects as one, η = 0. */
+export function fitNaivePooled(
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: JointFitOptions = {},
+): JointFit {
+  return fitJoint(model, subjects, options);
+}
+
+/** Individual fits: each subject's own fixed effects (and residual parameters), η = 0. */
+export function fitIndividuals(
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: JointFitOptions = {},
+): (JointFit & { readonly id: string })[] {
+  return subjects.map((subject) => ({ id: subject.id, ...fitJoint(model, [subject], options) }));
+}
