@@ -157,7 +157,14 @@ export class SubjectNlme {
     withJacobian: boolean,
   ): boolean {
     const { n, q, f, g, r, y } = this;
-    this.predictor.predict(eta, f, withJacobian ? g : null);
+    try {
+      this.predictor.predict(eta, f, withJacobian ? g : null);
+    } catch (e) {
+      // A parameter out of its domain (exp overflow in a trial step) or a failed solve: the
+      // point is unusable and the line search backs off, as for a non-finite prediction.
+      if (e instanceof ScichainError) return false;
+      throw e;
+    }
     for (let j = 0; j < n; j++) {
       const residual = residuals[this.endpoints[j]];
       if (residual === undefined) return false;
@@ -377,6 +384,16 @@ export class SubjectNlme {
       choleskySolve(factor, q, step);
       let stepSize = 0;
       for (let a = 0; a < q; a++) stepSize = Math.max(stepSize, Math.abs(step[a]));
+      if (iteration === 1 && !fresh && stepSize > 0.5) {
+        // A warm start from a distant point (a long outer step): back to the expected Hessian.
+        this.gradientAndInformation(eta, omegaInverse, this.gradient, B);
+        factor.set(B);
+        if (!choleskyFactor(factor, q)) return -1;
+        for (let a = 0; a < q; a++) step[a] = -0.5 * this.gradient[a];
+        choleskySolve(factor, q, step);
+        stepSize = 0;
+        for (let a = 0; a < q; a++) stepSize = Math.max(stepSize, Math.abs(step[a]));
+      }
       // Converged: a step below the tolerance is not worth a solve of the model.
       if (stepSize < tolerance) return iteration;
       let alpha = 1;
