@@ -10,7 +10,6 @@
  * Both minimise Σⱼ ln R + (y − f)²/R (−2LL without the constant, NONMEM convention) by L-BFGS
  * with the gradient of {@link JointObjective}.
  */
-import { ScichainError } from '../../errors.ts';
 import { minimize } from '../../optim/minimize.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
@@ -54,15 +53,7 @@ function fitJoint(
   subjects: readonly PopulationSubject[],
   options: JointFitOptions,
 ): JointFit {
-  const start = model.initial();
-  if (options.start !== undefined) {
-    if (options.start.length !== start.length)
-      throw new ScichainError(
-        'ShapeMismatch',
-        `start has ${options.start.length} entries; the model has ${start.length}`,
-      );
-    start.set(options.start);
-  }
+  const start = model.start(options.start);
   const residual = options.residual ?? 'free';
   const objective = new JointObjective(model, subjects, start, { eta: 'zero', residual });
   const z = objective.initial();

@@ -398,15 +398,7 @@ export function fitPopulation(
     options.method,
     options.laplaceHessian,
   );
-  const x = model.initial();
-  if (options.start !== undefined) {
-    if (options.start.length !== x.length)
-      throw new ScichainError(
-        'ShapeMismatch',
-        `start has ${options.start.length} entries; the model has ${x.length}`,
-      );
-    x.set(options.start);
-  }
+  const x = model.start(options.start);
   const free = freeEntries(model, options.fixed ?? []);
   if (options.startEta !== undefined) objective.setEtas(options.startEta);
   if (!Number.isFinite(objective.value(x))) {

@@ -269,34 +269,32 @@ export class JointObjective {
     const model = this.model;
     const m = this.phi.length;
     const q = model.q;
-    const dJdphi = this.dJdphi;
-    const point = x.slice();
-    for (let k = 0; k < this.residualOffset; k++) {
-      const h = 1e-6 * Math.max(1, Math.abs(x[k]));
-      point[k] = x[k] + h;
-      model.individualAt(point, eta, covariates, this.phiUp);
-      point[k] = x[k] - h;
-      model.individualAt(point, eta, covariates, this.phiDown);
-      point[k] = x[k];
+    // (∂φ/∂v)ᵀ∂J/∂φ for one entry v of x or η, by a central difference of φ.
+    const pulled = (h: number, at: (sign: 1 | -1) => void): number => {
+      at(1);
+      model.individualAt(x, eta, covariates, this.phiUp);
+      at(-1);
+      model.individualAt(x, eta, covariates, this.phiDown);
       let s = 0;
-      for (let a = 0; a < m; a++) s += dJdphi[a] * (this.phiUp[a] - this.phiDown[a]);
-      grad[k] += s / (2 * h);
+      for (let a = 0; a < m; a++) s += this.dJdphi[a] * (this.phiUp[a] - this.phiDown[a]);
+      return s / (2 * h);
+    };
+    for (let k = 0; k < this.residualOffset; k++) {
+      const v = x[k];
+      const h = 1e-6 * Math.max(1, Math.abs(v));
+      grad[k] += pulled(h, (sign) => (x[k] = v + sign * h));
+      x[k] = v;
     }
     if (this.options.eta !== 'free') return;
-    const shifted = eta.slice();
     const at = this.etaOffset + i * q;
     for (let b = 0; b < q; b++) {
-      const h = 1e-6 * Math.max(1, Math.abs(eta[b]));
-      shifted[b] = eta[b] + h;
-      model.individualAt(x, shifted, covariates, this.phiUp);
-      shifted[b] = eta[b] - h;
-      model.individualAt(x, shifted, covariates, this.phiDown);
-      shifted[b] = eta[b];
-      let s = 0;
-      for (let a = 0; a < m; a++) s += dJdphi[a] * (this.phiUp[a] - this.phiDown[a]);
+      const v = eta[b];
+      const h = 1e-6 * Math.max(1, Math.abs(v));
+      const d = pulled(h, (sign) => (eta[b] = v + sign * h));
+      eta[b] = v;
       let prior = 0;
       for (let c = 0; c < q; c++) prior += this.omegaInverse[b * q + c] * eta[c];
-      grad[at + b] += s / (2 * h) + 2 * prior;
+      grad[at + b] += d + 2 * prior;
     }
   }
 }

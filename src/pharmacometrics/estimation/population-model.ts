@@ -349,6 +349,19 @@ export class PopulationModel {
     return x;
   }
 
+  /** The initial x, or a copy of `start` after checking its length. */
+  start(start?: ArrayLike<number>): Float64Array {
+    const x = this.initial();
+    if (start === undefined) return x;
+    if (start.length !== x.length)
+      throw new ScichainError(
+        'ShapeMismatch',
+        `start has ${start.length} entries; the model has ${x.length}`,
+      );
+    x.set(start);
+    return x;
+  }
+
   /** θ by name from x. */
   theta(x: ArrayLike<number>): Record<string, number> {
     const out: Record<string, number> = {};
