@@ -11,7 +11,7 @@
  * 4. compare the two on the FOCEI objective, AIC/BIC, CWRES and the VPC, and compare the learned
  *    absorption profile with the simulated one. Writes reports/neural-absorption.html.
  *
- *   npx tsx examples/neural-absorption.ts [--subjects 30]
+ *   npx tsx examples/neural-absorption.ts [--subjects 20]
  */
 import { pathToFileURL } from 'node:url';
 import {
@@ -131,7 +131,7 @@ function erlangCdf(n: number, mtt: number, tau: number): number {
 export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): NeuralAbsorptionResult {
   const log = options.log ?? (() => {});
   const t = NEURAL_ABSORPTION_TRUTH;
-  const data = simulateTransitStudy(options.subjects ?? 30, options.seed ?? 7);
+  const data = simulateTransitStudy(options.subjects ?? 20, options.seed ?? 7);
   const replicates = options.replicates ?? 200;
   const binEdges = [0, 0.4, 0.9, 1.7, 2.5, 3.5, 5, 7, 10, 18, 25];
 
@@ -181,8 +181,8 @@ export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): Neur
   });
   const naFit = fitNeuralPopulation(naModel, naSubjects, {
     rounds: options.rounds ?? 2,
-    jointIterations: options.jointIterations ?? 150,
-    populationIterations: options.populationIterations ?? 100,
+    jointIterations: options.jointIterations ?? 100,
+    populationIterations: options.populationIterations ?? 40,
     covariance: options.covariance ?? true,
     onRound: (r) =>
       log(
@@ -323,7 +323,7 @@ export function neuralAbsorptionReport(result: NeuralAbsorptionResult): Report {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const subjects = numberArgument('subjects', 30);
+  const subjects = numberArgument('subjects', 20);
   const result = runNeuralAbsorption({ subjects, log: (line) => console.log(line) });
   const { firstOrder, neural } = result;
   console.log(
