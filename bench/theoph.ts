@@ -7,34 +7,50 @@
  * subjects, with the central-difference gradient the fit uses: 2·7 + 1 objective evaluations),
  * `s_per_fit` (median over repeats, standard errors included), the outer `iterations` and the
  * fit's `objective`, `tka`, `tcl`, `tv`, for the closed-form path; the ODE path's
- * `ms_per_objective` too, and with `--ode-fit` its whole fit (minutes). `path` tells them apart.
+ * `ms_per_objective` too, with `solves_per_subject_evaluation` (model solves with and without
+ * sensitivities per subject and objective evaluation, over the difference gradient), and with
+ * `--ode-fit` its whole fit. `path` tells them apart.
  */
 import {
   ClosedFormOneCompartmentOral,
   doseSchedule,
   doseTimeline,
+  doseRecord,
   fitPopulation,
   PopulationObjective,
-  type DoseRecord,
+  type PopulationSubject,
 } from '../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../examples/theophylline-model.ts';
 import { emit, median, numberOption } from './harness.ts';
 
+/** Subjects that count their plain and sensitivity solves. */
+function counted(subjects: PopulationSubject[]): {
+  subjects: PopulationSubject[];
+  counts: { plain: number; sensitivity: number };
+} {
+  const counts = { plain: 0, sensitivity: 0 };
+  return {
+    counts,
+    subjects: subjects.map((s) => ({
+      ...s,
+      predict(phi, f) {
+        counts.plain++;
+        s.predict(phi, f);
+      },
+      predictWithJacobian: s.predictWithJacobian
+        ? (phi, f, jacobian, columns) => {
+            counts.sensitivity++;
+            s.predictWithJacobian!(phi, f, jacobian, columns);
+          }
+        : undefined,
+    })),
+  };
+}
+
 /** One closed-form evaluation of a long regimen: 200 oral doses every 12 h, 100 observations. */
 function closedFormEvaluation(): void {
   const model = new ClosedFormOneCompartmentOral({ ka: 1.2, cl: 4, v: 30 });
-  const doses: DoseRecord[] = Array.from({ length: 200 }, (_, k) => ({
-    time: 12 * k,
-    cmt: 1,
-    amount: 100,
-    rate: 0,
-    duration: 0,
-    ii: 0,
-    addl: 0,
-    ss: 0,
-    reset: false,
-    row: k + 2,
-  }));
+  const doses = Array.from({ length: 200 }, (_, k) => doseRecord({ time: 12 * k, row: k + 2 }));
   const timeline = doseTimeline(doseSchedule(doses), model.compartments);
   const times = Float64Array.from({ length: 100 }, (_, j) => 24 * j + 3);
   const out = new Float64Array(times.length);
@@ -60,7 +76,7 @@ export function run(args: string[]): void {
   const repeats = numberOption(args, 'repeats', 5);
   const model = theophyllineModel();
   for (const path of ['closed-form', 'ode'] as const) {
-    const subjects = theophyllineSubjects(path);
+    const { subjects, counts } = counted(theophyllineSubjects(path));
     const objective = new PopulationObjective(model, subjects, 'FOCEI');
     const x = model.initial();
     const evaluations = 2 * x.length + 1;
@@ -88,6 +104,18 @@ export function run(args: string[]): void {
       method: 'FOCEI',
       objective_evaluations: evaluations,
     });
+    if (path === 'ode') {
+      const per = subjects.length * objective.evaluations;
+      emit({
+        bench: 'theoph',
+        metric: 'solves_per_subject_evaluation',
+        value: +((counts.plain + counts.sensitivity) / per).toFixed(2),
+        unit: 'solves',
+        path,
+        with_sensitivities: +(counts.sensitivity / per).toFixed(2),
+        plain: +(counts.plain / per).toFixed(2),
+      });
+    }
     if (path === 'ode' && !args.includes('--ode-fit')) continue;
     const fits = [];
     const seconds: number[] = [];

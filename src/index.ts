@@ -326,6 +326,7 @@ export {
 /** Designs (doses, times, covariates) written in code, as data records. */
 export {
   designRecords,
+  doseRecord,
   withObservations,
   type DesignSpec,
   type DesignDose,

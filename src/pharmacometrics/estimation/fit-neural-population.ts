@@ -20,7 +20,12 @@
  * likelihood's approximation.
  */
 import { minimize } from '../../optim/minimize.ts';
-import { fitPopulation, type FitPopulationOptions, type PopulationFit } from './fit-population.ts';
+import {
+  fitPopulation,
+  informationCriteria,
+  type FitPopulationOptions,
+  type PopulationFit,
+} from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 
@@ -117,9 +122,7 @@ export function fitNeuralPopulation(
   const k = fit.parameterCount + weightCount;
   return {
     ...fit,
-    parameterCount: k,
-    aic: fit.minus2LogLikelihood + 2 * k,
-    bic: fit.minus2LogLikelihood + k * Math.log(fit.observationCount),
+    ...informationCriteria(fit.objective, fit.observationCount, k),
     seconds: (performance.now() - started) / 1000,
     rounds,
   };

@@ -11,6 +11,7 @@
  * with the gradient of {@link JointObjective}.
  */
 import { minimize } from '../../optim/minimize.ts';
+import { informationCriteria } from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 import type { ResidualError } from './residual-error.ts';
@@ -46,8 +47,6 @@ export interface JointFit {
   readonly converged: boolean;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
-
 function fitJoint(
   model: PopulationModel,
   subjects: readonly PopulationSubject[],
@@ -66,19 +65,12 @@ function fitJoint(
   const value = objective.valueAndGradient(z, null);
   const x = objective.toX(z);
   const n = subjects.reduce((s, subject) => s + subject.observations.length, 0);
-  const k = objective.size;
-  const minus2 = value + n * LOG_2PI;
   return {
     x,
     theta: model.theta(x),
     weights: model.weights(x),
     residuals: model.residuals(x),
-    objective: value,
-    minus2LogLikelihood: minus2,
-    aic: minus2 + 2 * k,
-    bic: minus2 + k * Math.log(n),
-    observationCount: n,
-    parameterCount: k,
+    ...informationCriteria(value, n, objective.size),
     iterations: run.iterations,
     converged: run.converged,
   };

@@ -101,7 +101,32 @@ export interface PopulationFit {
   readonly seconds: number;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
+/**
+ * NONMEM's objective (−2LL without N·ln 2π) with −2LL, AIC and BIC beside it (N observations,
+ * k estimated parameters): the identities nlmixr2 reports.
+ */
+export function informationCriteria(
+  objective: number,
+  observations: number,
+  parameters: number,
+): {
+  objective: number;
+  minus2LogLikelihood: number;
+  aic: number;
+  bic: number;
+  observationCount: number;
+  parameterCount: number;
+} {
+  const minus2LogLikelihood = objective + observations * Math.log(2 * Math.PI);
+  return {
+    objective,
+    minus2LogLikelihood,
+    aic: minus2LogLikelihood + 2 * parameters,
+    bic: minus2LogLikelihood + parameters * Math.log(observations),
+    observationCount: observations,
+    parameterCount: parameters,
+  };
+}
 
 /** Evaluates a population objective at any x: the engine of {@link fitPopulation}. */
 export class PopulationObjective {
@@ -196,15 +221,7 @@ export class PopulationObjective {
             return;
           }
           // ∂φ/∂η by central differences of the (cheap, algebraic) individual model.
-          for (let k = 0; k < q; k++) {
-            const h = 1e-6 * Math.max(1, Math.abs(eta[k]));
-            shifted.set(eta);
-            shifted[k] = eta[k] + h;
-            individualAt(shifted, phiUp);
-            shifted[k] = eta[k] - h;
-            individualAt(shifted, phiDown);
-            for (let a = 0; a < m; a++) dphideta[a * q + k] = (phiUp[a] - phiDown[a]) / (2 * h);
-          }
+          differenceOverEta(eta, individualAt, dphideta, shifted, phiUp, phiDown);
           let mc = 0;
           for (let a = 0; a < m; a++) {
             let moves = false;
@@ -225,16 +242,7 @@ export class PopulationObjective {
       observationCount: n,
       predict(eta, f, jacobian) {
         predictAt(eta, f);
-        if (jacobian === null) return;
-        for (let k = 0; k < q; k++) {
-          const h = 1e-6 * Math.max(1, Math.abs(eta[k]));
-          shifted.set(eta);
-          shifted[k] = eta[k] + h;
-          predictAt(shifted, up);
-          shifted[k] = eta[k] - h;
-          predictAt(shifted, down);
-          for (let j = 0; j < n; j++) jacobian[j * q + k] = (up[j] - down[j]) / (2 * h);
-        }
+        if (jacobian !== null) differenceOverEta(eta, predictAt, jacobian, shifted, up, down);
       },
     };
   }
@@ -294,6 +302,31 @@ export class PopulationObjective {
   /** The per-subject engines (diagnostics). */
   subjectEngines(): readonly SubjectNlme[] {
     return this.nlme;
+  }
+}
+
+/**
+ * ∂g/∂η of a vector function g (into `jacobian`, rows × q, row-major) by central differences
+ * with steps 1e-6·max(1, |η_k|); `shifted`, `up` and `down` are scratch of lengths q and rows.
+ */
+function differenceOverEta(
+  eta: Float64Array,
+  g: (eta: Float64Array, out: Float64Array) => void,
+  jacobian: Float64Array,
+  shifted: Float64Array,
+  up: Float64Array,
+  down: Float64Array,
+): void {
+  const q = eta.length;
+  const rows = up.length;
+  for (let k = 0; k < q; k++) {
+    const h = 1e-6 * Math.max(1, Math.abs(eta[k]));
+    shifted.set(eta);
+    shifted[k] = eta[k] + h;
+    g(shifted, up);
+    shifted[k] = eta[k] - h;
+    g(shifted, down);
+    for (let r = 0; r < rows; r++) jacobian[r * q + k] = (up[r] - down[r]) / (2 * h);
   }
 }
 
@@ -511,17 +544,11 @@ export function fitPopulation(
       iwresSquares += out.iwres[j] ** 2;
     }
   });
-  const minus2LogLikelihood = value + n * LOG_2PI;
   return {
     method: options.method,
     model,
     x,
-    objective: value,
-    minus2LogLikelihood,
-    aic: minus2LogLikelihood + 2 * k,
-    bic: minus2LogLikelihood + k * Math.log(n),
-    observationCount: n,
-    parameterCount: k,
+    ...informationCriteria(value, n, k),
     theta: model.theta(x),
     omega,
     residual: model.residual(x),

@@ -269,32 +269,44 @@ export class JointObjective {
     const model = this.model;
     const m = this.phi.length;
     const q = model.q;
+    // The records the individual model reads, built once: weights are views of x and η is
+    // written into its record, so a perturbed entry costs no new objects — only a θ scalar
+    // (through its bounds) rebuilds the θ record.
+    let theta = model.theta(x);
+    const weights = model.weights(x);
+    const etaRecord: Record<string, number> = {};
+    model.etaNames.forEach((name, a) => (etaRecord[name] = eta[a]));
     // (∂φ/∂v)ᵀ∂J/∂φ for one entry v of x or η, by a central difference of φ.
     const pulled = (h: number, at: (sign: 1 | -1) => void): number => {
       at(1);
-      model.individualAt(x, eta, covariates, this.phiUp);
+      model.individual(theta, etaRecord, covariates, this.phiUp, weights);
       at(-1);
-      model.individualAt(x, eta, covariates, this.phiDown);
+      model.individual(theta, etaRecord, covariates, this.phiDown, weights);
       let s = 0;
       for (let a = 0; a < m; a++) s += this.dJdphi[a] * (this.phiUp[a] - this.phiDown[a]);
       return s / (2 * h);
     };
+    const thetaCount = model.thetaNames.length;
     for (let k = 0; k < this.residualOffset; k++) {
       const v = x[k];
       const h = 1e-6 * Math.max(1, Math.abs(v));
-      grad[k] += pulled(h, (sign) => (x[k] = v + sign * h));
+      grad[k] += pulled(h, (sign) => {
+        x[k] = v + sign * h;
+        if (k < thetaCount) theta = model.theta(x);
+      });
       x[k] = v;
+      if (k < thetaCount) theta = model.theta(x);
     }
     if (this.options.eta !== 'free') return;
     const at = this.etaOffset + i * q;
-    for (let b = 0; b < q; b++) {
+    model.etaNames.forEach((name, b) => {
       const v = eta[b];
       const h = 1e-6 * Math.max(1, Math.abs(v));
-      const d = pulled(h, (sign) => (eta[b] = v + sign * h));
-      eta[b] = v;
+      const d = pulled(h, (sign) => (etaRecord[name] = v + sign * h));
+      etaRecord[name] = v;
       let prior = 0;
       for (let c = 0; c < q; c++) prior += this.omegaInverse[b * q + c] * eta[c];
       grad[at + b] += d + 2 * prior;
-    }
+    });
   }
 }

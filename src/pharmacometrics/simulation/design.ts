@@ -23,6 +23,26 @@ export interface DesignDose {
   readonly addl?: number;
 }
 
+/**
+ * A dose record with NONMEM's defaults — AMT 100 into CMT 1 at t = 0, a bolus (RATE 0, no DUR),
+ * no II, ADDL or SS, no reset, row 0 (not from a file) — overridden by `fields`.
+ */
+export function doseRecord(fields: Partial<DoseRecord> = {}): DoseRecord {
+  return {
+    time: 0,
+    cmt: 1,
+    amount: 100,
+    rate: 0,
+    duration: 0,
+    ii: 0,
+    addl: 0,
+    ss: 0,
+    reset: false,
+    row: 0,
+    ...fields,
+  };
+}
+
 /** What {@link designRecords} takes. */
 export interface DesignSpec {
   /** Number of subjects (IDs 1…N). */
@@ -54,7 +74,7 @@ export function designRecords(spec: DesignSpec): SubjectRecords[] {
         'InvalidArgument',
         `design dose ${k + 1}: time ${d.time}, amount ${d.amount}`,
       );
-    return {
+    return doseRecord({
       time: d.time,
       cmt: d.cmt ?? 1,
       amount: d.amount,
@@ -62,10 +82,7 @@ export function designRecords(spec: DesignSpec): SubjectRecords[] {
       duration: d.duration ?? 0,
       ii: d.ii ?? 0,
       addl: d.addl ?? 0,
-      ss: 0,
-      reset: false,
-      row: 0,
-    };
+    });
   });
   return Array.from({ length: spec.subjects }, (_, i) => ({
     id: String(i + 1),

@@ -4,25 +4,11 @@ import { doseSchedule } from '../../../src/pharmacometrics/dosing/build-dose-sch
 import type { DoseModifiers } from '../../../src/pharmacometrics/dosing/dose-modifiers.ts';
 import type { DoseSchedule } from '../../../src/pharmacometrics/dosing/dose-schedule.ts';
 import type { DoseRecord } from '../../../src/pharmacometrics/records.ts';
+import { doseRecord } from '../../../src/pharmacometrics/simulation/design.ts';
 
-/**
- * A dose record with NONMEM's defaults — AMT 100 into CMT 1 at t = 0, a bolus (RATE 0, no DUR),
- * no II, ADDL or SS, no reset, data row 2 — overridden by `fields`.
- */
+/** A dose record with NONMEM's defaults (see `doseRecord`), from data row 2 unless `fields` say. */
 export function dose(fields: Partial<DoseRecord> = {}): DoseRecord {
-  return {
-    time: 0,
-    cmt: 1,
-    amount: 100,
-    rate: 0,
-    duration: 0,
-    ii: 0,
-    addl: 0,
-    ss: 0,
-    reset: false,
-    row: 2,
-    ...fields,
-  };
+  return doseRecord({ row: 2, ...fields });
 }
 
 /** A regimen as the case tables write it: dose records, EVID 3 reset times and dose modifiers. */
