@@ -39,7 +39,11 @@ export interface NeuralPopulationOptions {
   readonly jointIterations?: number;
   /** Outer iterations of each population step (default 200). */
   readonly populationIterations?: number;
-  /** Standard errors of θ, Ω and residual parameters at the end (default true; weights: none). */
+  /**
+   * Standard errors of θ, Ω and residual parameters, computed in the last round (default true;
+   * weights: none). When an earlier round had the lower objective, that round is returned
+   * without them.
+   */
   readonly covariance?: boolean;
   /** Starting x (default the model's initial values). */
   readonly start?: ArrayLike<number>;
