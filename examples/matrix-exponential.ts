@@ -24,6 +24,7 @@ import {
   trainSupervised,
   type EpochRecord,
   type FloatArray,
+  type KernelChoice,
   type ProgressSetting,
 } from '../src/index.ts';
 
@@ -37,6 +38,8 @@ export interface MatrixExponentialOptions {
   /** Evaluate the test loss this many times over the run (default 100). */
   testEvaluations?: number;
   progress?: ProgressSetting;
+  /** Kernels of the batched products (default 'auto': WebAssembly SIMD where available). */
+  kernels?: KernelChoice;
 }
 
 /** What a run produces. */
@@ -54,7 +57,7 @@ export interface MatrixExponentialResult {
   readonly paramCount: number;
   readonly predictions: FloatArray;
   readonly testTargets: FloatArray;
-  readonly options: Required<Omit<MatrixExponentialOptions, 'progress'>>;
+  readonly options: Required<Omit<MatrixExponentialOptions, 'progress' | 'kernels'>>;
 }
 
 /** The network of the protocol: 4–32–16–4, tanh, tanh, identity. */
@@ -81,12 +84,14 @@ export function trainMatrixExponential(options: MatrixExponentialOptions): Matri
     loss: meanSquaredError,
     x: train.x,
     y: train.y,
+    kernels: options.kernels ?? 'auto',
   });
   const testObjective = supervisedObjective({
     model: net,
     loss: meanSquaredError,
     x: test.x,
     y: test.y,
+    kernels: options.kernels ?? 'auto',
   });
   const initialTrainMse = trainObjective.value(theta);
   const epochTimes: number[] = [];

@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'UnknownName'
   | 'InvalidState'
   /** An ODE solve did not reach the end of its span (step size collapsed, step budget spent…). */
-  | 'SolverFailed';
+  | 'SolverFailed'
+  /** The runtime lacks a capability that was asked for (WebAssembly SIMD, shared memory). */
+  | 'Unsupported'
+  /** A WebAssembly arena cannot hold another buffer without detaching live views. */
+  | 'ArenaFull';
 
 /** Base class of every error scichain throws on purpose. */
 export class ScichainError extends Error {

@@ -7,7 +7,9 @@ import { ScichainError, requireInteger } from '../errors.ts';
 import { heapAllocator } from '../memory/allocator.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { Rng } from '../random/rng.ts';
-import { checkBatch } from './dense.ts';
+import { Arena, isArena } from '../wasm/arena.ts';
+import { checkBatch, denseArenaBytes } from './dense.ts';
+import { usesWasm } from './kernels/kernel-choice.ts';
 import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
 import type {
   CacheOptions,
@@ -35,18 +37,30 @@ export class ChainWorkspace implements LayerCache {
   /** Cotangent buffers between layers (`cotangents[l]` is the cotangent of `outputs[l]`). */
   readonly cotangents: readonly FloatArray[];
   readonly layerCaches: readonly LayerCache[];
+  /** The WebAssembly memory holding the buffers when the kernels are WebAssembly, else null. */
+  readonly arena: Arena | null;
   private isTraining = false;
 
   constructor(chain: Chain, dtype: DType, capacity: number, options: CacheOptions) {
     requireInteger(capacity, 'workspace batch capacity', 1);
-    const alloc = options.allocator ?? heapAllocator;
+    let alloc = options.allocator ?? heapAllocator;
+    if (!isArena(alloc) && usesWasm(options.kernels, capacity)) {
+      // One arena for every layer, reserved for all of them up front.
+      const bytes = chain.layers.reduce((t, l) => t + denseArenaBytes(l, dtype, capacity), 0);
+      alloc = new Arena({ initialBytes: bytes });
+    }
+    this.arena = isArena(alloc) ? alloc : null;
     this.dtype = dtype;
     this.capacity = capacity;
     const layers = chain.layers;
     this.outputs = layers.map((l) => alloc.floats(dtype, capacity * l.outputSize));
     this.cotangents = layers.slice(0, -1).map((l) => alloc.floats(dtype, capacity * l.outputSize));
     this.layerCaches = layers.map((l, i) =>
-      l.createCache(dtype, capacity, { ...options, seed: (options.seed ?? 0) * 1000 + i }),
+      l.createCache(dtype, capacity, {
+        ...options,
+        allocator: alloc,
+        seed: (options.seed ?? 0) * 1000 + i,
+      }),
     );
   }
 

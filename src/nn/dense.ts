@@ -17,6 +17,9 @@ import type { Rng } from '../random/rng.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from './activations.ts';
 import { singleSampleKernels, type SingleSampleKernels } from './kernels/dense-single.ts';
 import { denseBatchProducts, type DenseBatchProducts } from './kernels/dense-batch.ts';
+import { DenseWasm } from './kernels/dense-wasm.ts';
+import { callUsesWasm, usesWasm, type KernelChoice } from './kernels/kernel-choice.ts';
+import { Arena, isArena } from '../wasm/arena.ts';
 import { initWeights, type WeightInit } from './init.ts';
 import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
 import type { CacheOptions, Layer, LayerCache, LayerSpec, ParameterGroup } from './layer.ts';
@@ -45,6 +48,9 @@ export interface DenseCache extends LayerCache {
   readonly single: SingleSampleKernels;
   /** float64 scratch for the bias gradient's column sums (outputSize entries). */
   readonly biasSums: Float64Array;
+  /** WebAssembly kernels bound to the cache's arena, or null (TypeScript only). */
+  readonly wasm: DenseWasm | null;
+  readonly kernels: KernelChoice;
 }
 
 const EMPTY = new Float64Array(0);
@@ -141,10 +147,32 @@ export class Dense implements Layer<DenseCache> {
 
   createCache(dtype: DType, capacity: number, options: CacheOptions = {}): DenseCache {
     requireInteger(capacity, 'batch capacity', 1);
-    const alloc = options.allocator ?? heapAllocator;
     const inp = this.inputSize;
     const out = this.outputSize;
+    const kernels = options.kernels ?? 'auto';
+    let alloc = options.allocator ?? heapAllocator;
+    let wasm: DenseWasm | null = null;
+    if (usesWasm(kernels, capacity)) {
+      // The kernels address their operands in one WebAssembly memory.
+      const arena = isArena(alloc)
+        ? alloc
+        : new Arena({ initialBytes: denseArenaBytes(this, dtype, capacity) });
+      alloc = arena;
+      wasm = new DenseWasm(
+        {
+          inputSize: inp,
+          outputSize: out,
+          bias: this.hasBias,
+          activation: this.activationName,
+          dtype,
+        },
+        arena,
+        capacity,
+      );
+    }
     return {
+      wasm,
+      kernels,
       dtype,
       capacity,
       training: false,
@@ -170,6 +198,10 @@ export class Dense implements Layer<DenseCache> {
     const out = this.outputSize;
     cache.x = x;
     cache.y = y;
+    if (cache.wasm !== null && callUsesWasm(cache.kernels, n)) {
+      cache.wasm.forward(theta, thetaOffset, x, cache.z, y, n);
+      return;
+    }
     const z = cache.z ?? y;
     if (n === 1) {
       cache.single.forward(theta, thetaOffset, x, z, y);
@@ -191,6 +223,23 @@ export class Dense implements Layer<DenseCache> {
   ): void {
     const inp = this.inputSize;
     const out = this.outputSize;
+    if (cache.wasm !== null && callUsesWasm(cache.kernels, n)) {
+      cache.wasm.vjp(
+        theta,
+        thetaOffset,
+        cache.x,
+        cache.z,
+        cache.y,
+        yBar,
+        cache.zBar,
+        xBar,
+        grad,
+        gradOffset,
+        n,
+        cache.biasSums,
+      );
+      return;
+    }
     if (n === 1) {
       const pullback = xBar === null ? cache.single.vjpWithoutInput : cache.single.vjp;
       pullback(
@@ -253,6 +302,17 @@ export function dense(
   return {
     build: (inputSize: number) => new Dense(inputSize, outputSize, activation, options),
   };
+}
+
+/**
+ * Upper bound of the arena bytes one dense layer's cache and kernels take for a batch capacity
+ * (activations, cotangents, pre-activations, staging, θ and gradient slices), so a non-shared
+ * arena can be reserved up front.
+ */
+export function denseArenaBytes(layer: Layer, dtype: DType, capacity: number): number {
+  const es = dtype === 'float32' ? 4 : 8;
+  const perSample = layer.outputSize * 6 + layer.inputSize * 2;
+  return es * (capacity * perSample + layer.paramCount * 3) + 64 * 16 + 8 * layer.outputSize;
 }
 
 /** Asserts that a number is a usable batch size for a cache. */

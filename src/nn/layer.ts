@@ -16,6 +16,7 @@ import type { Allocator } from '../memory/allocator.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import type { Rng } from '../random/rng.ts';
 import type { FusedChain, FusedStage } from './kernels/fused-chain.ts';
+import type { KernelChoice } from './kernels/kernel-choice.ts';
 
 /** Role of a parameter entry, for penalties that treat weights and biases differently. */
 export type ParameterRole = 'weight' | 'bias' | 'parameter';
@@ -59,6 +60,12 @@ export interface CacheOptions {
   allocator?: Allocator;
   /** Seed for layers that draw random numbers (dropout); default 0. */
   seed?: number;
+  /**
+   * Kernels for batched products: `'auto'` (default; WebAssembly SIMD where measured to win),
+   * `'wasm'` or `'typescript'` to force a path. WebAssembly kernels keep their buffers in an
+   * arena: the allocator when it is an `Arena`, else one the workspace creates.
+   */
+  kernels?: KernelChoice;
 }
 
 /** The layer protocol. */

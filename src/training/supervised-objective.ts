@@ -6,9 +6,10 @@
 import { ScichainError, requireFiniteMatrix, requireInteger } from '../errors.ts';
 import type { Loss } from '../losses/loss.ts';
 import type { Penalty } from '../losses/penalties.ts';
-import { heapAllocator } from '../memory/allocator.ts';
+import { heapAllocator, type Allocator } from '../memory/allocator.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
+import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
 
 /** Targets: a matrix of values (regression) or one class label per sample. */
@@ -34,6 +35,12 @@ export interface SupervisedOptions<T> {
   batchSize?: number;
   /** Seed of the model's own randomness (dropout); default 0. */
   seed?: number;
+  /**
+   * Kernels of the model's batched products (default `'auto'`: WebAssembly SIMD for batches
+   * where it was measured to win). With WebAssembly kernels the data, predictions and loss
+   * seeds are kept in the model's arena too, so nothing is staged per evaluation.
+   */
+  kernels?: KernelChoice;
 }
 
 function inferDtype(x: MatrixInput): DType {
@@ -55,6 +62,8 @@ export class SupervisedObjective<T> {
   /** Workspace capacity. */
   readonly batchSize: number;
   private readonly x: FloatArray;
+  /** Where buffers live: the model's WebAssembly arena when it has one, else the heap. */
+  private readonly allocator: Allocator;
   private readonly y: FloatArray | Int32Array;
   private readonly targetWidth: number;
   private readonly cache: LayerCache;
@@ -124,9 +133,19 @@ export class SupervisedObjective<T> {
     }
     this.batchSize = Math.min(o.batchSize ?? this.n, this.n);
     requireInteger(this.batchSize, 'batchSize', 1);
-    this.cache = o.model.createCache(this.dtype, this.batchSize, { seed: o.seed ?? 0 });
-    this.prediction = heapAllocator.floats(this.dtype, this.batchSize * out);
-    this.seedBar = heapAllocator.floats(this.dtype, this.batchSize * out);
+    this.cache = o.model.createCache(this.dtype, this.batchSize, {
+      seed: o.seed ?? 0,
+      ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
+    });
+    const arena = (this.cache as { arena?: Allocator | null }).arena ?? null;
+    this.allocator = arena ?? heapAllocator;
+    if (arena !== null) {
+      const copy = arena.floats(this.dtype, this.x.length);
+      copy.set(this.x);
+      this.x = copy;
+    }
+    this.prediction = this.allocator.floats(this.dtype, this.batchSize * out);
+    this.seedBar = this.allocator.floats(this.dtype, this.batchSize * out);
     // Views of each chunk are made once here, so evaluation allocates nothing.
     this.chunks = [];
     for (let start = 0; start < this.n; start += this.batchSize) {
@@ -210,7 +229,7 @@ export class SupervisedObjective<T> {
     const inp = this.model.inputSize;
     const tw = this.targetWidth;
     if (this.batchX === null) {
-      this.batchX = heapAllocator.floats(this.dtype, this.batchSize * inp);
+      this.batchX = this.allocator.floats(this.dtype, this.batchSize * inp);
       this.batchY =
         this.y instanceof Int32Array
           ? new Int32Array(this.batchSize)

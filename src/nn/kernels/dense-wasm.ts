@@ -1,0 +1,431 @@
+/**
+ * WebAssembly SIMD kernels for one dense layer shape, generated at construction from the
+ * product template (`wasm/simd-gemm.ts`) and the SIMD activations (`wasm/simd-math.ts`):
+ *
+ *   forward     transposes W into scratch, then Y = f(X·Wᵀ + b) with bias and activation fused
+ *               into the tile stores (Z stored too when f′ needs it)
+ *   backward    Z̄ = Ȳ ⊙ f′, and the bias gradient as column sums of Z̄
+ *   weightGrad  W̄ += Z̄ᵀ·X   (reduction over samples, chunked)
+ *   inputGrad   X̄  = Z̄·W
+ *
+ * Each is one exported function of a module specialised to (in, out, bias, activation, dtype,
+ * relaxed SIMD, shared memory); the module is compiled once per shape and instantiated once per
+ * arena memory. Operands are byte addresses in the arena. {@link DenseWasm} binds the module
+ * to an arena: operands that already live there (workspace buffers, θ or data allocated from
+ * the arena) are used in place, anything else is staged through arena buffers reserved here.
+ */
+import type { DType, FloatArray } from '../../memory/dtype.ts';
+import type { Arena } from '../../wasm/arena.ts';
+import { ModuleBuilder, type FunctionBuilder } from '../../wasm/emitter.ts';
+import { wasmFeatures } from '../../wasm/features.ts';
+import { defaultTile, emitGemm, vectorAccess } from '../../wasm/simd-gemm.ts';
+import { SIMD_ACTIVATIONS, SimdMath, simdDerivativeNeedsZ } from '../../wasm/simd-math.ts';
+import { activationKernels, type ActivationKernels } from '../activations.ts';
+
+/** Reduction chunk over samples (weight and bias gradients). */
+const SAMPLE_CHUNK = 256;
+
+/** Shape of one dense layer's kernels. */
+export interface DenseWasmShape {
+  inputSize: number;
+  outputSize: number;
+  bias: boolean;
+  activation: string;
+  dtype: DType;
+}
+
+interface DenseExports {
+  forward(x: number, w: number, b: number, wt: number, z: number, y: number, n: number): void;
+  backward(yBar: number, z: number, y: number, zBar: number, gb: number, n: number): void;
+  weightGrad(zBar: number, x: number, g: number, n: number): void;
+  inputGrad(zBar: number, w: number, xBar: number, n: number): void;
+}
+
+/** Whether the activation runs inside the kernels (else the TypeScript kernels run after). */
+export function fusesActivation(activation: string): boolean {
+  return SIMD_ACTIVATIONS.has(activation);
+}
+
+/** The module's bytes for a shape (exported for tests and inspection). */
+export function denseModuleBytes(
+  shape: DenseWasmShape,
+  options: { relaxed: boolean; shared: boolean },
+): Uint8Array<ArrayBuffer> {
+  const { inputSize: inp, outputSize: out, dtype } = shape;
+  const es = dtype === 'float32' ? 4 : 8;
+  const fused = fusesActivation(shape.activation);
+  const act = shape.activation;
+  const m = new ModuleBuilder({
+    initial: 1,
+    maximum: options.shared ? 65536 : undefined,
+    shared: options.shared,
+  });
+  const math = (f: FunctionBuilder): SimdMath => new SimdMath(f, dtype, options.relaxed);
+  const load = dtype === 'float32' ? 'f32.load' : 'f64.load';
+  const store = dtype === 'float32' ? 'f32.store' : 'f64.store';
+
+  // forward(x, w, b, wt, z, y, n)
+  m.function('forward', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [x, w, b, wt, z, y, n] = [0, 1, 2, 3, 4, 5, 6];
+    const v = math(f);
+    // wt[i·out + o] = w[o·in + i]
+    const o = f.local('i32');
+    const i = f.local('i32');
+    f.forRange(
+      o,
+      () => f.i32(0),
+      () => f.i32(out),
+      1,
+      () =>
+        f.forRange(
+          i,
+          () => f.i32(0),
+          () => f.i32(inp),
+          1,
+          () => {
+            f.get(wt)
+              .get(i)
+              .i32(out * es)
+              .op('i32.mul', 'i32.add');
+            f.get(o).i32(es).op('i32.mul', 'i32.add');
+            f.get(w)
+              .get(o)
+              .i32(inp * es)
+              .op('i32.mul', 'i32.add');
+            f.get(i).i32(es).op('i32.mul', 'i32.add');
+            f.memory(load).memory(store);
+          },
+        ),
+    );
+    const storeZ = fused && simdDerivativeNeedsZ(act) && act !== 'identity';
+    const target = storeZ ? z : y; // C of the product
+    const yDelta = f.local('i32');
+    const py = f.local('i32');
+    const value = f.local('v128');
+    if (storeZ) f.get(y).get(z).op('i32.sub').set(yDelta);
+    emitGemm(f, v, {
+      dtype,
+      M: { local: n },
+      K: { fixed: inp },
+      N: out,
+      a: x,
+      b: wt,
+      c: target,
+      aRow: inp * es,
+      aStep: es,
+      bStep: out * es,
+      cRow: out * es,
+      mode: 'store',
+      ...(shape.bias ? { bias: b } : {}),
+      tile: defaultTile(out, dtype),
+      epilogue:
+        !fused || act === 'identity'
+          ? undefined
+          : {
+              vector(acc, pc, offset, lanes, storeVector) {
+                if (storeZ) {
+                  v.activation(act, acc, value);
+                  f.get(pc).get(yDelta).op('i32.add').set(py);
+                  storeVector(py, offset, value, lanes);
+                } else {
+                  v.activation(act, acc, acc);
+                }
+              },
+            },
+    });
+  });
+
+  // backward(yBar, z, y, zBar, gb, n): zBar = yBar ⊙ f′; gb += column sums of zBar
+  m.function('backward', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [yBar, z, y, zBar, gb, n] = [0, 1, 2, 3, 4, 5];
+    const v = math(f);
+    const { loadVector, storeVector } = vectorAccess(f, v);
+    const lanes = dtype === 'float32' ? 4 : 2;
+    const s = f.local('i32');
+    const row = f.local('i32'); // byte offset of the row
+    const [pyb, pz, py, pzb] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+    const [vz, vy, d] = [f.local('v128'), f.local('v128'), f.local('v128')];
+    if (fused && act !== 'identity') {
+      f.forRange(
+        s,
+        () => f.i32(0),
+        () => f.get(n),
+        1,
+        () => {
+          f.get(s)
+            .i32(out * es)
+            .op('i32.mul')
+            .set(row);
+          for (const [p, base] of [
+            [pyb, yBar],
+            [pz, z],
+            [py, y],
+            [pzb, zBar],
+          ] as const)
+            f.get(base).get(row).op('i32.add').set(p);
+          for (let c = 0; c < out; c += lanes) {
+            const count = Math.min(lanes, out - c);
+            const offset = c * es;
+            if (simdDerivativeNeedsZ(act)) {
+              loadVector(pz, offset, count);
+              f.set(vz);
+            }
+            loadVector(py, offset, count);
+            f.set(vy);
+            v.derivative(act, vz, vy, d);
+            loadVector(pyb, offset, count);
+            f.get(d);
+            v.op('mul');
+            f.set(d);
+            storeVector(pzb, offset, d, count);
+          }
+        },
+      );
+    }
+    if (shape.bias) {
+      emitGemm(f, v, {
+        dtype,
+        M: { fixed: 1 },
+        K: { local: n },
+        N: out,
+        a: zBar,
+        b: act === 'identity' ? yBar : zBar,
+        c: gb,
+        aRow: 0,
+        aStep: 0,
+        bStep: out * es,
+        cRow: 0,
+        aOnes: true,
+        mode: 'accumulate',
+        chunk: SAMPLE_CHUNK,
+        tile: [1, Math.min(4, Math.ceil(out / lanes))],
+      });
+    }
+  });
+
+  // weightGrad(zBar, x, g, n): g (out × in) += zBarᵀ·x
+  m.function('weightGrad', ['i32', 'i32', 'i32', 'i32'], [], (f) => {
+    emitGemm(f, math(f), {
+      dtype,
+      M: { fixed: out },
+      K: { local: 3 },
+      N: inp,
+      a: 0,
+      b: 1,
+      c: 2,
+      aRow: es,
+      aStep: out * es,
+      bStep: inp * es,
+      cRow: inp * es,
+      mode: 'accumulate',
+      chunk: SAMPLE_CHUNK,
+      tile: defaultTile(inp, dtype),
+    });
+  });
+
+  // inputGrad(zBar, w, xBar, n): xBar (n × in) = zBar·W
+  m.function('inputGrad', ['i32', 'i32', 'i32', 'i32'], [], (f) => {
+    emitGemm(f, math(f), {
+      dtype,
+      M: { local: 3 },
+      K: { fixed: out },
+      N: inp,
+      a: 0,
+      b: 1,
+      c: 2,
+      aRow: out * es,
+      aStep: es,
+      bStep: inp * es,
+      cRow: inp * es,
+      mode: 'store',
+      tile: defaultTile(inp, dtype),
+    });
+  });
+  return m.encode();
+}
+
+const modules = new Map<string, WebAssembly.Module>();
+const instances = new WeakMap<WebAssembly.Memory, Map<string, DenseExports>>();
+
+/** Compiled kernels of a shape bound to an arena's memory (compiled and instantiated once). */
+export function denseExports(shape: DenseWasmShape, arena: Arena, relaxed: boolean): DenseExports {
+  const key = JSON.stringify([shape, relaxed, arena.shared]);
+  let module = modules.get(key);
+  if (module === undefined) {
+    module = new WebAssembly.Module(denseModuleBytes(shape, { relaxed, shared: arena.shared }));
+    modules.set(key, module);
+  }
+  let perMemory = instances.get(arena.memory);
+  if (perMemory === undefined) {
+    perMemory = new Map();
+    instances.set(arena.memory, perMemory);
+  }
+  let exports = perMemory.get(key);
+  if (exports === undefined) {
+    const instance = new WebAssembly.Instance(module, { env: { memory: arena.memory } });
+    exports = instance.exports as unknown as DenseExports;
+    perMemory.set(key, exports);
+  }
+  return exports;
+}
+
+/**
+ * A dense layer's batched forward and pullback on the WebAssembly kernels, bound to an arena.
+ * Buffers outside the arena are staged through reserved arena buffers (θ and gradient slices
+ * always fit; inputs, cotangents and input cotangents up to the batch capacity).
+ */
+export class DenseWasm {
+  readonly shape: DenseWasmShape;
+  readonly arena: Arena;
+  private readonly k: DenseExports;
+  private readonly es: number;
+  private readonly paramCount: number;
+  private readonly capacity: number;
+  private readonly activation: ActivationKernels | null;
+  private readonly thetaStage: FloatArray;
+  private readonly gradStage: FloatArray;
+  private readonly transposed: FloatArray;
+  private readonly inputStage: FloatArray;
+  private readonly cotangentStage: FloatArray;
+  private readonly inputCotangentStage: FloatArray;
+  private readonly outputStage: FloatArray;
+  /** The output buffer outside the arena that the last forward copied into, or null. */
+  private stagedOutput: FloatArray | null = null;
+  /** The input staged by the last forward (reused by its pullback), or null. */
+  private stagedInput: FloatArray | null = null;
+
+  constructor(shape: DenseWasmShape, arena: Arena, capacity: number, relaxed?: boolean) {
+    this.shape = shape;
+    this.arena = arena;
+    this.capacity = capacity;
+    const { inputSize: inp, outputSize: out, dtype } = shape;
+    this.es = dtype === 'float32' ? 4 : 8;
+    this.paramCount = out * inp + (shape.bias ? out : 0);
+    this.k = denseExports(shape, arena, relaxed ?? wasmFeatures().relaxedSimd);
+    this.activation = fusesActivation(shape.activation)
+      ? null
+      : activationKernels(shape.activation, dtype);
+    // Reserved once, so staging never grows the arena on a hot path.
+    this.thetaStage = arena.floats(dtype, this.paramCount);
+    this.gradStage = arena.floats(dtype, this.paramCount);
+    this.transposed = arena.floats(dtype, out * inp);
+    this.inputStage = arena.floats(dtype, capacity * inp);
+    this.cotangentStage = arena.floats(dtype, capacity * out);
+    this.inputCotangentStage = arena.floats(dtype, capacity * inp);
+    this.outputStage = arena.floats(dtype, capacity * out);
+  }
+
+  /** Byte address of `array[offset]` (array in the arena). */
+  private at(array: FloatArray, offset = 0): number {
+    return array.byteOffset + offset * this.es;
+  }
+
+  /** Address of θ's layer slice, staging it when θ is outside the arena. */
+  private thetaAddress(theta: FloatArray, offset: number): number {
+    if (this.arena.owns(theta)) return this.at(theta, offset);
+    const stage = this.thetaStage;
+    for (let i = 0; i < this.paramCount; i++) stage[i] = theta[offset + i];
+    return this.at(stage);
+  }
+
+  /** Address of an n × width input, staged into `stage` when outside the arena. */
+  private inputAddress(x: FloatArray, length: number, stage: FloatArray): number {
+    if (this.arena.owns(x)) return this.at(x);
+    for (let i = 0; i < length; i++) stage[i] = x[i];
+    return this.at(stage);
+  }
+
+  /** y = f(x·Wᵀ + b) for n samples; z receives the pre-activation when non-null. */
+  forward(
+    theta: FloatArray,
+    thetaOffset: number,
+    x: FloatArray,
+    z: FloatArray | null,
+    y: FloatArray,
+    n: number,
+  ): void {
+    const { inputSize: inp, outputSize: out } = this.shape;
+    const w = this.thetaAddress(theta, thetaOffset);
+    const px = this.inputAddress(x, n * inp, this.inputStage);
+    this.stagedInput = this.arena.owns(x) ? null : x;
+    const yInArena = this.arena.owns(y);
+    const yk = yInArena ? y : this.outputStage;
+    const zOut = z ?? yk;
+    const wt = this.at(this.transposed);
+    this.k.forward(px, w, w + out * inp * this.es, wt, this.at(zOut), this.at(yk), n);
+    if (this.activation !== null) this.activation.forward(zOut, yk, n * out);
+    this.stagedOutput = yInArena ? null : y;
+    if (!yInArena) for (let i = 0; i < n * out; i++) y[i] = yk[i];
+  }
+
+  /**
+   * Pullback of the last forward: grad[gradOffset …] += ȳᵀ∂y/∂θ and x̄ = ȳᵀ∂y/∂x (when xBar is
+   * non-null). `zBar` is scratch for ȳ ⊙ f′ (null for the identity).
+   */
+  vjp(
+    theta: FloatArray,
+    thetaOffset: number,
+    x: FloatArray,
+    z: FloatArray | null,
+    y: FloatArray,
+    yBar: FloatArray,
+    zBar: FloatArray | null,
+    xBar: FloatArray | null,
+    grad: FloatArray,
+    gradOffset: number,
+    n: number,
+    biasSums: Float64Array,
+  ): void {
+    const { inputSize: inp, outputSize: out } = this.shape;
+    const yk = y === this.stagedOutput ? this.outputStage : y;
+    const gradInArena = this.arena.owns(grad);
+    const g = gradInArena ? this.at(grad, gradOffset) : this.at(this.gradStage);
+    if (!gradInArena) this.gradStage.fill(0);
+    const gb = g + out * inp * this.es;
+    let pzb: number;
+    if (zBar === null) {
+      pzb = this.inputAddress(yBar, n * out, this.cotangentStage);
+      if (this.shape.bias) this.k.backward(pzb, 0, 0, pzb, gb, n);
+    } else if (this.activation === null) {
+      const pyb = this.inputAddress(yBar, n * out, this.cotangentStage);
+      pzb = this.at(zBar);
+      this.k.backward(pyb, this.at(z ?? yk), this.at(yk), pzb, gb, n);
+    } else {
+      // Activation without a SIMD form: the TypeScript pullback, bias sums included.
+      const zv = z ?? yk;
+      if (this.shape.bias) {
+        const target = gradInArena ? grad : this.gradStage;
+        const offset = gradInArena ? gradOffset + out * inp : out * inp;
+        this.activation.backwardWithBias(zv, yk, yBar, zBar, n, out, target, offset, biasSums);
+      } else {
+        this.activation.backward(zv, yk, yBar, zBar, n * out);
+      }
+      pzb = this.at(zBar);
+    }
+    // The protocol keeps x unchanged between forward and pullback: reuse its staged copy.
+    const px =
+      x === this.stagedInput
+        ? this.at(this.inputStage)
+        : this.inputAddress(x, n * inp, this.inputStage);
+    this.k.weightGrad(pzb, px, g, n);
+    if (xBar !== null) {
+      const w = this.thetaAddress(theta, thetaOffset);
+      if (this.arena.owns(xBar)) {
+        this.k.inputGrad(pzb, w, this.at(xBar), n);
+      } else {
+        const stage = this.inputCotangentStage;
+        this.k.inputGrad(pzb, w, this.at(stage), n);
+        for (let i = 0; i < n * inp; i++) xBar[i] = stage[i];
+      }
+    }
+    if (!gradInArena) {
+      const stage = this.gradStage;
+      for (let i = 0; i < this.paramCount; i++) grad[gradOffset + i] += stage[i];
+    }
+  }
+
+  /** Largest batch the staging buffers hold. */
+  get batchCapacity(): number {
+    return this.capacity;
+  }
+}

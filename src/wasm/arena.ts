@@ -1,0 +1,151 @@
+/**
+ * One `WebAssembly.Memory` holding a model's hot buffers (θ, gradients, activations,
+ * workspaces, batch data), handed out as ordinary typed-array views so the optimizers and the
+ * user see plain `Float32Array`/`Float64Array`s while the kernels address the same bytes.
+ *
+ * The danger of a WebAssembly memory is growth: growing a non-shared memory detaches its
+ * ArrayBuffer, and every view made before silently becomes empty. The arena rules that out by
+ * construction instead of by care:
+ *
+ * - **Shared memory** (the default wherever `SharedArrayBuffer` exists, and what the worker pool
+ *   needs): growing never detaches anything. A view made before growth keeps addressing the same
+ *   bytes, which the kernels still see; growth is therefore always allowed.
+ * - **Non-shared memory** (a browser page without cross-origin isolation): the arena grows only
+ *   while it has handed out no view. Callers reserve what they need up front (`reserve`), and an
+ *   allocation past the reservation throws an error naming the sizes rather than detaching live
+ *   views.
+ *
+ * Allocation is a bump pointer, 16-byte aligned (one v128); buffers live as long as the arena.
+ */
+import { ScichainError } from '../errors.ts';
+import type { Allocator } from '../memory/allocator.ts';
+import type { DType, FloatArray } from '../memory/dtype.ts';
+import { wasmFeatures } from './features.ts';
+
+const PAGE = 65536;
+const ALIGN = 16;
+
+/** Options of {@link Arena}. */
+export interface ArenaOptions {
+  /** Bytes available before any growth (rounded up to 64 KiB pages; default 1 MiB). */
+  initialBytes?: number;
+  /** Largest size the memory may grow to (default 1 GiB; shared memory reserves it virtually). */
+  maximumBytes?: number;
+  /** Shared (SharedArrayBuffer-backed) memory; default: whenever the engine supports it. */
+  shared?: boolean;
+}
+
+const pagesFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / PAGE));
+
+/** A WebAssembly memory with a bump allocator; see the module comment for the growth rules. */
+export class Arena implements Allocator {
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  /** Pages the memory may grow to. */
+  readonly maximumPages: number;
+  private top = ALIGN; // address 0 stays unused, so a zero pointer is never a live buffer
+  private handedOut = 0;
+  /** Every ArrayBuffer object the memory has had (shared memory gets a new one per growth). */
+  private readonly buffers: ArrayBufferLike[] = [];
+
+  constructor(options: ArenaOptions = {}) {
+    const features = wasmFeatures();
+    if (!features.wasm)
+      throw new ScichainError('Unsupported', 'WebAssembly is not available in this runtime');
+    const shared = options.shared ?? features.sharedMemory;
+    if (shared && !features.sharedMemory) {
+      throw new ScichainError(
+        'Unsupported',
+        'shared WebAssembly memory is not available here (browsers need cross-origin isolation)',
+      );
+    }
+    const initial = pagesFor(options.initialBytes ?? 1 << 20);
+    this.maximumPages = Math.min(65536, pagesFor(options.maximumBytes ?? 1 << 30));
+    if (initial > this.maximumPages) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `arena initialBytes ${options.initialBytes} exceed maximumBytes ${options.maximumBytes}`,
+      );
+    }
+    this.shared = shared;
+    this.memory = new WebAssembly.Memory({ initial, maximum: this.maximumPages, shared });
+    this.buffers.push(this.memory.buffer);
+  }
+
+  /** Bytes in use (allocated so far). */
+  get usedBytes(): number {
+    return this.top;
+  }
+
+  /** Bytes the memory holds now. */
+  get capacityBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Makes sure `bytes` more can be allocated without growing (call before handing out views). */
+  reserve(bytes: number): void {
+    this.ensure(this.top + bytes);
+  }
+
+  /** Whether a typed array lies in this arena's memory (then kernels can address it in place). */
+  owns(view: ArrayBufferView): boolean {
+    const buffer = view.buffer;
+    if (buffer === this.memory.buffer) return true;
+    for (let i = 0; i < this.buffers.length; i++) if (this.buffers[i] === buffer) return true;
+    return false;
+  }
+
+  floats(dtype: DType, length: number): FloatArray {
+    const bytesPer = dtype === 'float32' ? 4 : 8;
+    const offset = this.allocate(length * bytesPer, length);
+    const buffer = this.memory.buffer;
+    return dtype === 'float32'
+      ? new Float32Array(buffer, offset, length)
+      : new Float64Array(buffer, offset, length);
+  }
+
+  bytes(length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.allocate(length, length), length);
+  }
+
+  private allocate(bytes: number, length: number): number {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `buffer length must be an integer ≥ 0, got ${length}`,
+      );
+    }
+    const offset = this.top;
+    this.ensure(offset + bytes);
+    this.top = offset + Math.ceil(bytes / ALIGN) * ALIGN;
+    this.handedOut++;
+    return offset;
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const pages = pagesFor(end - have);
+    if (have / PAGE + pages > this.maximumPages) {
+      throw new ScichainError(
+        'ArenaFull',
+        `the arena needs ${end} bytes but may grow to ${this.maximumPages * PAGE} (maximumBytes)`,
+      );
+    }
+    if (!this.shared && this.handedOut > 0) {
+      // Growing would detach the views already handed out: refuse instead.
+      throw new ScichainError(
+        'ArenaFull',
+        `the non-shared arena is full (${have} bytes reserved, ${end} needed) and cannot grow ` +
+          `without detaching ${this.handedOut} live views; reserve the space up front`,
+      );
+    }
+    this.memory.grow(pages);
+    this.buffers.push(this.memory.buffer);
+  }
+}
+
+/** Whether an allocator is an {@link Arena}. */
+export function isArena(allocator: Allocator | undefined): allocator is Arena {
+  return allocator instanceof Arena;
+}
