@@ -73,7 +73,7 @@ export type {
 /** Chains of layers and their workspaces. */
 export { chain, Chain, ChainWorkspace, type WorkspaceOptions } from './nn/chain.ts';
 /** Dense layers (PyTorch `nn.Linear` parameter order). */
-export { dense, Dense, type DenseOptions } from './nn/dense.ts';
+export { dense, Dense, type DenseCache, type DenseOptions } from './nn/dense.ts';
 /** Element-wise activation layers. */
 export { activation, Activation } from './nn/activation-layer.ts';
 /** Dropout (training only, seeded). */

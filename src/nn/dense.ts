@@ -50,6 +50,8 @@ export interface DenseCache extends LayerCache {
   readonly biasSums: Float64Array;
   /** WebAssembly kernels bound to the cache's arena, or null (TypeScript only). */
   readonly wasm: DenseWasm | null;
+  /** The WebAssembly memory of the kernels' buffers, or null. */
+  readonly arena: Arena | null;
   readonly kernels: KernelChoice;
 }
 
@@ -172,6 +174,7 @@ export class Dense implements Layer<DenseCache> {
     }
     return {
       wasm,
+      arena: wasm === null ? null : wasm.arena,
       kernels,
       dtype,
       capacity,

@@ -10,6 +10,7 @@ import { heapAllocator, type Allocator } from '../memory/allocator.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
 import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
+import type { Arena } from '../wasm/arena.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
 
 /** Targets: a matrix of values (regression) or one class label per sample. */
@@ -64,6 +65,12 @@ export class SupervisedObjective<T> {
   private readonly x: FloatArray;
   /** Where buffers live: the model's WebAssembly arena when it has one, else the heap. */
   private readonly allocator: Allocator;
+  /**
+   * The WebAssembly memory of the model's kernels, or null on the TypeScript path. Allocate θ
+   * and the gradient here (`objective.arena.floats(…)`) and the kernels read and write them in
+   * place; θ elsewhere works too, staged through the arena per evaluation.
+   */
+  readonly arena: Arena | null;
   private readonly y: FloatArray | Int32Array;
   private readonly targetWidth: number;
   private readonly cache: LayerCache;
@@ -137,7 +144,8 @@ export class SupervisedObjective<T> {
       seed: o.seed ?? 0,
       ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
     });
-    const arena = (this.cache as { arena?: Allocator | null }).arena ?? null;
+    const arena = (this.cache as { arena?: Arena | null }).arena ?? null;
+    this.arena = arena;
     this.allocator = arena ?? heapAllocator;
     if (arena !== null) {
       const copy = arena.floats(this.dtype, this.x.length);

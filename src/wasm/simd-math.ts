@@ -12,6 +12,8 @@
  * - tanh f64: Cephes — x + x·w·P(w)/Q(w), w = x², for |x| < 0.625 (relative error ~3e-16),
  *   else 1 − 2/(e^{2|x|} + 1) with the sign of x (the result is ≥ 0.55, so nothing cancels).
  * - sigmoid: e = e^{−|z|}, then 1/(1 + e) or e/(1 + e) by the sign of z (no cancellation).
+ * - gelu (tanh form): 0.5·z·(1 + tanh u) is evaluated as z·σ(2u), which is the same function
+ *   without the cancellation of 1 + tanh u for large negative z.
  *
  * Measured maximum errors are in `docs/performance.md`; `test/wasm/simd-math.test.ts` checks
  * them on dense grids including the tails. Activations without a SIMD form here (softplus,
@@ -239,7 +241,26 @@ export class SimdMath {
         const t = this.temp('rbf.t');
         this.get(src).get(src).op('mul', 'neg');
         f.set(t);
-        return this.exp(t, dst);
+        if (this.dtype === 'float64') return this.exp(t, dst);
+        // float32: z² rounds by up to half an ulp, which e^(−z²) would magnify 2z²-fold; take
+        // the rounding error e of p = fl(z²) exactly (Dekker's split) and use e^(−p)·(1 − e).
+        const hi = this.temp('rbf.hi');
+        const lo = this.temp('rbf.lo');
+        this.get(src).constant(4097).op('mul');
+        f.set(hi);
+        this.get(hi).get(hi).get(src).op('sub', 'sub');
+        f.set(hi);
+        this.get(src).get(hi).op('sub');
+        f.set(lo);
+        // e = ((hi·hi + p) + 2·hi·lo) + lo·lo with p = −fl(z²) = t
+        this.get(hi).get(hi).op('mul').get(t).op('add');
+        this.get(hi).get(lo).op('mul').constant(2).op('mul', 'add');
+        this.get(lo).get(lo).op('mul', 'add');
+        f.set(lo);
+        this.exp(t, dst);
+        this.get(dst).constant(1).get(lo).op('sub', 'mul');
+        f.set(dst);
+        return this;
       }
       case 'silu': {
         const s = this.temp('silu.s');
@@ -249,13 +270,16 @@ export class SimdMath {
         return this;
       }
       case 'gelu': {
+        // 0.5·z·(1 + tanh u) = z·σ(2u), u = c·(z + 0.044715 z³): no cancellation as u → −∞.
         const t = this.temp('gelu.t');
-        // t = tanh(c·(z + 0.044715 z³)); y = 0.5·z·(1 + t)
         this.get(src).get(src).op('mul').get(src).op('mul').constant(0.044715).op('mul');
-        this.get(src).op('add').constant(GELU_C).op('mul');
+        this.get(src)
+          .op('add')
+          .constant(2 * GELU_C)
+          .op('mul');
         f.set(t);
-        this.tanh(t, t);
-        this.get(t).constant(1).op('add').get(src).op('mul').constant(0.5).op('mul');
+        this.sigmoid(t, t);
+        this.get(src).get(t).op('mul');
         f.set(dst);
         return this;
       }
@@ -292,20 +316,24 @@ export class SimdMath {
         break;
       }
       case 'gelu': {
-        // 0.5·(1 + t) + 0.5·z·(1 − t²)·c·(1 + 0.134145·z²)
-        const t = this.temp('dgelu.t');
+        // d/dz z·σ(2u) = σ + 2z·σ·(1 − σ)·u′, u′ = c·(1 + 0.134145 z²)
+        const sg = this.temp('dgelu.s');
         const z2 = this.temp('dgelu.z2');
         this.get(z).get(z).op('mul');
         f.set(z2);
         this.get(z2).constant(0.044715).op('mul').constant(1).op('add').get(z).op('mul');
-        this.constant(GELU_C).op('mul');
-        f.set(t);
-        this.tanh(t, t);
-        this.get(t).constant(1).op('add').constant(0.5).op('mul');
-        this.get(z).constant(0.5).op('mul');
-        this.constant(1).get(t).get(t).op('mul', 'sub', 'mul');
+        this.constant(2 * GELU_C).op('mul');
+        f.set(sg);
+        this.sigmoid(sg, sg);
+        this.get(sg);
+        this.get(z)
+          .constant(2 * GELU_C)
+          .op('mul')
+          .get(sg)
+          .op('mul');
+        this.constant(1).get(sg).op('sub', 'mul');
         this.get(z2).constant(0.134145).op('mul').constant(1).op('add');
-        this.constant(GELU_C).op('mul', 'mul', 'add');
+        this.op('mul', 'add');
         break;
       }
       default:

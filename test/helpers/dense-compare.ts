@@ -1,0 +1,68 @@
+// The WebAssembly and TypeScript paths of one dense layer on the same data: the worst error
+// (relative to each result's largest entry) over output, parameter gradient and input cotangent.
+import { Dense, Rng, type FloatArray } from '../../src/index.ts';
+
+type DType = 'float32' | 'float64';
+
+interface Outputs {
+  y: FloatArray;
+  grad: FloatArray;
+  xBar: FloatArray;
+}
+
+/** Forward and pullback of one layer on one path. */
+function run(
+  layer: Dense,
+  dtype: DType,
+  kernels: 'wasm' | 'typescript',
+  theta: FloatArray,
+  x: FloatArray,
+  yBar: FloatArray,
+  n: number,
+): Outputs {
+  const cache = layer.createCache(dtype, n, { kernels });
+  if ((cache.wasm !== null) !== (kernels === 'wasm')) throw new Error(`${kernels} path not taken`);
+  const T = dtype === 'float32' ? Float32Array : Float64Array;
+  const y = new T(n * layer.outputSize);
+  layer.forward(theta, 0, x, y, cache, n);
+  const grad = new T(layer.paramCount).fill(0.25); // the pullback accumulates
+  const xBar = new T(n * layer.inputSize);
+  layer.vjp(theta, 0, cache, yBar, xBar, grad, 0, n);
+  return { y, grad, xBar };
+}
+
+function relativeError(a: FloatArray, b: FloatArray): number {
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  if (a.some((v) => !Number.isFinite(v))) return Infinity;
+  return worst / Math.max(scale, 1e-300);
+}
+
+export function compareLayer(
+  inputSize: number,
+  outputSize: number,
+  n: number,
+  activation: string,
+  bias: boolean,
+  dtype: DType,
+  seed: number,
+): number {
+  const layer = new Dense(inputSize, outputSize, activation, { bias });
+  const rng = new Rng(seed);
+  const T = dtype === 'float32' ? Float32Array : Float64Array;
+  const theta = rng.fillNormal(new T(layer.paramCount));
+  for (let i = 0; i < theta.length; i++) theta[i] /= Math.sqrt(inputSize);
+  const x = rng.fillNormal(new T(n * inputSize));
+  const yBar = rng.fillNormal(new T(n * outputSize));
+  const a = run(layer, dtype, 'wasm', theta, x, yBar, n);
+  const b = run(layer, dtype, 'typescript', theta, x, yBar, n);
+  return Math.max(
+    relativeError(a.y, b.y),
+    relativeError(a.grad, b.grad),
+    relativeError(a.xBar, b.xBar),
+  );
+}
