@@ -3,7 +3,7 @@
  * Benchmarks: mexp (matrix-exponential training), vjp (single-sample forward + pullback), ode
  * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE),
  * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms), theoph (the
- * Theophylline FOCEI population fit).
+ * Theophylline FOCEI population fit), gemm (batched dense products, WebAssembly against TypeScript).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   ude: () => import('./ude.ts'),
   surrogates: () => import('./surrogates.ts'),
   theoph: () => import('./theoph.ts'),
+  gemm: () => import('./gemm.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -89,7 +89,7 @@ export {
 export { type WeightInit, type WeightInitName } from './nn/init.ts';
 /** Generated matrix-product kernels. */
 export { gemmFor, type Gemm, type GemmSpec } from './nn/kernels/gemm.ts';
-export { type KernelChoice, WASM_MIN_BATCH, usesWasm } from './nn/kernels/kernel-choice.ts';
+export { type KernelChoice, WASM_MIN_MULTIPLY_ADDS, usesWasm } from './nn/kernels/kernel-choice.ts';
 export { DenseWasm, denseModuleBytes, type DenseWasmShape } from './nn/kernels/dense-wasm.ts';
 export { Arena, type ArenaOptions, isArena } from './wasm/arena.ts';
 export { wasmFeatures, type WasmFeatures } from './wasm/features.ts';

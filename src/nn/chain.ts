@@ -44,7 +44,8 @@ export class ChainWorkspace implements LayerCache {
   constructor(chain: Chain, dtype: DType, capacity: number, options: CacheOptions) {
     requireInteger(capacity, 'workspace batch capacity', 1);
     let alloc = options.allocator ?? heapAllocator;
-    if (!isArena(alloc) && usesWasm(options.kernels, capacity)) {
+    const largest = Math.max(...chain.layers.map((l) => l.inputSize * l.outputSize));
+    if (!isArena(alloc) && usesWasm(options.kernels, capacity, largest)) {
       // One arena for every layer, reserved for all of them up front.
       const bytes = chain.layers.reduce((t, l) => t + denseArenaBytes(l, dtype, capacity), 0);
       alloc = new Arena({ initialBytes: bytes });

@@ -154,7 +154,7 @@ export class Dense implements Layer<DenseCache> {
     const kernels = options.kernels ?? 'auto';
     let alloc = options.allocator ?? heapAllocator;
     let wasm: DenseWasm | null = null;
-    if (usesWasm(kernels, capacity)) {
+    if (usesWasm(kernels, capacity, inp * out)) {
       // The kernels address their operands in one WebAssembly memory.
       const arena = isArena(alloc)
         ? alloc
@@ -201,7 +201,7 @@ export class Dense implements Layer<DenseCache> {
     const out = this.outputSize;
     cache.x = x;
     cache.y = y;
-    if (cache.wasm !== null && callUsesWasm(cache.kernels, n)) {
+    if (cache.wasm !== null && callUsesWasm(cache.kernels, n, this.inputSize * this.outputSize)) {
       cache.wasm.forward(theta, thetaOffset, x, cache.z, y, n);
       return;
     }
@@ -226,7 +226,7 @@ export class Dense implements Layer<DenseCache> {
   ): void {
     const inp = this.inputSize;
     const out = this.outputSize;
-    if (cache.wasm !== null && callUsesWasm(cache.kernels, n)) {
+    if (cache.wasm !== null && callUsesWasm(cache.kernels, n, inp * out)) {
       cache.wasm.vjp(
         theta,
         thetaOffset,

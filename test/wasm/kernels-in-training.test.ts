@@ -10,7 +10,7 @@ import {
   Rng,
   supervisedObjective,
   trainSupervised,
-  WASM_MIN_BATCH,
+  WASM_MIN_MULTIPLY_ADDS,
   type Dense,
   type DenseCache,
 } from '../../src/index.ts';
@@ -60,12 +60,16 @@ describe('WebAssembly kernels in training', () => {
     expect(runOnce()).toEqual(a);
   });
 
-  it("select WebAssembly from batch WASM_MIN_BATCH under 'auto', and honour forcing", () => {
+  it("select WebAssembly from WASM_MIN_MULTIPLY_ADDS under 'auto', and honour forcing", () => {
     const layer = chain(4, dense(8, 'tanh')).layers[0] as Dense;
     const cache = (capacity: number, kernels?: 'auto' | 'wasm' | 'typescript') =>
       layer.createCache('float64', capacity, kernels ? { kernels } : {}) as DenseCache;
-    expect(cache(WASM_MIN_BATCH).wasm).not.toBeNull();
-    expect(cache(WASM_MIN_BATCH - 1).wasm).toBeNull();
+    const threshold = WASM_MIN_MULTIPLY_ADDS / 32; // 4·8 multiply-adds per sample
+    expect(cache(threshold).wasm).not.toBeNull();
+    expect(cache(threshold - 1).wasm).toBeNull();
+    expect(
+      new (layer.constructor as typeof Dense)(64, 64).createCache('float64', 1).wasm,
+    ).toBeNull();
     expect(cache(1, 'wasm').wasm).not.toBeNull();
     expect(cache(4096, 'typescript').wasm).toBeNull();
     // The two paths agree on a batch, float32 training included.

@@ -1,8 +1,10 @@
 /**
  * Which implementation runs a layer's batched products: the generated WebAssembly SIMD kernels
- * or the generated TypeScript kernels. `'auto'` takes WebAssembly where it was measured to win
- * (batches of at least {@link WASM_MIN_BATCH} samples, when the engine has SIMD); the other two
- * force a path (`'wasm'` fails clearly where WebAssembly SIMD is missing).
+ * or the generated TypeScript kernels. `'auto'` takes WebAssembly where it was measured to win —
+ * batches of two or more samples whose product has at least {@link WASM_MIN_MULTIPLY_ADDS}
+ * multiply-adds, when the engine has SIMD; a single sample keeps the fused single-sample
+ * TypeScript kernels (the ODE right-hand-side case). `'wasm'` and `'typescript'` force a path
+ * (`'wasm'` fails clearly where WebAssembly SIMD is missing).
  */
 import { ScichainError } from '../../errors.ts';
 import { wasmFeatures } from '../../wasm/features.ts';
@@ -11,30 +13,45 @@ import { wasmFeatures } from '../../wasm/features.ts';
 export type KernelChoice = 'auto' | 'wasm' | 'typescript';
 
 /**
- * Smallest batch for which `'auto'` uses the WebAssembly kernels: below it the call overhead
- * (staging θ, the transposed weights, crossing into WebAssembly) costs more than the SIMD
- * arithmetic saves. Measured with `npm run bench -- gemm --crossover` (docs/performance.md).
+ * Smallest n·in·out for which `'auto'` uses the WebAssembly kernels. Measured with
+ * `npm run bench -- gemm --crossover` (forward + pullback, both dtypes, widths 2, 8, 32, batches
+ * 1…64): below ~256 multiply-adds the call overhead (staging, transposing W, crossing into
+ * WebAssembly) makes either path win by chance; from 512 WebAssembly won in every case, by
+ * 1.6–2.9× at 512 and up to 10× at 65,536 (docs/performance.md).
  */
-export const WASM_MIN_BATCH = 8;
+export const WASM_MIN_MULTIPLY_ADDS = 512;
 
-/** Whether a cache of this capacity should get WebAssembly kernels. */
-export function usesWasm(choice: KernelChoice | undefined, capacity: number): boolean {
-  const c = choice ?? 'auto';
-  if (c === 'typescript') return false;
+function wasmAvailable(choice: KernelChoice): boolean {
   const simd = wasmFeatures().simd;
-  if (c === 'wasm') {
-    if (!simd) {
-      throw new ScichainError(
-        'Unsupported',
-        "kernels: 'wasm' was asked for but this runtime has no WebAssembly SIMD",
-      );
-    }
-    return true;
+  if (choice === 'wasm' && !simd) {
+    throw new ScichainError(
+      'Unsupported',
+      "kernels: 'wasm' was asked for but this runtime has no WebAssembly SIMD",
+    );
   }
-  return simd && capacity >= WASM_MIN_BATCH;
+  return simd;
 }
 
-/** Whether a call on n samples should take the WebAssembly path of a cache that has one. */
-export function callUsesWasm(choice: KernelChoice | undefined, n: number): boolean {
-  return (choice ?? 'auto') === 'wasm' ? true : n >= WASM_MIN_BATCH;
+/**
+ * Whether a cache for up to `capacity` samples of a product with `multiplyAddsPerSample`
+ * (in·out) should get WebAssembly kernels.
+ */
+export function usesWasm(
+  choice: KernelChoice | undefined,
+  capacity: number,
+  multiplyAddsPerSample: number,
+): boolean {
+  const c = choice ?? 'auto';
+  if (c === 'typescript' || !wasmAvailable(c)) return false;
+  return c === 'wasm' || callUsesWasm(c, capacity, multiplyAddsPerSample);
+}
+
+/** Whether a call on n samples takes the WebAssembly path of a cache that has one. */
+export function callUsesWasm(
+  choice: KernelChoice | undefined,
+  n: number,
+  multiplyAddsPerSample: number,
+): boolean {
+  if ((choice ?? 'auto') === 'wasm') return true;
+  return n >= 2 && n * multiplyAddsPerSample >= WASM_MIN_MULTIPLY_ADDS;
 }
