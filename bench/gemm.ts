@@ -5,12 +5,103 @@
  * input cotangent), against `machine_limit_gflops` — a generated SIMD loop of 12 independent
  * multiply-adds in registers, the most this engine's vector code can do on one core.
  *
+ * Writes `reports/gemm.html` (Plotly); `--svg` also writes `docs/images/gemm-gflops.svg`, the
+ * chart in docs/performance.md.
+ *
  * `--crossover`: times forward + pullback on both paths at small batches (1 … 64) and widths
  * 2, 8, 32 and prints `wasm_speedup` per case; `WASM_MIN_BATCH` (kernels/kernel-choice.ts) is
  * the smallest batch from which the WebAssembly path wins at every width.
  */
-import { Arena, Dense, ModuleBuilder, Rng, wasmFeatures, type FloatArray } from '../src/index.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  Arena,
+  Dense,
+  ModuleBuilder,
+  Report,
+  Rng,
+  wasmFeatures,
+  type FloatArray,
+} from '../src/index.ts';
 import { emit, median, referenceNanosecondsPerElement } from './harness.ts';
+
+interface Point {
+  dtype: DType;
+  kernels: Kernels;
+  pass: 'forward' | 'vjp';
+  width: number;
+  gflops: number;
+}
+
+const WIDTHS = [4, 16, 64, 256];
+const COLORS: Record<string, string> = {
+  'float32 wasm': '#1f77b4',
+  'float64 wasm': '#d62728',
+  'float32 typescript': '#7fb3d5',
+  'float64 typescript': '#f1948a',
+};
+
+/**
+ * The GFLOP/s-against-width chart as a standalone SVG (for docs/performance.md, which cannot
+ * embed Plotly): one line per dtype, kernels and pass, the machine limits dashed.
+ */
+function gflopsSvg(points: Point[], limits: Record<DType, number>): string {
+  const [w, h, left, bottom, top, right] = [640, 380, 56, 44, 20, 190];
+  const yMax =
+    Math.ceil(Math.max(...Object.values(limits), ...points.map((p) => p.gflops)) / 10) * 10;
+  const xAt = (width: number) =>
+    left + (Math.log2(width / 4) / Math.log2(256 / 4)) * (w - left - right);
+  const yAt = (g: number) => top + (1 - g / yMax) * (h - top - bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+  ];
+  for (let g = 0; g <= yMax; g += 10) {
+    parts.push(
+      `<line x1="${left}" x2="${w - right}" y1="${yAt(g)}" y2="${yAt(g)}" stroke="#eee"/>`,
+    );
+    parts.push(`<text x="${left - 6}" y="${yAt(g) + 4}" text-anchor="end">${g}</text>`);
+  }
+  for (const width of WIDTHS)
+    parts.push(
+      `<text x="${xAt(width)}" y="${h - bottom + 18}" text-anchor="middle">${width}</text>`,
+    );
+  parts.push(
+    `<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle">layer width (in = out), batch 1,024</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">GFLOP/s, one core</text>`,
+  );
+  let legend = top + 4;
+  const label = (text: string, color: string, dash: string) => {
+    parts.push(
+      `<line x1="${w - right + 12}" x2="${w - right + 36}" y1="${legend}" y2="${legend}" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"/>`,
+    );
+    parts.push(`<text x="${w - right + 42}" y="${legend + 4}">${text}</text>`);
+    legend += 18;
+  };
+  for (const dtype of ['float32', 'float64'] as const) {
+    const color = COLORS[`${dtype} wasm`];
+    parts.push(
+      `<line x1="${left}" x2="${w - right}" y1="${yAt(limits[dtype])}" y2="${yAt(limits[dtype])}" stroke="${color}" stroke-dasharray="2 4"/>`,
+    );
+    label(`${dtype} machine limit`, color, '2 4');
+  }
+  for (const key of Object.keys(COLORS)) {
+    for (const pass of ['forward', 'vjp'] as const) {
+      const line = points.filter((p) => `${p.dtype} ${p.kernels}` === key && p.pass === pass);
+      const dash = pass === 'forward' ? '' : '6 3';
+      const d = line
+        .map((p, i) => `${i ? 'L' : 'M'}${xAt(p.width).toFixed(1)},${yAt(p.gflops).toFixed(1)}`)
+        .join(' ');
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${COLORS[key]}" stroke-width="2" stroke-dasharray="${dash}"/>`,
+      );
+      label(`${key} ${pass}`, COLORS[key], dash);
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
 
 type DType = 'float32' | 'float64';
 type Kernels = 'wasm' | 'typescript';
@@ -127,17 +218,20 @@ export function run(args: string[]): void {
     return;
   }
   const n = 1024;
+  const points: Point[] = [];
+  const limits = { float32: 0, float64: 0 };
   for (const dtype of ['float32', 'float64'] as const) {
+    limits[dtype] = machineLimit(dtype);
     emit({
       bench: 'gemm',
       metric: 'machine_limit_gflops',
-      value: Number(machineLimit(dtype).toFixed(2)),
+      value: Number(limits[dtype].toFixed(2)),
       unit: 'GFLOP/s',
       dtype,
       ...context,
       note: '12 independent SIMD multiply-adds in registers, one core',
     });
-    for (const width of [4, 16, 64, 256]) {
+    for (const width of WIDTHS) {
       for (const kernels of ['wasm', 'typescript'] as const) {
         const c = layerCase([width, width], n, dtype, kernels);
         const forward = msPerCall(c.forward);
@@ -145,6 +239,8 @@ export function run(args: string[]): void {
         const vjp = msPerCall(c.vjp);
         const common = { unit: 'GFLOP/s', dtype, width, batch: n, kernels, ...context };
         const flops = 2 * n * width * width;
+        points.push({ dtype, kernels, pass: 'forward', width, gflops: flops / forward / 1e6 });
+        points.push({ dtype, kernels, pass: 'vjp', width, gflops: (2 * flops) / vjp / 1e6 });
         emit({
           bench: 'gemm',
           metric: 'gflops',
@@ -161,6 +257,46 @@ export function run(args: string[]): void {
         });
       }
     }
+  }
+  const report = new Report(
+    'Batched dense products: GFLOP/s against width',
+    `batch ${n}, one core`,
+  );
+  for (const dtype of ['float32', 'float64'] as const) {
+    report.chart({
+      title: `${dtype}: forward and pullback, WebAssembly SIMD and TypeScript`,
+      x: { title: 'width (in = out)', log: true },
+      y: { title: 'GFLOP/s' },
+      traces: [
+        ...(['wasm', 'typescript'] as const).flatMap((kernels) =>
+          (['forward', 'vjp'] as const).map((pass) => {
+            const line = points.filter(
+              (p) => p.dtype === dtype && p.kernels === kernels && p.pass === pass,
+            );
+            return {
+              x: line.map((p) => p.width),
+              y: line.map((p) => p.gflops),
+              name: `${kernels} ${pass}`,
+              mode: 'lines+markers' as const,
+              color: COLORS[`${dtype} ${kernels}`],
+              dash: pass === 'forward' ? ('solid' as const) : ('dash' as const),
+            };
+          }),
+        ),
+        {
+          x: [4, 256],
+          y: [limits[dtype], limits[dtype]],
+          name: 'machine limit',
+          dash: 'dot',
+          color: '#555',
+        },
+      ],
+    });
+  }
+  report.write('reports/gemm.html');
+  if (args.includes('--svg')) {
+    mkdirSync('docs/images', { recursive: true });
+    writeFileSync('docs/images/gemm-gflops.svg', gflopsSvg(points, limits));
   }
   emit({
     bench: 'gemm',
