@@ -343,8 +343,3 @@ export class SimdMath {
     return this;
   }
 }
-
-/** Whether the derivative of a SIMD activation reads z (else only y). */
-export function simdDerivativeNeedsZ(name: string): boolean {
-  return name === 'rbf' || name === 'silu' || name === 'gelu';
-}

@@ -19,8 +19,8 @@ import type { Arena } from '../../wasm/arena.ts';
 import { ModuleBuilder, type FunctionBuilder } from '../../wasm/emitter.ts';
 import { wasmFeatures } from '../../wasm/features.ts';
 import { defaultTile, emitGemm, vectorAccess } from '../../wasm/simd-gemm.ts';
-import { SIMD_ACTIVATIONS, SimdMath, simdDerivativeNeedsZ } from '../../wasm/simd-math.ts';
-import { activationKernels, type ActivationKernels } from '../activations.ts';
+import { SIMD_ACTIVATIONS, SimdMath } from '../../wasm/simd-math.ts';
+import { activationKernels, activationSpec, type ActivationKernels } from '../activations.ts';
 
 /** Reduction chunk over samples (weight and bias gradients). */
 const SAMPLE_CHUNK = 256;
@@ -97,7 +97,8 @@ export function denseModuleBytes(
           },
         ),
     );
-    const storeZ = fused && simdDerivativeNeedsZ(act) && act !== 'identity';
+    const needsZ = activationSpec(act).needsZ;
+    const storeZ = fused && needsZ;
     const target = storeZ ? z : y; // C of the product
     const yDelta = f.local('i32');
     const py = f.local('i32');
@@ -166,7 +167,7 @@ export function denseModuleBytes(
           for (let c = 0; c < out; c += lanes) {
             const count = Math.min(lanes, out - c);
             const offset = c * es;
-            if (simdDerivativeNeedsZ(act)) {
+            if (activationSpec(act).needsZ) {
               loadVector(pz, offset, count);
               f.set(vz);
             }
@@ -280,7 +281,6 @@ export class DenseWasm {
   private readonly k: DenseExports;
   private readonly es: number;
   private readonly paramCount: number;
-  private readonly capacity: number;
   private readonly activation: ActivationKernels | null;
   private readonly thetaStage: FloatArray;
   private readonly gradStage: FloatArray;
@@ -293,11 +293,12 @@ export class DenseWasm {
   private stagedOutput: FloatArray | null = null;
   /** The input staged by the last forward (reused by its pullback), or null. */
   private stagedInput: FloatArray | null = null;
+  /** θ outside the arena as staged by the last forward, or null. */
+  private stagedTheta: FloatArray | null = null;
 
   constructor(shape: DenseWasmShape, arena: Arena, capacity: number, relaxed?: boolean) {
     this.shape = shape;
     this.arena = arena;
-    this.capacity = capacity;
     const { inputSize: inp, outputSize: out, dtype } = shape;
     this.es = dtype === 'float32' ? 4 : 8;
     this.paramCount = out * inp + (shape.bias ? out : 0);
@@ -346,6 +347,7 @@ export class DenseWasm {
   ): void {
     const { inputSize: inp, outputSize: out } = this.shape;
     const w = this.thetaAddress(theta, thetaOffset);
+    this.stagedTheta = this.arena.owns(theta) ? null : theta;
     const px = this.inputAddress(x, n * inp, this.inputStage);
     this.stagedInput = this.arena.owns(x) ? null : x;
     const yInArena = this.arena.owns(y);
@@ -409,7 +411,11 @@ export class DenseWasm {
         : this.inputAddress(x, n * inp, this.inputStage);
     this.k.weightGrad(pzb, px, g, n);
     if (xBar !== null) {
-      const w = this.thetaAddress(theta, thetaOffset);
+      // θ is unchanged since the forward (the protocol): reuse its staged copy.
+      const w =
+        theta === this.stagedTheta
+          ? this.at(this.thetaStage)
+          : this.thetaAddress(theta, thetaOffset);
       if (this.arena.owns(xBar)) {
         this.k.inputGrad(pzb, w, this.at(xBar), n);
       } else {
@@ -422,10 +428,5 @@ export class DenseWasm {
       const stage = this.gradStage;
       for (let i = 0; i < this.paramCount; i++) grad[gradOffset + i] += stage[i];
     }
-  }
-
-  /** Largest batch the staging buffers hold. */
-  get batchCapacity(): number {
-    return this.capacity;
   }
 }
