@@ -15,7 +15,9 @@ export type ErrorCode =
   /** The runtime lacks a capability that was asked for (WebAssembly SIMD, shared memory). */
   | 'Unsupported'
   /** A WebAssembly arena cannot hold another buffer without detaching live views. */
-  | 'ArenaFull';
+  | 'ArenaFull'
+  /** A worker thread failed to start or failed in a task; the message carries its error. */
+  | 'WorkerFailed';
 
 /** Base class of every error scichain throws on purpose. */
 export class ScichainError extends Error {

@@ -93,6 +93,20 @@ export { type KernelChoice, WASM_MIN_MULTIPLY_ADDS, usesWasm } from './nn/kernel
 export { DenseWasm, denseModuleBytes, type DenseWasmShape } from './nn/kernels/dense-wasm.ts';
 export { Arena, type ArenaOptions, isArena } from './wasm/arena.ts';
 export { wasmFeatures, type WasmFeatures } from './wasm/features.ts';
+export {
+  ThreadPool,
+  type ThreadPoolOptions,
+  sharedThreadPool,
+  resolveThreads,
+} from './parallel/thread-pool.ts';
+export {
+  shareOf,
+  type ParallelTask,
+  type TaskContext,
+  type TaskFactory,
+  type TaskModule,
+} from './parallel/task.ts';
+export { availableCores } from './parallel/host.ts';
 export { ModuleBuilder, FunctionBuilder, type ValueType } from './wasm/emitter.ts';
 
 // Losses

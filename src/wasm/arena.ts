@@ -37,18 +37,47 @@ export interface ArenaOptions {
 
 const pagesFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / PAGE));
 
+/**
+ * The first 16 bytes of the memory are the arena's header: the bump pointer (bytes 0–3), kept in
+ * the memory itself so that every thread attached to a shared memory allocates from the same
+ * pointer (atomically) and no two threads are handed the same bytes. Address 0 thereby never
+ * holds a buffer, so a zero pointer is never live.
+ */
+const TOP = 0;
+
 /** A WebAssembly memory with a bump allocator; see the module comment for the growth rules. */
 export class Arena implements Allocator {
   readonly memory: WebAssembly.Memory;
   readonly shared: boolean;
   /** Pages the memory may grow to. */
   readonly maximumPages: number;
-  private top = ALIGN; // address 0 stays unused, so a zero pointer is never a live buffer
+  /** View of the header; re-made after growth of a non-shared memory (which detaches it). */
+  private header: Int32Array;
   private handedOut = 0;
   /** Every ArrayBuffer object the memory has had (shared memory gets a new one per growth). */
   private readonly buffers: ArrayBufferLike[] = [];
 
-  constructor(options: ArenaOptions = {}) {
+  /**
+   * Another thread's view of an arena: the same shared memory, allocating from the same bump
+   * pointer. Used by the worker threads of a {@link ThreadPool}, which receive the memory in a
+   * message.
+   */
+  static attach(memory: WebAssembly.Memory, maximumBytes = 1 << 30): Arena {
+    if (!(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new ScichainError('InvalidArgument', 'only a shared memory can be attached to');
+    }
+    return new Arena({ memory, maximumBytes, shared: true });
+  }
+
+  constructor(options: ArenaOptions & { memory?: WebAssembly.Memory } = {}) {
+    if (options.memory !== undefined) {
+      this.memory = options.memory;
+      this.shared = true;
+      this.maximumPages = Math.min(65536, pagesFor(options.maximumBytes ?? 1 << 30));
+      this.header = new Int32Array(this.memory.buffer, 0, 4);
+      this.buffers.push(this.memory.buffer);
+      return;
+    }
     const features = wasmFeatures();
     if (!features.wasm)
       throw new ScichainError('Unsupported', 'WebAssembly is not available in this runtime');
@@ -70,11 +99,13 @@ export class Arena implements Allocator {
     this.shared = shared;
     this.memory = new WebAssembly.Memory({ initial, maximum: this.maximumPages, shared });
     this.buffers.push(this.memory.buffer);
+    this.header = new Int32Array(this.memory.buffer, 0, 4);
+    this.header[TOP] = ALIGN;
   }
 
-  /** Bytes in use (allocated so far). */
+  /** Bytes in use (allocated so far, by every thread). */
   get usedBytes(): number {
-    return this.top;
+    return Atomics.load(this.header, TOP);
   }
 
   /** Bytes the memory holds now. */
@@ -84,7 +115,7 @@ export class Arena implements Allocator {
 
   /** Makes sure `bytes` more can be allocated without growing (call before handing out views). */
   reserve(bytes: number): void {
-    this.ensure(this.top + bytes);
+    this.ensure(this.usedBytes + bytes);
   }
 
   /** Whether a typed array lies in this arena's memory (then kernels can address it in place). */
@@ -115,9 +146,22 @@ export class Arena implements Allocator {
         `buffer length must be an integer ≥ 0, got ${length}`,
       );
     }
-    const offset = this.top;
+    const rounded = Math.ceil(bytes / ALIGN) * ALIGN;
+    if (this.shared) {
+      // Claim the bytes first (atomically: other threads allocate from the same pointer), then
+      // make sure the memory holds them; a failed claim past the maximum is handed back.
+      const offset = Atomics.add(this.header, TOP, rounded);
+      try {
+        this.ensure(offset + bytes);
+      } catch (e) {
+        Atomics.compareExchange(this.header, TOP, offset + rounded, offset);
+        throw e;
+      }
+      return offset;
+    }
+    const offset = this.header[TOP];
     this.ensure(offset + bytes);
-    this.top = offset + Math.ceil(bytes / ALIGN) * ALIGN;
+    this.header[TOP] = offset + rounded;
     this.handedOut++;
     return offset;
   }
@@ -142,6 +186,7 @@ export class Arena implements Allocator {
     }
     this.memory.grow(pages);
     this.buffers.push(this.memory.buffer);
+    if (!this.shared) this.header = new Int32Array(this.memory.buffer, 0, 4);
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The control block through which the pool's threads synchronise: one SharedArrayBuffer with a
+ * slot of Int32 fields per worker (commands go in, completions come out, through `Atomics`),
+ * followed by a byte area per worker where a failing worker writes its error message for the
+ * main thread to throw.
+ *
+ * `node-worker-boot.mjs` (plain JavaScript, it runs before TypeScript can be loaded) writes a
+ * boot failure with the same layout; keep the two in step.
+ */
+
+/** Int32 fields per worker slot. */
+export const SLOT = 8;
+/** Sequence number of the last command given (the worker waits on it). */
+export const COMMAND = 0;
+/** Task id of the command. */
+export const TASK = 1;
+/** Operation code of the command, handed to the task. */
+export const OP = 2;
+/** Sequence number of the last command finished (the main thread waits on it). */
+export const DONE = 3;
+/** 1 when the last command, registration or boot failed; the message says why. */
+export const FAILED = 4;
+/** Highest task id whose registration finished; −1 when the worker failed to start. */
+export const REGISTERED = 5;
+/** Length in bytes of the error message. */
+export const MESSAGE_LENGTH = 6;
+/** Bytes of error message kept per worker. */
+export const MESSAGE_BYTES = 2048;
+
+/** The operation code that tells a worker to leave its loop (the pool is closing). */
+export const OP_CLOSE = -1;
+
+/** A control block for `workers` workers. */
+export function controlBlock(workers: number): Int32Array {
+  const bytes = workers * (SLOT * 4 + MESSAGE_BYTES);
+  return new Int32Array(new SharedArrayBuffer(bytes));
+}
+
+/** The message bytes of worker `index`. */
+function messageArea(control: Int32Array, index: number): Uint8Array {
+  const workers = control.length / (SLOT + MESSAGE_BYTES / 4);
+  const start = workers * SLOT * 4 + index * MESSAGE_BYTES;
+  return new Uint8Array(control.buffer, start, MESSAGE_BYTES);
+}
+
+/** Records a failure of worker `index` (message truncated to the area). */
+export function writeFailure(control: Int32Array, index: number, error: unknown): void {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const encoded = new TextEncoder().encode(text).subarray(0, MESSAGE_BYTES);
+  messageArea(control, index).set(encoded);
+  control[index * SLOT + MESSAGE_LENGTH] = encoded.length;
+  Atomics.store(control, index * SLOT + FAILED, 1);
+}
+
+/** The failure message of worker `index`. */
+export function readFailure(control: Int32Array, index: number): string {
+  const length = control[index * SLOT + MESSAGE_LENGTH];
+  // Decoding needs an unshared copy (TextDecoder refuses views of shared memory).
+  return new TextDecoder().decode(messageArea(control, index).slice(0, length));
+}

@@ -1,0 +1,54 @@
+/**
+ * What runs on a worker thread: a task module exports a factory; each worker imports the module
+ * once per registration, calls the factory with the registration's arguments and then runs the
+ * task's operations on command. Arguments are structured-cloned, so they may carry a shared
+ * `WebAssembly.Memory` or `SharedArrayBuffer` (shared, not copied) — that is how the main thread
+ * and the workers see the same θ, data and result buffers.
+ */
+
+/** Given to a task factory on a worker thread. */
+export interface TaskContext<A = unknown> {
+  /** This worker's index, 1 … threads − 1 (the main thread is 0 and runs its own share). */
+  readonly worker: number;
+  /** Threads taking part, the main thread included. */
+  readonly threads: number;
+  /** The registration's arguments. */
+  readonly args: A;
+}
+
+/** A task on a worker: `run(op)` performs operation `op` on this worker's share. */
+export interface ParallelTask {
+  run(op: number): void;
+  /** Called when the task is dropped (releases what the worker allocated for it). */
+  dispose?(): void;
+}
+
+/** The export a task module provides. */
+export type TaskFactory<A = unknown> = (
+  context: TaskContext<A>,
+) => ParallelTask | Promise<ParallelTask>;
+
+/** Where a task's factory lives: a module URL and the name of the export. */
+export interface TaskModule {
+  /** Absolute URL of the module (e.g. `new URL('./my-task.ts', import.meta.url).href`). */
+  readonly url: string;
+  /** Name of the exported {@link TaskFactory}. */
+  readonly export: string;
+}
+
+/**
+ * The share of `n` items (rows, subjects) that thread `index` of `threads` takes: contiguous,
+ * sizes differing by at most one, the earlier threads taking the larger shares. Fixed for a given
+ * (n, threads), which is what makes results repeat bit for bit.
+ */
+export function shareOf(
+  n: number,
+  threads: number,
+  index: number,
+): { start: number; count: number } {
+  const base = Math.floor(n / threads);
+  const extra = n % threads;
+  const count = base + (index < extra ? 1 : 0);
+  const start = index * base + Math.min(index, extra);
+  return { start, count };
+}
