@@ -5,28 +5,37 @@
  * input cotangent), against `machine_limit_gflops` — a generated SIMD loop of 12 independent
  * multiply-adds in registers, the most this engine's vector code can do on one core.
  *
+ * `--threads T` (default: the cores available) adds the WebAssembly kernels with the rows split
+ * over T threads (`DataParallelModel`), against T times the one-core limit.
+ *
  * Writes `reports/gemm.html` (Plotly); `--svg` also writes `docs/images/gemm-gflops.svg`, the
  * chart in docs/performance.md.
  *
  * `--crossover`: times forward + pullback on both paths at small batches (1 … 64) and widths
  * 2, 8, 32 and prints `wasm_speedup` per case; `WASM_MIN_BATCH` (kernels/kernel-choice.ts) is
- * the smallest batch from which the WebAssembly path wins at every width.
+ * the smallest batch from which the WebAssembly path wins at every width. Given `--threads T`
+ * (T > 1) it instead prints `threads_speedup` (one thread's time over T threads') per width and
+ * batch with its `multiply_adds`, from which `THREADS_MIN_MULTIPLY_ADDS` was chosen.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import {
   Arena,
+  availableCores,
+  DataParallelModel,
   Dense,
+  ThreadPool,
   ModuleBuilder,
   Report,
   Rng,
   wasmFeatures,
   type FloatArray,
 } from '../src/index.ts';
-import { emit, median, referenceNanosecondsPerElement } from './harness.ts';
+import { emit, median, numberOption, referenceNanosecondsPerElement } from './harness.ts';
 
 interface Point {
   dtype: DType;
-  kernels: Kernels;
+  /** Kernels, with the thread count when above one: `wasm`, `typescript`, `wasm ×2`. */
+  kernels: string;
   pass: 'forward' | 'vjp';
   width: number;
   gflops: number;
@@ -38,16 +47,21 @@ const COLORS: Record<string, string> = {
   'float64 wasm': '#d62728',
   'float32 typescript': '#7fb3d5',
   'float64 typescript': '#f1948a',
+  'float32 wasm ×2': '#0b2e59',
+  'float64 wasm ×2': '#7b1010',
 };
 
 /**
  * The GFLOP/s-against-width chart as a standalone SVG (for docs/performance.md, which cannot
  * embed Plotly): one line per dtype, kernels and pass, the machine limits dashed.
  */
-function gflopsSvg(points: Point[], limits: Record<DType, number>): string {
+function gflopsSvg(points: Point[], limits: Record<DType, number>, threads: number): string {
   const [w, h, left, bottom, top, right] = [640, 380, 56, 44, 20, 190];
   const yMax =
-    Math.ceil(Math.max(...Object.values(limits), ...points.map((p) => p.gflops)) / 10) * 10;
+    Math.ceil(
+      Math.max(...Object.values(limits).map((l) => l * threads), ...points.map((p) => p.gflops)) /
+        10,
+    ) * 10;
   const xAt = (width: number) =>
     left + (Math.log2(width / 4) / Math.log2(256 / 4)) * (w - left - right);
   const yAt = (g: number) => top + (1 - g / yMax) * (h - top - bottom);
@@ -69,7 +83,7 @@ function gflopsSvg(points: Point[], limits: Record<DType, number>): string {
     `<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle">layer width (in = out), batch 1,024</text>`,
   );
   parts.push(
-    `<text transform="translate(14 ${(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">GFLOP/s, one core</text>`,
+    `<text transform="translate(14 ${(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">GFLOP/s</text>`,
   );
   let legend = top + 4;
   const label = (text: string, color: string, dash: string) => {
@@ -85,10 +99,18 @@ function gflopsSvg(points: Point[], limits: Record<DType, number>): string {
       `<line x1="${left}" x2="${w - right}" y1="${yAt(limits[dtype])}" y2="${yAt(limits[dtype])}" stroke="${color}" stroke-dasharray="2 4"/>`,
     );
     label(`${dtype} machine limit`, color, '2 4');
+    if (threads > 1) {
+      const all = limits[dtype] * threads;
+      parts.push(
+        `<line x1="${left}" x2="${w - right}" y1="${yAt(all)}" y2="${yAt(all)}" stroke="${COLORS[`${dtype} wasm ×2`]}" stroke-dasharray="1 5"/>`,
+      );
+      label(`${dtype} limit ×${threads}`, COLORS[`${dtype} wasm ×2`], '1 5');
+    }
   }
   for (const key of Object.keys(COLORS)) {
     for (const pass of ['forward', 'vjp'] as const) {
       const line = points.filter((p) => `${p.dtype} ${p.kernels}` === key && p.pass === pass);
+      if (line.length === 0) continue;
       const dash = pass === 'forward' ? '' : '6 3';
       const d = line
         .map((p, i) => `${i ? 'L' : 'M'}${xAt(p.width).toFixed(1)},${yAt(p.gflops).toFixed(1)}`)
@@ -124,10 +146,16 @@ function msPerCall(fn: () => void): number {
   return median(times);
 }
 
-function layerCase(width: [number, number], n: number, dtype: DType, kernels: Kernels) {
+function layerCase(
+  width: [number, number],
+  n: number,
+  dtype: DType,
+  kernels: Kernels,
+  pool: ThreadPool | null = null,
+) {
   const [inp, out] = width;
   const layer = new Dense(inp, out, 'identity');
-  const arena = kernels === 'wasm' ? new Arena() : null;
+  const arena = kernels === 'wasm' || pool ? new Arena() : null;
   const alloc = (length: number): FloatArray =>
     arena
       ? arena.floats(dtype, length)
@@ -143,6 +171,20 @@ function layerCase(width: [number, number], n: number, dtype: DType, kernels: Ke
   const yBar = fill(alloc(n * out));
   const xBar = alloc(n * inp);
   const grad = alloc(layer.paramCount);
+  if (pool !== null) {
+    // The same layer with its rows split over the pool's threads.
+    const split = new DataParallelModel(layer, {
+      pool,
+      arena: arena!,
+      dtype,
+      capacity: n,
+      kernels,
+    });
+    return {
+      forward: () => split.forward(theta, 0, x, y, split.cache, n),
+      vjp: () => split.vjp(theta, 0, split.cache, yBar, xBar, grad, 0, n),
+    };
+  }
   return {
     forward: () => layer.forward(theta, 0, x, y, cache, n),
     vjp: () => layer.vjp(theta, 0, cache, yBar, xBar, grad, 0, n),
@@ -190,8 +232,41 @@ function machineLimit(dtype: DType): number {
 
 export function run(args: string[]): void {
   const features = wasmFeatures();
-  const context = { threads: 1, relaxed_simd: features.relaxedSimd };
+  const threads = numberOption(args, 'threads', availableCores());
+  const pool = threads > 1 ? new ThreadPool({ threads }) : null;
+  const context = { threads, relaxed_simd: features.relaxedSimd };
+  if (args.includes('--crossover') && args.includes('--threads') && pool !== null) {
+    // Where splitting rows over threads starts to pay: forward + pullback of one layer.
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const width of [8, 32, 128]) {
+        for (const n of [16, 64, 256, 1024, 4096]) {
+          const t = [null, pool].map((p) => {
+            const c = layerCase([width, width], n, dtype, 'wasm', p);
+            return msPerCall(() => {
+              c.forward();
+              c.vjp();
+            });
+          });
+          emit({
+            bench: 'gemm',
+            metric: 'threads_speedup',
+            value: Number((t[0] / t[1]).toFixed(3)),
+            unit: 'ratio',
+            dtype,
+            width,
+            batch: n,
+            multiply_adds: n * width * width,
+            ...context,
+          });
+        }
+      }
+    }
+    pool.close();
+    return;
+  }
   if (args.includes('--crossover')) {
+    pool?.close();
+    // One thread: where the WebAssembly kernels start to beat TypeScript.
     for (const dtype of ['float64', 'float32'] as const) {
       for (const width of [2, 8, 32]) {
         for (const n of [1, 2, 4, 8, 16, 32, 64]) {
@@ -232,15 +307,34 @@ export function run(args: string[]): void {
       note: '12 independent SIMD multiply-adds in registers, one core',
     });
     for (const width of WIDTHS) {
-      for (const kernels of ['wasm', 'typescript'] as const) {
-        const c = layerCase([width, width], n, dtype, kernels);
+      const cases = [
+        { kernels: 'wasm' as const, pool: null },
+        { kernels: 'typescript' as const, pool: null },
+        ...(pool ? [{ kernels: 'wasm' as const, pool }] : []),
+      ];
+      for (const { kernels, pool: on } of cases) {
+        const c = layerCase([width, width], n, dtype, kernels, on);
         const forward = msPerCall(c.forward);
         c.forward();
         const vjp = msPerCall(c.vjp);
-        const common = { unit: 'GFLOP/s', dtype, width, batch: n, kernels, ...context };
+        const t = on ? threads : 1;
+        const common = { unit: 'GFLOP/s', dtype, width, batch: n, kernels, ...context, threads: t };
         const flops = 2 * n * width * width;
-        points.push({ dtype, kernels, pass: 'forward', width, gflops: flops / forward / 1e6 });
-        points.push({ dtype, kernels, pass: 'vjp', width, gflops: (2 * flops) / vjp / 1e6 });
+        const series = t > 1 ? `${kernels} ×${t}` : kernels;
+        points.push({
+          dtype,
+          kernels: series,
+          pass: 'forward',
+          width,
+          gflops: flops / forward / 1e6,
+        });
+        points.push({
+          dtype,
+          kernels: series,
+          pass: 'vjp',
+          width,
+          gflops: (2 * flops) / vjp / 1e6,
+        });
         emit({
           bench: 'gemm',
           metric: 'gflops',
@@ -260,7 +354,7 @@ export function run(args: string[]): void {
   }
   const report = new Report(
     'Batched dense products: GFLOP/s against width',
-    `batch ${n}, one core`,
+    `batch ${n}; one core, and WebAssembly on ${threads} threads (rows split)`,
   );
   for (const dtype of ['float32', 'float64'] as const) {
     report.chart({
@@ -268,7 +362,7 @@ export function run(args: string[]): void {
       x: { title: 'width (in = out)', log: true },
       y: { title: 'GFLOP/s' },
       traces: [
-        ...(['wasm', 'typescript'] as const).flatMap((kernels) =>
+        ...['wasm', 'typescript', ...(pool ? [`wasm ×${threads}`] : [])].flatMap((kernels) =>
           (['forward', 'vjp'] as const).map((pass) => {
             const line = points.filter(
               (p) => p.dtype === dtype && p.kernels === kernels && p.pass === pass,
@@ -278,7 +372,7 @@ export function run(args: string[]): void {
               y: line.map((p) => p.gflops),
               name: `${kernels} ${pass}`,
               mode: 'lines+markers' as const,
-              color: COLORS[`${dtype} ${kernels}`],
+              color: COLORS[`${dtype} ${kernels.replace(/×\d+/, '×2')}`],
               dash: pass === 'forward' ? ('solid' as const) : ('dash' as const),
             };
           }),
@@ -286,18 +380,30 @@ export function run(args: string[]): void {
         {
           x: [4, 256],
           y: [limits[dtype], limits[dtype]],
-          name: 'machine limit',
+          name: 'machine limit (one core)',
           dash: 'dot',
           color: '#555',
         },
+        ...(pool
+          ? [
+              {
+                x: [4, 256],
+                y: [limits[dtype] * threads, limits[dtype] * threads],
+                name: `machine limit ×${threads}`,
+                dash: 'dot' as const,
+                color: '#999',
+              },
+            ]
+          : []),
       ],
     });
   }
   report.write('reports/gemm.html');
   if (args.includes('--svg')) {
     mkdirSync('docs/images', { recursive: true });
-    writeFileSync('docs/images/gemm-gflops.svg', gflopsSvg(points, limits));
+    writeFileSync('docs/images/gemm-gflops.svg', gflopsSvg(points, limits, threads));
   }
+  pool?.close();
   emit({
     bench: 'gemm',
     metric: 'reference_dot_ns_per_element',

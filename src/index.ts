@@ -65,6 +65,7 @@ export type {
   Layer,
   LayerCache,
   LayerSpec,
+  LayerPlan,
   CacheOptions,
   ParameterComponent,
   ParameterGroup,
@@ -107,6 +108,14 @@ export {
   type TaskModule,
 } from './parallel/task.ts';
 export { availableCores } from './parallel/host.ts';
+export {
+  chooseThreads,
+  THREADS_MIN_MULTIPLY_ADDS,
+  THREADS_MIN_ROWS,
+  type ThreadChoice,
+} from './parallel/thread-choice.ts';
+export { DataParallelModel, type DataParallelOptions } from './nn/data-parallel.ts';
+export { layerFromPlan } from './nn/layer-plan.ts';
 export { ModuleBuilder, FunctionBuilder, type ValueType } from './wasm/emitter.ts';
 
 // Losses

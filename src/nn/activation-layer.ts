@@ -2,7 +2,7 @@
 import { requireInteger } from '../errors.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from './activations.ts';
-import type { Layer, LayerCache, LayerSpec } from './layer.ts';
+import type { Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
 import type { FusedStage } from './kernels/fused-chain.ts';
 
 /** Cache of an activation layer: references to its input and output. */
@@ -31,6 +31,10 @@ export class Activation implements Layer<ActivationCache> {
   }
 
   init(): void {}
+
+  plan(): LayerPlan {
+    return { kind: 'activation', size: this.inputSize, activation: this.activationName };
+  }
 
   fusedStages(): FusedStage[] {
     return this.activationName === 'identity'

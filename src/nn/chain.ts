@@ -15,6 +15,7 @@ import type {
   CacheOptions,
   Layer,
   LayerCache,
+  LayerPlan,
   LayerSpec,
   ParameterGroup,
   ParameterRole,
@@ -117,6 +118,17 @@ export class Chain implements Layer<ChainWorkspace> {
     this.layers.forEach((l, i) =>
       l.init(theta, offset + this.offsets[i], rng.fork(`layer${i + 1}`)),
     );
+  }
+
+  /** The chain's plan, or undefined when some layer has none. */
+  plan(): LayerPlan | undefined {
+    const layers: LayerPlan[] = [];
+    for (const l of this.layers) {
+      const p = l.plan?.();
+      if (p === undefined) return undefined;
+      layers.push(p);
+    }
+    return { kind: 'chain', inputSize: this.inputSize, layers };
   }
 
   parameterGroups(): ParameterGroup[] {

@@ -22,7 +22,14 @@ import { callUsesWasm, usesWasm, type KernelChoice } from './kernels/kernel-choi
 import { Arena, isArena } from '../wasm/arena.ts';
 import { initWeights, type WeightInit } from './init.ts';
 import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
-import type { CacheOptions, Layer, LayerCache, LayerSpec, ParameterGroup } from './layer.ts';
+import type {
+  CacheOptions,
+  Layer,
+  LayerCache,
+  LayerPlan,
+  LayerSpec,
+  ParameterGroup,
+} from './layer.ts';
 
 /** Options of {@link dense}. */
 export interface DenseOptions {
@@ -87,6 +94,11 @@ export class Dense implements Layer<DenseCache> {
     this.isIdentity = spec.name === 'identity';
     this.paramCount = outputSize * inputSize + (this.hasBias ? outputSize : 0);
     this.description = `dense(${inputSize} → ${outputSize}, ${spec.name}${this.hasBias ? '' : ', no bias'})`;
+  }
+
+  plan(): LayerPlan {
+    const { inputSize, outputSize, activationName, hasBias } = this;
+    return { kind: 'dense', inputSize, outputSize, activation: activationName, bias: hasBias };
   }
 
   init(theta: FloatArray, offset: number, rng: Rng): void {

@@ -7,7 +7,7 @@ import { ScichainError, requireInteger } from '../errors.ts';
 import { heapAllocator } from '../memory/allocator.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import { Rng } from '../random/rng.ts';
-import type { CacheOptions, Layer, LayerCache, LayerSpec } from './layer.ts';
+import type { CacheOptions, Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
 
 /** Cache of a dropout layer: the scaled mask of the last training-mode forward pass. */
 export interface DropoutCache extends LayerCache {
@@ -37,6 +37,10 @@ export class Dropout implements Layer<DropoutCache> {
   }
 
   init(): void {}
+
+  plan(): LayerPlan {
+    return { kind: 'dropout', size: this.inputSize, rate: this.rate };
+  }
 
   createCache(dtype: DType, capacity: number, options: CacheOptions = {}): DropoutCache {
     requireInteger(capacity, 'batch capacity', 1);

@@ -114,7 +114,29 @@ export interface Layer<C extends LayerCache = LayerCache> extends ParameterCompo
    * callers use `forward`/`vjp` with a cache).
    */
   singleSample?(): FusedChain | null;
+  /**
+   * A plain-data description from which {@link layerFromPlan} rebuilds the same computation in
+   * another thread (worker threads cannot receive objects with methods); absent when the layer
+   * cannot be rebuilt that way, which keeps it on one thread.
+   */
+  plan?(): LayerPlan | undefined;
 }
+
+/**
+ * Plain data describing a layer's computation (sizes, activation, options that change
+ * forward/pullback) — not its initialiser, which only matters where θ is created.
+ */
+export type LayerPlan =
+  | {
+      kind: 'dense';
+      inputSize: number;
+      outputSize: number;
+      activation: string;
+      bias: boolean;
+    }
+  | { kind: 'activation'; size: number; activation: string }
+  | { kind: 'dropout'; size: number; rate: number }
+  | { kind: 'chain'; inputSize: number; layers: LayerPlan[] };
 
 /** A layer whose input size is not known until it is placed in a chain. */
 export interface LayerSpec {

@@ -37,6 +37,15 @@ export interface TaskModule {
 }
 
 /**
+ * The URL of a task module next to the calling module, e.g.
+ * `siblingModule(import.meta.url, 'data-parallel-task')`: `.ts` when running from the sources,
+ * `.js` from a build.
+ */
+export function siblingModule(base: string, name: string): string {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base).href;
+}
+
+/**
  * The share of `n` items (rows, subjects) that thread `index` of `threads` takes: contiguous,
  * sizes differing by at most one, the earlier threads taking the larger shares. Fixed for a given
  * (n, threads), which is what makes results repeat bit for bit.

@@ -10,8 +10,11 @@ import { heapAllocator, type Allocator } from '../memory/allocator.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
 import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
-import type { Arena } from '../wasm/arena.ts';
+import { Arena } from '../wasm/arena.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
+import { DataParallelModel } from '../nn/data-parallel.ts';
+import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
+import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
 
 /** Targets: a matrix of values (regression) or one class label per sample. */
 export type Targets = MatrixInput | ArrayLike<number>;
@@ -42,6 +45,16 @@ export interface SupervisedOptions<T> {
    * seeds are kept in the model's arena too, so nothing is staged per evaluation.
    */
   kernels?: KernelChoice;
+  /**
+   * Threads evaluating each batch (default `'auto'`: every core once a batch has at least
+   * `THREADS_MIN_ROWS` rows and `THREADS_MIN_MULTIPLY_ADDS` multiply-adds and the model can be
+   * rebuilt on workers; else 1).
+   * Rows are split into fixed contiguous shares and the gradients summed in thread order, so
+   * the same thread count gives the same bits. `1` never starts a worker.
+   */
+  threads?: ThreadChoice;
+  /** The pool to run on (default: the process-wide pool of that many threads). */
+  pool?: ThreadPool;
 }
 
 function inferDtype(x: MatrixInput): DType {
@@ -74,6 +87,12 @@ export class SupervisedObjective<T> {
   private readonly y: FloatArray | Int32Array;
   private readonly targetWidth: number;
   private readonly cache: LayerCache;
+  /** The threads' split of each batch, or null on one thread. */
+  private readonly parallel: DataParallelModel | null;
+  /** What evaluates the model: the model itself, or its split over threads. */
+  private readonly runner: Pick<Layer, 'forward' | 'vjp'>;
+  /** Threads evaluating each batch. */
+  readonly threads: number;
   private readonly prediction: FloatArray;
   private readonly seedBar: FloatArray;
   private readonly chunks: {
@@ -140,11 +159,36 @@ export class SupervisedObjective<T> {
     }
     this.batchSize = Math.min(o.batchSize ?? this.n, this.n);
     requireInteger(this.batchSize, 'batchSize', 1);
-    this.cache = o.model.createCache(this.dtype, this.batchSize, {
-      seed: o.seed ?? 0,
-      ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
-    });
-    const arena = (this.cache as { arena?: Arena | null }).arena ?? null;
+    const plan = o.model.plan?.();
+    this.threads = chooseThreads(
+      o.pool?.threads ?? o.threads,
+      this.batchSize,
+      this.batchSize * o.model.paramCount,
+      plan !== undefined,
+    );
+    let arena: Arena | null;
+    if (this.threads > 1) {
+      // One shared arena for every thread's buffers; the workers rebuild the model from its plan.
+      arena = new Arena({ shared: true });
+      this.parallel = new DataParallelModel(o.model, {
+        pool: o.pool ?? sharedThreadPool(this.threads),
+        arena,
+        dtype: this.dtype,
+        capacity: this.batchSize,
+        seed: o.seed ?? 0,
+        ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
+      });
+      this.cache = this.parallel.cache;
+      this.runner = this.parallel;
+    } else {
+      this.parallel = null;
+      this.cache = o.model.createCache(this.dtype, this.batchSize, {
+        seed: o.seed ?? 0,
+        ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
+      });
+      arena = (this.cache as { arena?: Arena | null }).arena ?? null;
+      this.runner = o.model;
+    }
     this.arena = arena;
     this.allocator = arena ?? heapAllocator;
     if (arena !== null) {
@@ -172,13 +216,20 @@ export class SupervisedObjective<T> {
     return this.cache.training;
   }
   set training(on: boolean) {
-    this.cache.training = on;
     // Chains propagate the flag through a setter; plain layers just read it.
+    if (this.parallel !== null) this.parallel.training = on;
+    else this.cache.training = on;
   }
 
   /** Restarts the model's random streams (dropout). */
   reseed(seed: number): void {
-    this.cache.reseed?.(seed);
+    if (this.parallel !== null) this.parallel.reseed(seed);
+    else this.cache.reseed?.(seed);
+  }
+
+  /** Releases the worker threads' copies of the model (a no-op on one thread). */
+  dispose(): void {
+    this.parallel?.dispose();
   }
 
   /**
@@ -207,7 +258,7 @@ export class SupervisedObjective<T> {
     this.checkTheta(theta, null);
     let total = 0;
     for (const c of this.chunks) {
-      this.model.forward(theta, this.offset, c.x, this.prediction, this.cache, c.count);
+      this.runner.forward(theta, this.offset, c.x, this.prediction, this.cache, c.count);
       total +=
         this.chunkWeight(c.count) *
         this.loss.value(this.prediction, c.y as unknown as T, c.count, this.model.outputSize);
@@ -267,7 +318,7 @@ export class SupervisedObjective<T> {
       );
     }
     for (const c of this.chunks) {
-      this.model.forward(theta, this.offset, c.x, this.prediction, this.cache, c.count);
+      this.runner.forward(theta, this.offset, c.x, this.prediction, this.cache, c.count);
       for (let i = 0; i < c.count * w; i++) out[c.start * w + i] = this.prediction[i];
     }
     return out;
@@ -286,10 +337,10 @@ export class SupervisedObjective<T> {
     weight: number,
   ): number {
     const w = this.model.outputSize;
-    this.model.forward(theta, this.offset, x, this.prediction, this.cache, count);
+    this.runner.forward(theta, this.offset, x, this.prediction, this.cache, count);
     const value = this.loss.valueAndGradient(this.prediction, y, count, w, this.seedBar);
     if (weight !== 1) for (let i = 0; i < count * w; i++) this.seedBar[i] *= weight;
-    this.model.vjp(theta, this.offset, this.cache, this.seedBar, null, grad, this.offset, count);
+    this.runner.vjp(theta, this.offset, this.cache, this.seedBar, null, grad, this.offset, count);
     return weight * value;
   }
 

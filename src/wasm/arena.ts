@@ -129,14 +129,46 @@ export class Arena implements Allocator {
   floats(dtype: DType, length: number): FloatArray {
     const bytesPer = dtype === 'float32' ? 4 : 8;
     const offset = this.allocate(length * bytesPer, length);
-    const buffer = this.memory.buffer;
+    const buffer = this.currentBuffer();
     return dtype === 'float32'
       ? new Float32Array(buffer, offset, length)
       : new Float64Array(buffer, offset, length);
   }
 
+  /**
+   * A view of `length` elements at `byteOffset` of this memory — how a thread addresses a buffer
+   * another thread allocated (it receives the offset). The memory's current buffer is recorded,
+   * so {@link owns} recognises the view after later growth.
+   */
+  view(dtype: DType, byteOffset: number, length: number): FloatArray;
+  view(dtype: 'int32', byteOffset: number, length: number): Int32Array;
+  view(dtype: DType | 'int32', byteOffset: number, length: number): FloatArray | Int32Array {
+    const buffer = this.currentBuffer();
+    if (dtype === 'int32') return new Int32Array(buffer, byteOffset, length);
+    return dtype === 'float32'
+      ? new Float32Array(buffer, byteOffset, length)
+      : new Float64Array(buffer, byteOffset, length);
+  }
+
+  /** Zero-filled 32-bit integers (16-byte aligned), e.g. a parameter block threads read. */
+  ints(length: number): Int32Array {
+    const offset = this.allocate(length * 4, length);
+    return new Int32Array(this.currentBuffer(), offset, length);
+  }
+
   bytes(length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, this.allocate(length, length), length);
+    const offset = this.allocate(length, length);
+    return new Uint8Array(this.currentBuffer(), offset, length);
+  }
+
+  /**
+   * The memory's buffer now, recorded so {@link owns} knows views of it. A shared memory's
+   * buffer object changes when any thread grows it.
+   */
+  private currentBuffer(): ArrayBufferLike {
+    const buffer = this.memory.buffer;
+    if (this.buffers[this.buffers.length - 1] !== buffer) this.buffers.push(buffer);
+    return buffer;
   }
 
   private allocate(bytes: number, length: number): number {

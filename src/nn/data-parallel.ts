@@ -1,0 +1,246 @@
+/**
+ * Data parallelism for batched evaluation of a model: the rows of a batch are split into
+ * contiguous shares, one per thread (`shareOf`); every thread runs the model's forward and
+ * pullback on its rows with its own cache, in one shared arena; the parameter gradients of the
+ * worker threads land in per-thread buffers that the calling thread adds to its own in thread
+ * order. The split and the order are fixed for a thread count, so the same thread count gives
+ * the same bits; different counts differ only in the order of that last sum.
+ *
+ * Workers rebuild the model from its {@link LayerPlan} (`data-parallel-task.ts`). Inputs,
+ * outputs and cotangents must be arena buffers (the workers address them by offset); θ and the
+ * gradient may live anywhere — θ is staged into the arena when it is not already there.
+ */
+import { ScichainError } from '../errors.ts';
+import type { DType, FloatArray } from '../memory/dtype.ts';
+import { shareOf, siblingModule } from '../parallel/task.ts';
+import type { ThreadPool } from '../parallel/thread-pool.ts';
+import type { Arena } from '../wasm/arena.ts';
+import type { KernelChoice } from './kernels/kernel-choice.ts';
+import type { Layer, LayerCache, LayerPlan } from './layer.ts';
+
+/** Operations of the worker task. */
+export const OP_FORWARD = 1;
+export const OP_PULLBACK = 2;
+
+/** Fields of the parameter block the calling thread writes before each operation. */
+export const Field = {
+  ThetaByte: 0,
+  ThetaOffset: 1,
+  InputByte: 2,
+  Rows: 3,
+  OutputByte: 4,
+  CotangentByte: 5,
+  Training: 6,
+  Seed: 7,
+  /** Bumped when Training changes; workers apply it at their next forward. */
+  ModeVersion: 8,
+  /** Bumped by each reseed; workers restart their streams from Seed at their next forward. */
+  SeedVersion: 9,
+  /** Byte offset of the input cotangent, 0 for none (address 0 never holds a buffer). */
+  InputCotangentByte: 10,
+} as const;
+export const FIELDS = 11;
+
+/** What each worker receives at registration. */
+export interface DataParallelArgs {
+  plan: LayerPlan;
+  memory: WebAssembly.Memory;
+  dtype: DType;
+  /** Batch capacity over all threads. */
+  capacity: number;
+  kernels: KernelChoice;
+  seed: number;
+  /** Byte offset of the parameter block. */
+  fieldsByte: number;
+  /** Byte offset of each worker's gradient buffer (worker w at index w − 1). */
+  gradientBytes: number[];
+}
+
+/** Options of {@link DataParallelModel}. */
+export interface DataParallelOptions {
+  pool: ThreadPool;
+  /** Shared arena holding the buffers every thread addresses. */
+  arena: Arena;
+  dtype: DType;
+  /** Largest batch (over all threads). */
+  capacity: number;
+  kernels?: KernelChoice;
+  seed?: number;
+}
+
+/** Drops a model's task from the workers once the model is collected without dispose(). */
+const finalizer = new FinalizationRegistry<{ pool: ThreadPool; task: number }>(({ pool, task }) =>
+  pool.drop(task),
+);
+
+/** A model evaluated by the threads of a pool, each on its share of the rows; see above. */
+export class DataParallelModel {
+  readonly model: Layer;
+  readonly threads: number;
+  /** The calling thread's cache (capacity: its share of the largest batch). */
+  readonly cache: LayerCache;
+  private readonly pool: ThreadPool;
+  private readonly arena: Arena;
+  private readonly task: number;
+  private readonly fields: Int32Array;
+  private readonly gradients: FloatArray[];
+  private readonly thetaStage: FloatArray;
+  /** θ as used by the last forward (the staged copy or θ itself) and its offset there. */
+  private theta: FloatArray;
+  private thetaOffset = 0;
+  private readonly bytesPer: number;
+  private isTraining = false;
+  private disposed = false;
+
+  constructor(model: Layer, o: DataParallelOptions) {
+    const plan = model.plan?.();
+    if (plan === undefined) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `${model.description} cannot run on several threads (some layer has no plan); use threads: 1`,
+      );
+    }
+    if (!o.arena.shared) {
+      throw new ScichainError('InvalidArgument', 'data parallelism needs a shared arena');
+    }
+    this.model = model;
+    this.pool = o.pool;
+    this.arena = o.arena;
+    this.threads = o.pool.threads;
+    this.bytesPer = o.dtype === 'float32' ? 4 : 8;
+    const kernels = o.kernels ?? 'auto';
+    const seed = o.seed ?? 0;
+    this.cache = model.createCache(o.dtype, shareOf(o.capacity, this.threads, 0).count, {
+      allocator: o.arena,
+      kernels,
+      seed,
+    });
+    this.fields = o.arena.ints(FIELDS);
+    this.gradients = [];
+    for (let w = 1; w < this.threads; w++) {
+      this.gradients.push(o.arena.floats(o.dtype, Math.max(1, model.paramCount)));
+    }
+    this.thetaStage = o.arena.floats(o.dtype, Math.max(1, model.paramCount));
+    this.theta = this.thetaStage;
+    const args: DataParallelArgs = {
+      plan,
+      memory: o.arena.memory,
+      dtype: o.dtype,
+      capacity: o.capacity,
+      kernels,
+      seed,
+      fieldsByte: this.fields.byteOffset,
+      gradientBytes: this.gradients.map((g) => g.byteOffset),
+    };
+    this.task = o.pool.register(
+      { url: siblingModule(import.meta.url, 'data-parallel-task'), export: 'dataParallelTask' },
+      args,
+    );
+    finalizer.register(this, { pool: o.pool, task: this.task }, this);
+  }
+
+  /** Training mode (dropout) on every thread. */
+  get training(): boolean {
+    return this.isTraining;
+  }
+  set training(on: boolean) {
+    if (on === this.isTraining) return;
+    this.isTraining = on;
+    this.cache.training = on;
+    this.fields[Field.Training] = on ? 1 : 0;
+    this.fields[Field.ModeVersion]++;
+  }
+
+  /** Restarts every thread's random streams (thread w from seed·1009 + w). */
+  reseed(seed: number): void {
+    this.cache.reseed?.(seed * 1009);
+    this.fields[Field.Seed] = seed;
+    this.fields[Field.SeedVersion]++;
+  }
+
+  /**
+   * y = model(x) for n rows, split over the threads. x and y must be arena buffers. (The
+   * signature is the layer protocol's, so callers can hold either; the cache is this object's.)
+   */
+  forward(
+    theta: FloatArray,
+    offset: number,
+    x: FloatArray,
+    y: FloatArray,
+    _cache: LayerCache,
+    n: number,
+  ): void {
+    this.requireArena(x, 'inputs');
+    this.requireArena(y, 'outputs');
+    if (this.arena.owns(theta)) {
+      this.theta = theta;
+      this.thetaOffset = offset;
+    } else {
+      const stage = this.thetaStage;
+      for (let i = 0; i < this.model.paramCount; i++) stage[i] = theta[offset + i];
+      this.theta = stage;
+      this.thetaOffset = 0;
+    }
+    const f = this.fields;
+    f[Field.ThetaByte] = this.theta.byteOffset;
+    f[Field.ThetaOffset] = this.thetaOffset;
+    f[Field.InputByte] = x.byteOffset;
+    f[Field.OutputByte] = y.byteOffset;
+    f[Field.Rows] = n;
+    const own = shareOf(n, this.threads, 0).count;
+    this.pool.run(this.task, OP_FORWARD, () =>
+      this.model.forward(this.theta, this.thetaOffset, x, y, this.cache, own),
+    );
+  }
+
+  /**
+   * Pullback of the last forward: accumulates the parameter gradient of all n rows into
+   * `grad[gradOffset …]` (the calling thread's rows first, then each worker's in order), with θ
+   * as the forward used it; the input cotangent too when `xBar` (an arena buffer) is given.
+   */
+  vjp(
+    _theta: FloatArray,
+    _offset: number,
+    _cache: LayerCache,
+    yBar: FloatArray,
+    xBar: FloatArray | null,
+    grad: FloatArray,
+    gradOffset: number,
+    n: number,
+  ): void {
+    this.requireArena(yBar, 'output cotangents');
+    if (xBar !== null) this.requireArena(xBar, 'input cotangents');
+    this.fields[Field.CotangentByte] = yBar.byteOffset;
+    this.fields[Field.InputCotangentByte] = xBar === null ? 0 : xBar.byteOffset;
+    this.fields[Field.Rows] = n;
+    const own = shareOf(n, this.threads, 0).count;
+    const theta = this.theta;
+    const offset = this.thetaOffset;
+    this.pool.run(this.task, OP_PULLBACK, () =>
+      this.model.vjp(theta, offset, this.cache, yBar, xBar, grad, gradOffset, own),
+    );
+    const p = this.model.paramCount;
+    for (let w = 1; w < this.threads; w++) {
+      if (shareOf(n, this.threads, w).count === 0) continue;
+      const g = this.gradients[w - 1];
+      for (let i = 0; i < p; i++) grad[gradOffset + i] += g[i];
+    }
+  }
+
+  /** Releases the workers' copies of the model (the arena stays with its owner). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer.unregister(this);
+    this.pool.drop(this.task);
+  }
+
+  private requireArena(view: FloatArray, what: string): void {
+    if (!this.arena.owns(view) || view.byteOffset % this.bytesPer !== 0) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `data-parallel ${what} must be buffers of the model's shared arena`,
+      );
+    }
+  }
+}
