@@ -1,7 +1,8 @@
 /**
  * `mexp`: the matrix-exponential protocol (10,000 + 10,000 matrices, 4–32–16–4 tanh network,
  * full-batch Adam 1e-3, float32) for 10,000 epochs, once per data/initialisation seed
- * (`--seeds 1,2,3` by default, `--epochs N` to change; `--kernels wasm|typescript`, default wasm). Per seed it reports the median time of
+ * (`--seeds 1,2,3` by default, `--epochs N` to change; `--kernels wasm|typescript`, default wasm;
+ * `--threads T`, default the cores available). Per seed it reports the median time of
  * one epoch (forward, loss, pullback, Adam step; warm-up epochs and epochs with a test
  * evaluation are left out) and the final training and test MSE; then the medians over seeds. The final MSE depends visibly
  * on the random draw of the data, which is why one seed is not enough.
@@ -10,7 +11,7 @@
  * training MSE of ~0.006.
  */
 import { trainMatrixExponential } from '../examples/matrix-exponential.ts';
-import type { KernelChoice } from '../src/index.ts';
+import { availableCores, type KernelChoice } from '../src/index.ts';
 import { emit, median, numberOption, referenceNanosecondsPerElement } from './harness.ts';
 
 function seedsOption(args: readonly string[]): number[] {
@@ -29,9 +30,10 @@ export function run(args: string[]): void {
   const kernels = (k < 0 ? 'wasm' : args[k + 1]) as KernelChoice;
   if (kernels !== 'wasm' && kernels !== 'typescript' && kernels !== 'auto')
     throw new Error(`--kernels must be wasm, typescript or auto, got ${kernels}`);
+  const threads = numberOption(args, 'threads', availableCores());
   const context = {
     dtype: 'float32',
-    threads: 1,
+    threads,
     kernels,
     epochs,
     train: 10_000,
@@ -39,7 +41,8 @@ export function run(args: string[]): void {
   };
   const summary = { ms: [] as number[], train: [] as number[], test: [] as number[] };
   for (const seed of seeds) {
-    const r = trainMatrixExponential({ epochs, seed, progress: false, kernels });
+    const r = trainMatrixExponential({ epochs, seed, progress: false, kernels, threads });
+    if (r.threads !== threads) throw new Error(`asked for ${threads} threads, ran ${r.threads}`);
     const ms = r.msPerEpoch;
     summary.ms.push(ms);
     summary.train.push(r.trainMse);

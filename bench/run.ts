@@ -3,7 +3,8 @@
  * Benchmarks: mexp (matrix-exponential training), vjp (single-sample forward + pullback), ode
  * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE),
  * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms), theoph (the
- * Theophylline FOCEI population fit), gemm (batched dense products, WebAssembly against TypeScript).
+ * Theophylline FOCEI population fit), gemm (batched dense products, WebAssembly against TypeScript,
+ * one and several threads), population (the Theophylline FOCEI objective on 1 and 2 threads).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   surrogates: () => import('./surrogates.ts'),
   theoph: () => import('./theoph.ts'),
   gemm: () => import('./gemm.ts'),
+  population: () => import('./population.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

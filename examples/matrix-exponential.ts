@@ -25,6 +25,7 @@ import {
   type EpochRecord,
   type FloatArray,
   type KernelChoice,
+  type ThreadChoice,
   type ProgressSetting,
 } from '../src/index.ts';
 
@@ -40,6 +41,8 @@ export interface MatrixExponentialOptions {
   progress?: ProgressSetting;
   /** Kernels of the batched products (default 'auto': WebAssembly SIMD where available). */
   kernels?: KernelChoice;
+  /** Threads splitting each batch (default 'auto': every core for this problem's size). */
+  threads?: ThreadChoice;
 }
 
 /** What a run produces. */
@@ -57,7 +60,9 @@ export interface MatrixExponentialResult {
   readonly paramCount: number;
   readonly predictions: FloatArray;
   readonly testTargets: FloatArray;
-  readonly options: Required<Omit<MatrixExponentialOptions, 'progress' | 'kernels'>>;
+  readonly options: Required<Omit<MatrixExponentialOptions, 'progress' | 'kernels' | 'threads'>>;
+  /** Threads the training objective used. */
+  readonly threads: number;
 }
 
 /** The network of the protocol: 4–32–16–4, tanh, tanh, identity. */
@@ -85,6 +90,7 @@ export function trainMatrixExponential(options: MatrixExponentialOptions): Matri
     x: train.x,
     y: train.y,
     kernels: options.kernels ?? 'auto',
+    threads: options.threads ?? 'auto',
   });
   const testObjective = supervisedObjective({
     model: net,
@@ -92,6 +98,7 @@ export function trainMatrixExponential(options: MatrixExponentialOptions): Matri
     x: test.x,
     y: test.y,
     kernels: options.kernels ?? 'auto',
+    threads: options.threads ?? 'auto',
   });
   const initialTrainMse = trainObjective.value(theta);
   const epochTimes: number[] = [];
@@ -122,6 +129,7 @@ export function trainMatrixExponential(options: MatrixExponentialOptions): Matri
     predictions,
     testTargets: test.y,
     options: o,
+    threads: trainObjective.threads,
   };
 }
 
@@ -144,6 +152,7 @@ export function matrixExponentialReport(r: MatrixExponentialResult): Report {
       ['final training MSE', r.trainMse],
       ['final test MSE', r.testMse],
       ['ms per epoch, median (forward, loss, pullback, Adam)', r.msPerEpoch],
+      ['threads', r.threads],
     ],
   });
   const epochs = r.history.map((h) => h.epoch);
@@ -199,7 +208,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     seed: numberArgument('seed', 1),
   });
   console.log(
-    `epochs ${epochs}: train MSE ${result.trainMse.toPrecision(4)}, test MSE ${result.testMse.toPrecision(4)} (started at ${result.initialTrainMse.toPrecision(4)}), ${result.msPerEpoch.toFixed(1)} ms/epoch`,
+    `epochs ${epochs}: train MSE ${result.trainMse.toPrecision(4)}, test MSE ${result.testMse.toPrecision(4)} (started at ${result.initialTrainMse.toPrecision(4)}), ${result.msPerEpoch.toFixed(1)} ms/epoch on ${result.threads} thread(s)`,
   );
   const path = matrixExponentialReport(result).write('reports/matrix-exponential.html');
   saveParameters(

@@ -63,6 +63,20 @@ function closedForm(doses: readonly { time: number; amount: number }[], times: F
   };
 }
 
+/**
+ * The model and subjects for a worker thread of a threaded objective or fit: pass
+ * `{ setup: THEOPHYLLINE_SETUP, args: { path } }` as the `threads` option.
+ */
+export function theophyllineSetup(args: { path?: 'closed-form' | 'ode' } = {}): {
+  model: PopulationModel;
+  subjects: PopulationSubject[];
+} {
+  return { model: theophyllineModel(), subjects: theophyllineSubjects(args.path) };
+}
+
+/** Where {@link theophyllineSetup} lives, for the threads option. */
+export const THEOPHYLLINE_SETUP = { url: import.meta.url, export: 'theophyllineSetup' };
+
 /** Subjects from NONMEM records with the chosen prediction path. */
 export function theophyllineSubjects(
   path: 'closed-form' | 'ode' = 'closed-form',

@@ -326,6 +326,8 @@ export {
   type PopulationFit,
   type Estimate,
   type ObservationDiagnostics,
+  type PopulationThreadOptions,
+  type PopulationSetup,
 } from './pharmacometrics/estimation/fit-population.ts';
 /** The joint (penalised) objective with its gradient: for many fixed effects (weights). */
 export {

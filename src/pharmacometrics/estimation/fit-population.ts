@@ -18,6 +18,79 @@ import { minimize } from '../../optim/minimize.ts';
 import { SubjectNlme, type NlmeMethod, type SubjectPredictor } from './nlme-objective.ts';
 import { PopulationModel, type PopulationSubject } from './population-model.ts';
 import { ResidualVariance, type ResidualError } from './residual-error.ts';
+import { shareOf, siblingModule, type TaskModule } from '../../parallel/task.ts';
+import { sharedThreadPool, type ThreadPool } from '../../parallel/thread-pool.ts';
+import { chooseThreads, type ThreadChoice } from '../../parallel/thread-choice.ts';
+
+/**
+ * Evaluating subjects on several threads. Closures (the individual model, the subjects'
+ * predictions) cannot cross threads, so each worker rebuilds the model and the subjects by
+ * calling `setup` — a module export `(args) => { model, subjects }` (or a promise of it) that
+ * must build the same model and the same subjects in the same order as the calling thread has.
+ */
+export interface PopulationThreadOptions {
+  /** The export that rebuilds `{ model, subjects }` on a worker. */
+  readonly setup: TaskModule;
+  /** Its (structured-cloneable) argument. */
+  readonly args?: unknown;
+  /** Threads (default `'auto'`: every core when there are at least two subjects). */
+  readonly threads?: ThreadChoice;
+  /** The pool (default: the process-wide pool of that many threads). */
+  readonly pool?: ThreadPool;
+}
+
+/** What a setup export returns. */
+export interface PopulationSetup {
+  readonly model: PopulationModel;
+  readonly subjects: readonly PopulationSubject[];
+}
+
+/** Fields of the shared block of a threaded population objective. */
+const X_LENGTH = 0;
+const ETA_VERSION = 1;
+
+/** The shared buffers of a threaded population objective (one SharedArrayBuffer). */
+export interface PopulationShared {
+  readonly fields: Int32Array;
+  readonly x: Float64Array;
+  readonly values: Float64Array;
+  readonly etas: Float64Array;
+}
+
+/** Lays out the shared block for `subjects` subjects, q random effects and x of `xLength`. */
+export function populationShared(
+  buffer: SharedArrayBuffer | null,
+  subjects: number,
+  q: number,
+  xLength: number,
+): { buffer: SharedArrayBuffer; views: PopulationShared } {
+  const doubles = xLength + subjects + subjects * q;
+  const b = buffer ?? new SharedArrayBuffer(16 + 8 * doubles);
+  return {
+    buffer: b,
+    views: {
+      fields: new Int32Array(b, 0, 4),
+      x: new Float64Array(b, 16, xLength),
+      values: new Float64Array(b, 16 + 8 * xLength, subjects),
+      etas: new Float64Array(b, 16 + 8 * (xLength + subjects), subjects * q),
+    },
+  };
+}
+
+/** Registration arguments of the worker task (population-task.ts). */
+export interface PopulationTaskArgs {
+  readonly setup: TaskModule;
+  readonly args: unknown;
+  readonly method: NlmeMethod;
+  readonly laplaceHessian: 'expected' | 'numerical';
+  readonly buffer: SharedArrayBuffer;
+  readonly subjects: number;
+  readonly q: number;
+  readonly xLength: number;
+}
+
+/** The only operation of the population task: evaluate this thread's subjects at x. */
+export const OP_SUBJECTS = 1;
 
 /** Options of {@link fitPopulation}. */
 export interface FitPopulationOptions {
@@ -39,6 +112,11 @@ export interface FitPopulationOptions {
   readonly fixed?: readonly string[];
   /** Starting η̂ per subject for the first conditional steps (default zeros). */
   readonly startEta?: readonly ArrayLike<number>[];
+  /**
+   * Evaluate subjects on several threads: how workers rebuild the model and subjects (see
+   * {@link PopulationThreadOptions}). Results are bit-identical to one thread.
+   */
+  readonly threads?: PopulationThreadOptions;
 }
 
 /** One estimated quantity on its natural scale. */
@@ -141,12 +219,20 @@ export class PopulationObjective {
   /** Per-subject values of the last evaluation. */
   readonly subjectValues: Float64Array;
   evaluations = 0;
+  /** Threads evaluating the subjects (each thread a fixed contiguous share). */
+  readonly threads: number;
+  private readonly parallel: {
+    pool: ThreadPool;
+    task: number;
+    shared: PopulationShared;
+  } | null = null;
 
   constructor(
     model: PopulationModel,
     subjects: readonly PopulationSubject[],
     method: NlmeMethod,
     laplaceHessian: 'expected' | 'numerical' = 'expected',
+    threads?: PopulationThreadOptions,
   ) {
     if (subjects.length === 0) throw new ScichainError('InvalidArgument', 'no subjects to fit');
     this.model = model;
@@ -181,6 +267,41 @@ export class PopulationObjective {
     this.nlme = subjects.map(
       (s) => new SubjectNlme(s.observations, this.predictor(s), model.q, s.endpoints),
     );
+    this.threads = 1;
+    if (threads === undefined) return;
+    this.threads = Math.min(
+      subjects.length,
+      // Subjects are whole problems (an η̂ optimisation each): any two are worth a thread.
+      chooseThreads(threads.pool?.threads ?? threads.threads, Infinity, Infinity, true),
+    );
+    if (this.threads < 2) {
+      this.threads = 1;
+      return;
+    }
+    const pool = threads.pool ?? sharedThreadPool(this.threads);
+    this.threads = pool.threads;
+    const xLength = model.start().length;
+    const { buffer, views } = populationShared(null, subjects.length, model.q, xLength);
+    const args: PopulationTaskArgs = {
+      setup: threads.setup,
+      args: threads.args,
+      method,
+      laplaceHessian,
+      buffer,
+      subjects: subjects.length,
+      q: model.q,
+      xLength,
+    };
+    const task = pool.register(
+      { url: siblingModule(import.meta.url, 'population-task'), export: 'populationTask' },
+      args,
+    );
+    this.parallel = { pool, task, shared: views };
+  }
+
+  /** Releases the workers' copies of the model and subjects (a no-op on one thread). */
+  dispose(): void {
+    if (this.parallel !== null) this.parallel.pool.drop(this.parallel.task);
   }
 
   /** η → φ → f for one subject, with ∂f/∂η by central differences over η. */
@@ -250,31 +371,80 @@ export class PopulationObjective {
   /** The objective (NONMEM convention) at x; per-subject values in {@link subjectValues}. */
   value(x: ArrayLike<number>): number {
     this.evaluations++;
+    const p = this.parallel;
+    if (p === null) {
+      if (!this.evaluateSubjects(x, 0, this.nlme.length)) return Infinity;
+    } else {
+      if (!this.prepare(x)) return Infinity;
+      const { shared, pool, task } = p;
+      shared.x.set(x);
+      shared.fields[X_LENGTH] = x.length;
+      const own = shareOf(this.nlme.length, this.threads, 0).count;
+      pool.run(task, OP_SUBJECTS, () => this.evaluateSubjects(x, 0, own));
+      // The workers' subjects: values and η̂ (the latter for diagnostics and etas()).
+      const q = this.model.q;
+      for (let i = own; i < this.nlme.length; i++) {
+        this.subjectValues[i] = shared.values[i];
+        this.nlme[i].etaHat.set(shared.etas.subarray(i * q, (i + 1) * q));
+      }
+    }
+    // Summed in subject order on every thread count: the same bits with 1 or N threads.
+    let total = 0;
+    for (let i = 0; i < this.nlme.length; i++) total += this.subjectValues[i];
+    return total;
+  }
+
+  /** What every subject's evaluation at x shares: θ, Ω, its inverse and log-determinant, R. */
+  private prepared: {
+    omega: Float64Array;
+    omegaInverse: Float64Array;
+    logDet: number;
+    variance: ResidualVariance[];
+  } | null = null;
+
+  /** Sets θ, Ω and the residual models of x; false when they are unusable (Ω not PD…). */
+  private prepare(x: ArrayLike<number>): boolean {
     const model = this.model;
     const q = model.q;
     this.currentTheta = model.theta(x);
     this.currentWeights = model.weights(Float64Array.from(x));
     const omega = model.omega(x);
     const factor = omega.slice();
-    if (!choleskyFactor(factor, q)) return Infinity;
+    this.prepared = null;
+    if (!choleskyFactor(factor, q)) return false;
     const omegaInverse = new Float64Array(q * q);
     choleskyInverse(factor, q, omegaInverse);
     const logDet = choleskyLogDet(factor, q);
-    let variance: ResidualVariance[];
     try {
-      variance = model.residuals(x).map((r) => new ResidualVariance(r));
+      const variance = model.residuals(x).map((r) => new ResidualVariance(r));
+      this.prepared = { omega, omegaInverse, logDet, variance };
     } catch {
-      return Infinity;
+      return false;
     }
-    let total = 0;
-    for (let i = 0; i < this.nlme.length; i++) {
-      const v = this.nlme[i].objective(this.method, omega, omegaInverse, logDet, variance, {
-        laplaceHessian: this.laplaceHessian,
-      }).value;
-      this.subjectValues[i] = v;
-      total += v;
+    return true;
+  }
+
+  /**
+   * Evaluates subjects [start, start + count) at x (after {@link prepare}, which it runs when x
+   * is not the prepared point) into {@link subjectValues}; false when x is unusable. A worker
+   * thread's share of a threaded evaluation runs this too (population-task.ts).
+   */
+  evaluateSubjects(x: ArrayLike<number>, start: number, count: number): boolean {
+    if (this.parallel === null || this.prepared === null) {
+      if (!this.prepare(x)) return false;
     }
-    return total;
+    const { omega, omegaInverse, logDet, variance } = this.prepared!;
+    for (let i = start; i < start + count; i++) {
+      this.subjectValues[i] = this.nlme[i].objective(
+        this.method,
+        omega,
+        omegaInverse,
+        logDet,
+        variance,
+        { laplaceHessian: this.laplaceHessian },
+      ).value;
+    }
+    return true;
   }
 
   /** Sets every subject's warm start of η̂ (e.g. from another method's estimates). */
@@ -292,6 +462,12 @@ export class PopulationObjective {
         );
       this.nlme[i].etaHat.set(eta);
     });
+    const p = this.parallel;
+    if (p !== null) {
+      // Workers take the new warm starts before their next evaluation.
+      etas.forEach((eta, i) => p.shared.etas.set(eta, i * this.model.q));
+      Atomics.add(p.shared.fields, ETA_VERSION, 1);
+    }
   }
 
   /** η̂ of every subject from the last evaluation. */
@@ -430,7 +606,22 @@ export function fitPopulation(
     subjects,
     options.method,
     options.laplaceHessian,
+    options.threads,
   );
+  try {
+    return fitWith(objective, model, subjects, options, started);
+  } finally {
+    objective.dispose();
+  }
+}
+
+function fitWith(
+  objective: PopulationObjective,
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: FitPopulationOptions,
+  started: number,
+): PopulationFit {
   const x = model.start(options.start);
   const free = freeEntries(model, options.fixed ?? []);
   if (options.startEta !== undefined) objective.setEtas(options.startEta);

@@ -1,0 +1,69 @@
+/**
+ * The worker side of a threaded {@link PopulationObjective}: the model and subjects rebuilt by
+ * the user's setup export, a one-thread objective over them, and per command the evaluation of
+ * this worker's fixed share of subjects at the x the calling thread wrote, values and η̂ written
+ * back into the shared block. Each subject is always evaluated by the same thread, so its warm
+ * starts evolve exactly as on one thread.
+ */
+import { ScichainError } from '../../errors.ts';
+import { shareOf, type ParallelTask, type TaskContext } from '../../parallel/task.ts';
+import {
+  OP_SUBJECTS,
+  PopulationObjective,
+  populationShared,
+  type PopulationSetup,
+  type PopulationTaskArgs,
+} from './fit-population.ts';
+
+export async function populationTask(
+  context: TaskContext<PopulationTaskArgs>,
+): Promise<ParallelTask> {
+  const a = context.args;
+  const module = (await import(a.setup.url)) as Record<string, unknown>;
+  const setup = module[a.setup.export];
+  if (typeof setup !== 'function') {
+    throw new ScichainError(
+      'InvalidArgument',
+      `${a.setup.url} has no exported function '${a.setup.export}' (the population setup)`,
+    );
+  }
+  const built = (await (setup as (args: unknown) => PopulationSetup | Promise<PopulationSetup>)(
+    a.args,
+  )) as PopulationSetup;
+  if (built.subjects.length !== a.subjects || built.model.q !== a.q) {
+    throw new ScichainError(
+      'ShapeMismatch',
+      `the setup built ${built.subjects.length} subjects with ${built.model.q} random effects on ` +
+        `a worker, but the calling thread has ${a.subjects} with ${a.q}: it must build the same`,
+    );
+  }
+  const objective = new PopulationObjective(
+    built.model,
+    built.subjects,
+    a.method,
+    a.laplaceHessian,
+  );
+  const shared = populationShared(a.buffer, a.subjects, a.q, a.xLength).views;
+  const { start, count } = shareOf(a.subjects, context.threads, context.worker);
+  const engines = objective.subjectEngines();
+  let etaVersion = 0;
+  return {
+    run(op: number) {
+      if (op !== OP_SUBJECTS) throw new Error(`unknown population operation ${op}`);
+      if (count === 0) return;
+      const version = Atomics.load(shared.fields, 1);
+      if (version !== etaVersion) {
+        // Warm starts set on the calling thread (setEtas).
+        etaVersion = version;
+        for (let i = start; i < start + count; i++)
+          engines[i].etaHat.set(shared.etas.subarray(i * a.q, (i + 1) * a.q));
+      }
+      const x = shared.x.subarray(0, shared.fields[0]);
+      if (!objective.evaluateSubjects(x, start, count)) return;
+      for (let i = start; i < start + count; i++) {
+        shared.values[i] = objective.subjectValues[i];
+        shared.etas.set(engines[i].etaHat, i * a.q);
+      }
+    },
+  };
+}
