@@ -6,41 +6,45 @@
 import type { FloatArray } from '../memory/dtype.ts';
 import type { Loss } from './loss.ts';
 
-/** Element-wise loss description: per-entry value and derivative, and whether to average. */
-function elementwise(
-  name: string,
-  entry: (r: number) => number,
-  slope: (r: number) => number,
-  mean: boolean,
-): Loss<FloatArray> {
-  return {
-    name,
-    reduction: mean ? 'mean' : 'sum',
-    targets: 'values',
-    value(prediction, target, n, width) {
-      const len = n * width;
-      let s = 0;
-      for (let i = 0; i < len; i++) s += entry(prediction[i] - target[i]);
-      return mean ? s / len : s;
-    },
-    valueAndGradient(prediction, target, n, width, gradient) {
-      const len = n * width;
-      const scale = mean ? 1 / len : 1;
-      let s = 0;
-      for (let i = 0; i < len; i++) {
-        const r = prediction[i] - target[i];
-        s += entry(r);
-        gradient[i] = scale * slope(r);
-      }
-      return mean ? s / len : s;
-    },
-  };
+/**
+ * Element-wise loss from its per-entry value and derivative, written as expressions in the
+ * residual `r`. The loops are generated per loss so that the expressions are inlined: one shared
+ * loop calling per-entry closures ran at ~24 ns per entry once several losses had used it, the
+ * generated loops at 3–6 ns (float32, 40,000 entries, measured in one process) — the difference
+ * was a tenth of a matrix-exponential training step.
+ */
+function elementwise(name: string, entry: string, slope: string, mean: boolean): Loss<FloatArray> {
+  const total = mean ? 's / len' : 's';
+  const value = new Function(
+    'prediction',
+    'target',
+    'n',
+    'width',
+    `const len = n * width; let s = 0;
+     for (let i = 0; i < len; i++) { const r = prediction[i] - target[i]; s += ${entry}; }
+     return ${total};`,
+  ) as Loss<FloatArray>['value'];
+  const valueAndGradient = new Function(
+    'prediction',
+    'target',
+    'n',
+    'width',
+    'gradient',
+    `const len = n * width; const scale = ${mean ? '1 / len' : '1'}; let s = 0;
+     for (let i = 0; i < len; i++) {
+       const r = prediction[i] - target[i];
+       s += ${entry};
+       gradient[i] = scale * (${slope});
+     }
+     return ${total};`,
+  ) as Loss<FloatArray>['valueAndGradient'];
+  return { name, reduction: mean ? 'mean' : 'sum', targets: 'values', value, valueAndGradient };
 }
 
-const square = (r: number): number => r * r;
-const twice = (r: number): number => 2 * r;
-const abs = (r: number): number => Math.abs(r);
-const sign = (r: number): number => (r > 0 ? 1 : r < 0 ? -1 : 0);
+const square = 'r * r';
+const twice = '2 * r';
+const abs = 'Math.abs(r)';
+const sign = '(r > 0 ? 1 : r < 0 ? -1 : 0)';
 
 /** Σ (ŷ − y)² over all n·width entries. */
 export const sumSquaredError: Loss<FloatArray> = elementwise(
