@@ -32,11 +32,15 @@ export function lotkaVolterraModel(): ExpressionModel {
 
 /**
  * The noise-free reference trajectory at `times` (times × 2, row-major), solved with Vern7 at
- * rtol = atol = 1e-12: the data of the UDE example, tests and benchmark.
+ * rtol = atol = 1e-12: the data of the UDE example, tests and benchmark. `u0` starts it
+ * elsewhere (default: the reference initial state).
  */
-export function lotkaVolterraTrajectory(times: readonly number[]): Float64Array {
+export function lotkaVolterraTrajectory(
+  times: readonly number[],
+  u0: readonly number[] = LOTKA_VOLTERRA_TRUTH.u0,
+): Float64Array {
   const model = lotkaVolterraModel();
-  const { u0, tspan } = LOTKA_VOLTERRA_TRUTH;
+  const { tspan } = LOTKA_VOLTERRA_TRUTH;
   const solution = solve(
     odeProblem({ f: model.f, u0, tspan, p: model.initialParameters() }),
     'Vern7',

@@ -115,6 +115,14 @@ export {
   type ThreadChoice,
 } from './parallel/thread-choice.ts';
 export { DataParallelModel, type DataParallelOptions } from './nn/data-parallel.ts';
+/** A sum of independent objectives (multi-trajectory losses), optionally on threads. */
+export {
+  sumOfObjectives,
+  ObjectiveSum,
+  type ObjectivePart,
+  type ObjectiveSumOptions,
+  type ObjectiveSumThreads,
+} from './training/objective-sum.ts';
 export { layerFromPlan } from './nn/layer-plan.ts';
 export { ModuleBuilder, FunctionBuilder, type ValueType } from './wasm/emitter.ts';
 

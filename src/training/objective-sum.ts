@@ -1,0 +1,203 @@
+/**
+ * A loss that is a sum of independent parts over one parameter vector — trajectories of a
+ * multi-trajectory UDE loss, experiments sharing a model — with its gradient:
+ *
+ *   const objective = sumOfObjectives(parts);
+ *   minimize(objective.valueAndGradient(), p);
+ *
+ * Each part is anything with `lossAndGradient(p, grad)` (an `odeObjective`, for one). With
+ * `threads`, worker threads evaluate fixed shares of the parts: closures and solvers cannot cross
+ * threads, so each worker builds the same parts through a `setup` export (as population
+ * objectives do). Every part's loss and gradient lands in its own slot and the slots are summed
+ * in part order, so the result is bit-identical on any number of threads.
+ */
+import { ScichainError } from '../errors.ts';
+import type { ValueAndGradient } from '../optim/optimizer.ts';
+import { shareOf, siblingModule, type TaskModule } from '../parallel/task.ts';
+import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
+import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
+
+/** One part of the sum: its loss at p and the gradient written (overwritten) into grad. */
+export interface ObjectivePart {
+  lossAndGradient(p: Float64Array, grad: Float64Array): number;
+}
+
+/** Parts on worker threads: how each worker builds the same parts. */
+export interface ObjectiveSumThreads {
+  /** An export `(args) => parts` (or a promise of them): the same parts in the same order. */
+  readonly setup: TaskModule;
+  readonly args?: unknown;
+  /** Threads (default `'auto'`: every core when there are at least two parts). */
+  readonly threads?: ThreadChoice;
+  readonly pool?: ThreadPool;
+}
+
+/** Options of {@link sumOfObjectives}. */
+export interface ObjectiveSumOptions {
+  readonly threads?: ObjectiveSumThreads;
+}
+
+/** The block every thread reads p from and writes its parts' losses and gradients into. */
+export interface ObjectiveSumShared {
+  readonly p: Float64Array;
+  readonly losses: Float64Array;
+  /** parts × p.length, row-major. */
+  readonly gradients: Float64Array;
+}
+
+/** Lays out the shared block (a new SharedArrayBuffer when `buffer` is null). */
+export function objectiveSumShared(
+  buffer: ArrayBufferLike | null,
+  parts: number,
+  paramCount: number,
+  shared = true,
+): { buffer: ArrayBufferLike; views: ObjectiveSumShared } {
+  const doubles = paramCount + parts + parts * paramCount;
+  const b = buffer ?? (shared ? new SharedArrayBuffer(8 * doubles) : new ArrayBuffer(8 * doubles));
+  return {
+    buffer: b,
+    views: {
+      p: new Float64Array(b, 0, paramCount),
+      losses: new Float64Array(b, 8 * paramCount, parts),
+      gradients: new Float64Array(b, 8 * (paramCount + parts), parts * paramCount),
+    },
+  };
+}
+
+/** Registration arguments of the worker task (objective-sum-task.ts). */
+export interface ObjectiveSumTaskArgs {
+  readonly setup: TaskModule;
+  readonly args: unknown;
+  readonly buffer: SharedArrayBuffer;
+  readonly parts: number;
+  readonly paramCount: number;
+}
+
+/** The worker task's only operation: evaluate this thread's parts at p. */
+export const OP_PARTS = 1;
+
+/**
+ * Evaluates parts [start, start + count) at the block's p into its loss and gradient slots. A
+ * part whose solve fails (`SolverFailed`) gets loss +∞ and a NaN gradient, like
+ * `ODEObjective.valueAndGradient`, so a line search can back off; other errors propagate.
+ */
+export function evaluateParts(
+  parts: readonly ObjectivePart[],
+  shared: ObjectiveSumShared,
+  start: number,
+  count: number,
+): void {
+  const m = shared.p.length;
+  for (let k = start; k < start + count; k++) {
+    const grad = shared.gradients.subarray(k * m, (k + 1) * m);
+    grad.fill(0);
+    try {
+      shared.losses[k] = parts[k].lossAndGradient(shared.p, grad);
+    } catch (error) {
+      if (!(error instanceof ScichainError) || error.code !== 'SolverFailed') throw error;
+      shared.losses[k] = Infinity;
+      grad.fill(NaN);
+    }
+  }
+}
+
+/** A sum of independent objectives; see the module comment. */
+export class ObjectiveSum {
+  readonly parts: readonly ObjectivePart[];
+  /** Length of p. */
+  readonly paramCount: number;
+  /** Threads evaluating the parts. */
+  readonly threads: number;
+  /** Each part's loss at the last evaluation. */
+  readonly partLosses: Float64Array;
+  private readonly shared: ObjectiveSumShared;
+  private readonly parallel: { pool: ThreadPool; task: number } | null = null;
+
+  constructor(
+    parts: readonly ObjectivePart[],
+    paramCount: number,
+    options: ObjectiveSumOptions = {},
+  ) {
+    if (parts.length === 0) throw new ScichainError('InvalidArgument', 'no parts to sum');
+    this.parts = parts;
+    this.paramCount = paramCount;
+    const t = options.threads;
+    const threads =
+      t === undefined
+        ? 1
+        : Math.min(
+            parts.length,
+            chooseThreads(t.pool?.threads ?? t.threads, Infinity, Infinity, true),
+          );
+    // One-thread sums keep the same layout in an ordinary buffer (no SharedArrayBuffer needed).
+    const { buffer, views } = objectiveSumShared(null, parts.length, paramCount, threads > 1);
+    this.shared = views;
+    this.partLosses = views.losses;
+    this.threads = 1;
+    if (threads > 1 && t !== undefined) {
+      const pool = t.pool ?? sharedThreadPool(threads);
+      const args: ObjectiveSumTaskArgs = {
+        setup: t.setup,
+        args: t.args,
+        buffer: buffer as SharedArrayBuffer,
+        parts: parts.length,
+        paramCount,
+      };
+      const task = pool.register(
+        { url: siblingModule(import.meta.url, 'objective-sum-task'), export: 'objectiveSumTask' },
+        args,
+      );
+      this.parallel = { pool, task };
+      this.threads = pool.threads;
+    }
+  }
+
+  /** Σ loss over the parts at p; the summed gradient is written into grad. */
+  lossAndGradient(p: Float64Array, grad: Float64Array): number {
+    const m = this.paramCount;
+    if (p.length !== m || grad.length !== m) {
+      throw new ScichainError(
+        'ShapeMismatch',
+        `p and grad must have ${m} entries (got ${p.length} and ${grad.length})`,
+      );
+    }
+    const s = this.shared;
+    s.p.set(p);
+    const n = this.parts.length;
+    if (this.parallel === null) {
+      evaluateParts(this.parts, s, 0, n);
+    } else {
+      const own = shareOf(n, this.threads, 0).count;
+      this.parallel.pool.run(this.parallel.task, OP_PARTS, () =>
+        evaluateParts(this.parts, s, 0, own),
+      );
+    }
+    // In part order, on any thread count.
+    let total = 0;
+    grad.fill(0);
+    for (let k = 0; k < n; k++) {
+      total += s.losses[k];
+      for (let i = 0; i < m; i++) grad[i] += s.gradients[k * m + i];
+    }
+    return total;
+  }
+
+  /** The objective in the optimizers' form; +∞ (NaN gradient) where a part's solve failed. */
+  valueAndGradient(): ValueAndGradient<Float64Array> {
+    return (p, grad) => this.lossAndGradient(p, grad);
+  }
+
+  /** Releases the workers' parts (a no-op on one thread). */
+  dispose(): void {
+    if (this.parallel !== null) this.parallel.pool.drop(this.parallel.task);
+  }
+}
+
+/** Builds an {@link ObjectiveSum} over parts of `paramCount` parameters. */
+export function sumOfObjectives(
+  parts: readonly ObjectivePart[],
+  paramCount: number,
+  options: ObjectiveSumOptions = {},
+): ObjectiveSum {
+  return new ObjectiveSum(parts, paramCount, options);
+}
