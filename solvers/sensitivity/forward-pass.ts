@@ -43,7 +43,9 @@ export interface PassSettings {
 /**
  * Wraps events so that each crossing records the state just before it, and checks that no
  * event changes p (the sensitivity methods hold p constant over the span). `n` is the number
- * of model states at the front of the (possibly augmented) state.
+ * of model states at the front of the (possibly augmented) state. `mayChange(k)` exempts entries
+ * of p: forward sensitivities allow events to switch entries they do not differentiate
+ * (infusion rates), since their right-hand side reads the solve's working p.
  */
 export function recordingEvents(
   events: readonly DifferentiableEvent[],
@@ -55,6 +57,7 @@ export function recordingEvents(
     p,
     t,
   ) => e.apply(u, p, t),
+  mayChange: (k: number) => boolean = () => false,
 ): TimedEvent[] {
   return events.map((event) => ({
     time: event.time,
@@ -64,7 +67,7 @@ export function recordingEvents(
       const pBefore = p.slice();
       apply(event, u, p, t);
       for (let k = 0; k < p.length; k++) {
-        if (!Object.is(p[k], pBefore[k])) {
+        if (!Object.is(p[k], pBefore[k]) && !mayChange(k)) {
           throw new ScichainError(
             'InvalidArgument',
             `event ${event.name ?? `at t = ${t}`} changed p[${k}]; sensitivities need p constant over the span (make a switching rate an input of time in the right-hand side)`,

@@ -59,6 +59,8 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
   }
   const nc = columns.length;
   const size = n * (1 + nc);
+  const differentiated = new Uint8Array(np);
+  for (const c of columns) differentiated[c] = 1;
 
   const u = new Float64Array(n);
   const du = new Float64Array(n);
@@ -66,12 +68,15 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
   const rows = new UnitVjpRows(model.vjp, n, np);
   const pRow = new Float64Array(np);
   let vjpCalls = 0;
-  const rhs = (d: Float64Array, s: Float64Array, _q: Float64Array, t: number): void => {
+  // q is the solve's working copy of p: events may switch entries of it that are not
+  // differentiated (infusion rates, read by the model as inputs of time), and the right-hand
+  // side must see them.
+  const rhs = (d: Float64Array, s: Float64Array, q: Float64Array, t: number): void => {
     for (let i = 0; i < n; i++) u[i] = s[i];
-    model.f(du, u, p, t);
+    model.f(du, u, q, t);
     for (let i = 0; i < n; i++) d[i] = du[i];
     for (let i = 0; i < n; i++) {
-      rows.row(i, u, p, t); // rows.u = Jᵢ., rows.p = (∂f/∂p)ᵢ.
+      rows.row(i, u, q, t); // rows.u = Jᵢ., rows.p = (∂f/∂p)ᵢ.
       vjpCalls++;
       const out = n + i * nc;
       for (let k = 0; k < nc; k++) d[out + k] = rows.p[columns[k]];
@@ -99,7 +104,7 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
       unit.fill(0);
       unit[i] = 1;
       pRow.fill(0);
-      event.vjp(unit, uBefore, p, pRow, t); // unit ← row i of ∂g/∂u
+      event.vjp(unit, uBefore, q, pRow, t); // unit ← row i of ∂g/∂u
       const out = n + i * nc;
       for (let k = 0; k < nc; k++) s[out + k] = pRow[columns[k]];
       for (let j = 0; j < n; j++) {
@@ -125,7 +130,13 @@ export function solveSensitivities(spec: SensitivitySolveSpec): {
     spec.settings,
     {
       saveat: times,
-      events: recordingEvents(spec.events ?? [], crossings, n, crossEvent),
+      events: recordingEvents(
+        spec.events ?? [],
+        crossings,
+        n,
+        crossEvent,
+        (k) => !differentiated[k],
+      ),
       dense: false,
     },
     'forward sensitivity solve',

@@ -1,8 +1,16 @@
 // Data records → population subjects predicting through an ODE model: the Theophylline objective
-// equals the closed form's, and ∂f/∂φ from forward sensitivities equals central differences.
+// equals the closed form's, ∂f/∂φ from forward sensitivities equals central differences, and
+// infusions, boluses and resets are crossed exactly (against the closed form).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { odeSubjects, PopulationObjective, readNonmemData } from '../../src/index.ts';
+import {
+  ClosedFormOneCompartment,
+  closedFormSubjects,
+  odeSubjects,
+  PopulationObjective,
+  readNonmemData,
+} from '../../src/index.ts';
+import { oneCompartmentIv } from '../../models/pk/one-compartment-iv.ts';
 import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
 import {
   THEOPHYLLINE_CSV,
@@ -58,15 +66,71 @@ describe('ODE subjects from data', () => {
     }
   });
 
-  it('refuse schedules they cannot differentiate, naming the subject', () => {
-    const csv = ['ID,TIME,DV,AMT,RATE,CMT', '1,0,.,100,50,2', '1,3,2,.,.,2'].join('\n');
-    const model = oneCompartmentOral();
+  it('cross infusions, boluses and a reset exactly: the closed form’s predictions, exact ∂f/∂φ', () => {
+    // A 2 h infusion at 50 mg/h, a bolus during it, an overlapping infusion given by duration,
+    // then EVID 4 (reset and dose) and a last infusion across observations.
+    const csv = [
+      'ID,TIME,DV,AMT,RATE,DUR,EVID,CMT',
+      '1,0,.,100,50,.,1,1',
+      '1,0.5,1,.,.,.,0,1',
+      '1,1,.,40,.,.,1,1',
+      '1,1.5,1,.,.,.,0,1',
+      '1,1.75,.,60,.,3,1,1',
+      '1,3,1,.,.,.,0,1',
+      '1,6,1,.,.,.,0,1',
+      '1,10,.,80,40,.,4,1',
+      '1,10.5,1,.,.,.,0,1',
+      '1,11,1,.,.,.,0,1',
+      '1,14,1,.,.,.,0,1',
+    ].join('\n');
+    const records = readNonmemData(csv, { compartments: 1 }).subjects;
+    const model = oneCompartmentIv();
+    const [ode] = odeSubjects(records, {
+      model,
+      parameters: ['cl', 'v'],
+      observe: model.observation({ conc: 'central/v' }),
+    });
+    const [closed] = closedFormSubjects(records, {
+      create: () => new ClosedFormOneCompartment({ cl: 1, v: 1 }),
+      setParameters: (m, phi) => m.setParameters({ cl: phi[0], v: phi[1] }),
+    });
+    const n = ode.times.length;
+    expect(n).toBe(7);
+    const phi = new Float64Array([4.2, 31]);
+    const f = new Float64Array(n);
+    const reference = new Float64Array(n);
+    const jacobian = new Float64Array(n * 2);
+    ode.predictWithJacobian!(phi, f, jacobian);
+    closed.predict(phi, reference);
+    for (let j = 0; j < n; j++)
+      expect(Math.abs(f[j] - reference[j]), `obs ${j}`).toBeLessThan(1e-8 * reference[j]);
+    const up = new Float64Array(n);
+    const down = new Float64Array(n);
+    for (let a = 0; a < 2; a++) {
+      const h = 1e-5 * phi[a];
+      const shifted = phi.slice();
+      shifted[a] = phi[a] + h;
+      closed.predict(shifted, up);
+      shifted[a] = phi[a] - h;
+      closed.predict(shifted, down);
+      for (let j = 0; j < n; j++) {
+        const numeric = (up[j] - down[j]) / (2 * h);
+        expect(Math.abs(jacobian[j * 2 + a] - numeric), `∂f${j}/∂φ${a}`).toBeLessThan(
+          1e-6 * (1 + Math.abs(numeric)),
+        );
+      }
+    }
+  });
+
+  it('refuse steady-state doses, naming the subject and row', () => {
+    const csv = ['ID,TIME,DV,AMT,II,SS,CMT', '1,0,.,100,12,1,1', '1,3,2,.,.,.,1'].join('\n');
+    const model = oneCompartmentIv();
     expect(() =>
-      odeSubjects(readNonmemData(csv).subjects, {
+      odeSubjects(readNonmemData(csv, { compartments: 1 }).subjects, {
         model,
-        parameters: ['ka', 'cl', 'v'],
+        parameters: ['cl', 'v'],
         observe: model.observation({ conc: 'central/v' }),
       }),
-    ).toThrow(/subject 1: odeSubjects handles bolus doses only/);
+    ).toThrow(/subject 1, row 2: odeSubjects cannot differentiate steady-state doses/);
   });
 });

@@ -132,7 +132,7 @@ export function scheduleEvents(
       }
       case TimelineAction.SetRate: {
         const index = rateIndex(k, row);
-        events.push({
+        const setRate: DifferentiableEvent = {
           time,
           name: `infusion rate into CMT ${k + 1} becomes ${value} at t = ${time} (row ${row})`,
           apply(_u, p) {
@@ -144,7 +144,12 @@ export function scheduleEvents(
             }
             p[index] = value;
           },
-        });
+          vjp() {
+            // The state passes through; the rate is data, not a differentiated parameter (forward
+            // sensitivities see it through the solve's working p).
+          },
+        };
+        events.push(setRate);
         break;
       }
       default:

@@ -1,9 +1,15 @@
 /**
  * From data records to population subjects predicting through an ODE model: the individual
  * parameters φ set named parameters of the model (through their transforms), the subject's
- * bolus doses are events, and an observation function of the state gives the predictions.
+ * doses are events, and an observation function of the state gives the predictions.
  * `predictWithJacobian` adds ∂f/∂φ from one forward-sensitivity solve (`stateSensitivities`),
  * so the η-conditional steps of a population fit use exact derivatives.
+ *
+ * Doses: boluses, zero-order infusions (the model reads each infused compartment's rate as a
+ * `rate_<state>` input parameter, switched by events in the solve's working copy of p) and
+ * resets (EVID 3/4) — all crossed exactly by the forward sensitivities. Steady-state doses are
+ * refused: their state depends on φ through a whole periodic solve, whose sensitivity is not
+ * propagated yet.
  */
 import { ScichainError } from '../../errors.ts';
 import type { ODEModel } from '../../model/ode-model.ts';
@@ -11,10 +17,12 @@ import type { Observation } from '../../model/observation.ts';
 import type { ParameterLayout } from '../../parameters/layout.ts';
 import { odeProblem } from '../../../solvers/problem.ts';
 import { solve, type MethodName } from '../../../solvers/solve.ts';
-import { bolus, type DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
+import type { DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
 import { stateSensitivities } from '../../../solvers/sensitivity/forward-sensitivity.ts';
 import { doseSchedule } from '../dosing/build-dose-schedule.ts';
 import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
+import { infusionRateParameters, type RateParameters } from '../dosing/infusion-inputs.ts';
+import { scheduleEvents } from '../dosing/schedule-events.ts';
 import type { SubjectRecords } from '../records.ts';
 import type { PopulationSubject } from './population-model.ts';
 
@@ -31,13 +39,20 @@ export interface OdeSubjectsSpec {
   readonly observe: Observation;
   /** Fixed dose modifiers (lag, bioavailability by CMT). */
   readonly modifiers?: DoseModifiers;
+  /**
+   * Where infusion rates go: CMT → index in p (default: the model's `rate_<state>` parameters,
+   * `infusionRateParameters(model)`). Their initial values must be 0.
+   */
+  readonly rateParameters?: RateParameters;
+  /** The state a reset (EVID 3/4) returns to (default: zeros). */
+  readonly initialState?: ArrayLike<number>;
   /** Solver and tolerances (default Vern7, 1e-10). */
   readonly method?: MethodName;
   readonly rtol?: number;
   readonly atol?: number;
 }
 
-/** Population subjects predicting by solving the model; bolus schedules only. */
+/** Population subjects predicting by solving the model (boluses, infusions, resets). */
 export function odeSubjects(
   records: readonly SubjectRecords[],
   spec: OdeSubjectsSpec,
@@ -55,29 +70,39 @@ export function odeSubjects(
   const atol = spec.atol ?? 1e-10;
   return records.map((subject) => {
     const schedule = doseSchedule(subject.doses, subject.resets, spec.modifiers ?? {});
-    if (
-      schedule.infusions.length > 0 ||
-      schedule.resets.length > 0 ||
-      schedule.steadyStates.length > 0
-    ) {
+    if (schedule.steadyStates.length > 0) {
+      const row = schedule.steadyStates[0].row;
       throw new ScichainError(
         'InvalidArgument',
-        `subject ${subject.id}: odeSubjects handles bolus doses only (this subject has infusions, resets or steady-state doses); use closedFormSubjects or a predictor built on scheduleEvents`,
+        `subject ${subject.id}, row ${row}: odeSubjects cannot differentiate steady-state doses yet; use closedFormSubjects (analytic steady state) for this subject`,
       );
     }
-    for (const b of schedule.boluses) {
-      if (b.cmt < 1 || b.cmt > n) {
+    for (const d of [...schedule.boluses, ...schedule.infusions]) {
+      if (d.cmt < 1 || d.cmt > n) {
         throw new ScichainError(
           'InvalidArgument',
-          `subject ${subject.id}, row ${b.row}: dose into CMT ${b.cmt}, but the model has ${n} states`,
+          `subject ${subject.id}, row ${d.row}: dose into CMT ${d.cmt}, but the model has ${n} states`,
         );
       }
     }
-    const events: DifferentiableEvent[] = schedule.boluses.map((b) =>
-      bolus(b.time, b.cmt - 1, b.amount),
-    );
+    const rateParameters =
+      spec.rateParameters ??
+      (schedule.infusions.length > 0 ? infusionRateParameters(model) : undefined);
+    let events: DifferentiableEvent[];
+    try {
+      // Every event of a schedule without steady states has a pullback.
+      events = scheduleEvents(schedule, {
+        stateCount: n,
+        ...(rateParameters === undefined ? {} : { rateParameters }),
+        ...(spec.initialState === undefined ? {} : { initialState: spec.initialState }),
+      }) as DifferentiableEvent[];
+    } catch (error) {
+      if (error instanceof ScichainError)
+        throw new ScichainError(error.code, `subject ${subject.id}: ${error.message}`);
+      throw error;
+    }
     const times = Float64Array.from(subject.observations, (o) => o.time);
-    const t0 = Math.min(0, times[0] ?? 0, ...schedule.boluses.map((b) => b.time));
+    const t0 = Math.min(0, times[0] ?? 0, ...events.map((e) => e.time));
     // Parameters not set from φ keep their initial values.
     const p = Float64Array.from(model.layout.initial());
     const u0 = new Float64Array(n);
