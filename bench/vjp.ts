@@ -2,8 +2,11 @@
  * `vjp`: one-sample forward + full pullback (parameter gradient and input cotangent) of a
  * 2–32–32–2 tanh network in float64 — the ODE right-hand-side case. Reports the median time per
  * call and the young-generation growth per call over windows of 50,000 and 100,000 calls (target: 0 bytes).
+ * The default path for this chain is the WebAssembly single-sample kernel (θ and gradient staged
+ * by copies); `typescript_layers_ns_per_call` and `wasm_theta_in_arena_ns_per_call` time the
+ * per-layer TypeScript kernels and the kernel with θ and gradient in its arena.
  */
-import { chain, dense, Rng } from '../src/index.ts';
+import { Arena, chain, dense, Rng } from '../src/index.ts';
 import { fusedChain } from '../src/nn/kernels/fused-chain.ts';
 import {
   allocatingControl,
@@ -76,6 +79,36 @@ export async function run(args: string[]): Promise<void> {
     note: 'one escaping new Float64Array(2) per call',
     calls: measured,
   });
+  // The same call on the per-layer TypeScript kernels, and with θ and the gradient allocated in
+  // the single-sample kernels' arena (no staging copies), alternating with the default path.
+  const typescriptWs = net.workspace({ kernels: 'typescript' });
+  const arena = new Arena({ shared: false, initialBytes: 1 << 20 });
+  const arenaWs = net.workspace({ allocator: arena });
+  const arenaTheta = arena.floats('float64', net.paramCount) as Float64Array;
+  arenaTheta.set(theta);
+  const arenaGrad = arena.floats('float64', net.paramCount) as Float64Array;
+  const variants: Record<string, () => void> = {
+    typescript_layers: () => {
+      x[0] = 0.1 * (i++ % 7);
+      net.forward(theta, 0, x, y, typescriptWs, 1);
+      net.vjp(theta, 0, typescriptWs, yBar, xBar, grad, 0, 1);
+    },
+    wasm_theta_in_arena: () => {
+      x[0] = 0.1 * (i++ % 7);
+      net.forward(arenaTheta, 0, x, y, arenaWs, 1);
+      net.vjp(arenaTheta, 0, arenaWs, yBar, xBar, arenaGrad, 0, 1);
+    },
+  };
+  for (const [name, fn] of Object.entries(variants)) {
+    emit({
+      bench: 'vjp',
+      metric: `${name}_ns_per_call`,
+      value: Math.round(nanosecondsPerCall(fn, calls, repetitions)),
+      unit: 'ns',
+      ...context,
+      default_path: ws.single === null ? 'typescript layers' : 'wasm single-sample',
+    });
+  }
   fusedComparison(calls, repetitions);
 }
 

@@ -92,6 +92,18 @@ export { type WeightInit, type WeightInitName } from './nn/init.ts';
 export { gemmFor, type Gemm, type GemmSpec } from './nn/kernels/gemm.ts';
 export { type KernelChoice, WASM_MIN_MULTIPLY_ADDS, usesWasm } from './nn/kernels/kernel-choice.ts';
 export { DenseWasm, denseModuleBytes, type DenseWasmShape } from './nn/kernels/dense-wasm.ts';
+/** Single-sample chain kernels: unrolled TypeScript up to a size, WebAssembly SIMD beyond. */
+export {
+  fusedChain,
+  FUSED_CHAIN_MAX_WEIGHTS,
+  type FusedChain,
+  type FusedStage,
+} from './nn/kernels/fused-chain.ts';
+export {
+  WasmFusedChain,
+  wasmFusedChain,
+  fusedChainModuleBytes,
+} from './nn/kernels/fused-chain-wasm.ts';
 export { Arena, type ArenaOptions, isArena } from './wasm/arena.ts';
 export { wasmFeatures, type WasmFeatures } from './wasm/features.ts';
 export {

@@ -9,8 +9,21 @@ import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { Rng } from '../random/rng.ts';
 import { Arena, isArena } from '../wasm/arena.ts';
 import { checkBatch, denseArenaBytes } from './dense.ts';
-import { usesWasm } from './kernels/kernel-choice.ts';
-import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
+import { usesWasm, type KernelChoice } from './kernels/kernel-choice.ts';
+import { wasmFusedChain, type WasmFusedChain } from './kernels/fused-chain-wasm.ts';
+import {
+  FUSED_CHAIN_MAX_WEIGHTS,
+  fusedChain,
+  type FusedChain,
+  type FusedStage,
+} from './kernels/fused-chain.ts';
+
+/** Whether the unrolled TypeScript kernel takes a chain (few enough weights). */
+function fitsFusedTypeScript(stages: readonly FusedStage[]): boolean {
+  let weights = 0;
+  for (const s of stages) if (s.kind === 'affine') weights += s.inputSize * s.outputSize;
+  return weights <= FUSED_CHAIN_MAX_WEIGHTS;
+}
 import type {
   CacheOptions,
   Layer,
@@ -40,6 +53,14 @@ export class ChainWorkspace implements LayerCache {
   readonly layerCaches: readonly LayerCache[];
   /** The WebAssembly memory holding the buffers when the kernels are WebAssembly, else null. */
   readonly arena: Arena | null;
+  /**
+   * WebAssembly single-sample kernels for one-sample calls of a float64 chain too large for the
+   * unrolled TypeScript kernel (null otherwise): then `forward`/`vjp` with n = 1 run the whole
+   * chain in one call each, and only the last layer's output buffer is filled. θ and gradients
+   * allocated from `single.arena` (the workspace's allocator when that is an `Arena`) are used in
+   * place; others are copied in and out.
+   */
+  readonly single: WasmFusedChain | null;
   private isTraining = false;
 
   constructor(chain: Chain, dtype: DType, capacity: number, options: CacheOptions) {
@@ -64,6 +85,11 @@ export class ChainWorkspace implements LayerCache {
         seed: (options.seed ?? 0) * 1000 + i,
       }),
     );
+    const stages = dtype === 'float64' ? chain.fusedStages() : null;
+    this.single =
+      stages !== null && options.kernels !== 'typescript' && !fitsFusedTypeScript(stages)
+        ? wasmFusedChain(chain.inputSize, stages, isArena(alloc) ? alloc : undefined)
+        : null;
   }
 
   /** Training mode switches dropout on; it is passed down to every layer cache. */
@@ -162,12 +188,17 @@ export class Chain implements Layer<ChainWorkspace> {
   }
 
   /**
-   * One generated function for the whole chain on one float64 sample (see
-   * `kernels/fused-chain.ts`), or null for chains with unfusable layers or too many weights.
+   * Single-sample float64 kernels for the whole chain: one generated TypeScript function up to
+   * `FUSED_CHAIN_MAX_WEIGHTS` weights (`kernels/fused-chain.ts`), WebAssembly SIMD beyond
+   * (`kernels/fused-chain-wasm.ts`) unless `kernels` is `'typescript'`; null for chains with
+   * unfusable layers, or too many weights for TypeScript alone.
    */
-  singleSample(): FusedChain | null {
+  singleSample(kernels: KernelChoice = 'auto'): FusedChain | null {
     const stages = this.fusedStages();
-    return stages === null ? null : fusedChain(this.inputSize, stages);
+    if (stages === null) return null;
+    const typescript = kernels === 'wasm' ? null : fusedChain(this.inputSize, stages);
+    if (typescript !== null || kernels === 'typescript') return typescript;
+    return wasmFusedChain(this.inputSize, stages);
   }
 
   createCache(dtype: DType, capacity: number, options: CacheOptions = {}): ChainWorkspace {
@@ -205,6 +236,12 @@ export class Chain implements Layer<ChainWorkspace> {
       );
     }
     const layers = this.layers;
+    if (n === 1 && ws.single !== null) {
+      const out = ws.outputs[layers.length - 1];
+      ws.single.forward(theta as Float64Array, thetaOffset, x as Float64Array, out as Float64Array);
+      if (y !== null && y !== out) for (let i = 0; i < this.outputSize; i++) y[i] = out[i];
+      return out;
+    }
     let input = x;
     for (let l = 0; l < layers.length; l++) {
       const out = ws.outputs[l];
@@ -259,6 +296,17 @@ export class Chain implements Layer<ChainWorkspace> {
       );
     }
     const layers = this.layers;
+    if (n === 1 && ws.single !== null) {
+      ws.single.vjp(
+        theta as Float64Array,
+        thetaOffset,
+        yBar as Float64Array,
+        xBar as Float64Array | null,
+        grad as Float64Array,
+        gradOffset,
+      );
+      return;
+    }
     let bar = yBar;
     for (let l = layers.length - 1; l >= 0; l--) {
       const target = l > 0 ? ws.cotangents[l - 1] : xBar;

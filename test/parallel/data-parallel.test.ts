@@ -20,6 +20,7 @@ import {
   ThreadPool,
   trainSupervised,
   type FloatArray,
+  type Layer,
 } from '../../src/index.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';
 
@@ -55,7 +56,7 @@ describe('splitting rules', () => {
     expect(rebuilt.paramCount).toBe(net.paramCount);
     const theta = parameters({ net }).initial({ seed: 1 });
     const x = new Float64Array([0.1, -0.4, 2]);
-    const [a, b] = [net, rebuilt].map((m) => {
+    const [a, b] = [net as Layer, rebuilt].map((m) => {
       const y = new Float64Array(2);
       m.forward(theta, 0, x, y, m.createCache('float64', 1), 1);
       return y;
