@@ -133,7 +133,7 @@ export class SimdMath {
     const x = this.temp('exp.x');
     const k = this.temp('exp.k');
     const r = this.temp('exp.r');
-    this.get(src).constant(lo).op('max').constant(hi).op('min');
+    this.get(src).constant(lo).op('pmax').constant(hi).op('pmin');
     f.set(x);
     this.get(x).constant(Math.LOG2E).op('mul', 'nearest');
     f.set(k);
@@ -173,7 +173,11 @@ export class SimdMath {
       const c = this.temp('tanh.c');
       const c2 = this.temp('tanh.c2');
       const p = this.temp('tanh.p');
-      this.get(src).constant(-9).op('max').constant(9).op('min');
+      // pmax/pmin, not max/min: WebAssembly's max/min must order −0 < +0 and propagate NaN,
+      // which costs several instructions each; the pseudo forms are one (and still pass NaN
+      // through here, as x sits in the first operand). Measured on the mexp layers (forward with
+      // tanh minus forward without, n = 10,000): ~2.0 → 1.1–1.5 ns per element.
+      this.get(src).constant(-9).op('pmax').constant(9).op('pmin');
       f.set(c);
       this.get(c).get(c).op('mul');
       f.set(c2);
@@ -193,7 +197,7 @@ export class SimdMath {
     this.get(src).op('add');
     f.set(small);
     // large branch: 1 − 2/(e^{2|x|} + 1), |x| clamped to 22 (where tanh is ±1 in double)
-    this.get(src).op('abs').constant(22).op('min').constant(2).op('mul');
+    this.get(src).op('abs').constant(22).op('pmin').constant(2).op('mul');
     f.set(e);
     this.exp(e, e);
     this.constant(1).constant(2).get(e).constant(1).op('add', 'div', 'sub');
