@@ -11,9 +11,13 @@
  * 4. compare the two on the FOCEI objective, AIC/BIC, CWRES and the VPC, and compare the learned
  *    absorption profile with the simulated one. Writes reports/neural-absorption.html.
  *
- *   npx tsx examples/neural-absorption.ts [--subjects 20]
+ *   npx tsx examples/neural-absorption.ts [--subjects 20] [--threads T]
+ *
+ * The FOCEI steps of the neural fit run on every core by default (`--threads 1` for one): each
+ * worker thread rebuilds the model and the simulated subjects through `neuralAbsorptionSetup`.
  */
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import {
   addPopulationSections,
   ClosedFormOneCompartmentOral,
@@ -35,6 +39,7 @@ import {
   type PopulationSubject,
   type ResidualError,
   type SubjectRecords,
+  type ThreadChoice,
   type Vpc,
 } from '../src/index.ts';
 import { neuralAbsorption } from '../models/pk/neural-absorption.ts';
@@ -67,6 +72,8 @@ export interface NeuralAbsorptionOptions {
   readonly covariance?: boolean;
   readonly replicates?: number;
   readonly log?: (line: string) => void;
+  /** Threads of the FOCEI steps (default 'auto': every core). */
+  readonly threads?: ThreadChoice;
 }
 
 /** Everything the report shows. */
@@ -127,6 +134,44 @@ function erlangCdf(n: number, mtt: number, tau: number): number {
   return 1 - Math.exp(-k) * sum;
 }
 
+/**
+ * The neural-absorption population model and its subjects on the simulated study — also what
+ * each worker thread of the FOCEI steps calls to rebuild them (`data` is simulated from the
+ * seed when not given, so every thread has the same subjects).
+ */
+export function neuralAbsorptionSetup(
+  args: { subjects: number; seed: number; hidden: number },
+  data: readonly SubjectRecords[] = simulateTransitStudy(args.subjects, args.seed),
+): {
+  model: PopulationModel;
+  subjects: PopulationSubject[];
+  ode: ReturnType<typeof neuralAbsorption>;
+} {
+  const t = NEURAL_ABSORPTION_TRUTH;
+  const na = neuralAbsorption({ hidden: args.hidden });
+  const block = na.layout.block('absorption');
+  const p0 = na.initialParameters(args.seed);
+  const model = new PopulationModel({
+    theta: { tmtt: 0, tcl: Math.log(4), tv: Math.log(30) },
+    weights: { absorption: p0.subarray(block.offset, block.offset + block.size) },
+    omega: { diagonal: { mtt: 0.3, cl: 0.1, v: 0.1 } },
+    residual: t.residual,
+    individualNames: ['mtt', 'cl', 'v', 'absorption'],
+    individual: (theta, eta, _covariates, phi) => {
+      phi[0] = Math.exp(theta.tmtt + eta.mtt);
+      phi[1] = Math.exp(theta.tcl + eta.cl);
+      phi[2] = Math.exp(theta.tv + eta.v);
+    },
+  });
+  const subjects = odeSubjects(data, {
+    model: na,
+    parameters: ['mtt', 'cl', 'v', 'absorption'],
+    observe: na.observation({ conc: 'central/v' }),
+    ...SOLVER,
+  });
+  return { model, subjects, ode: na };
+}
+
 /** Runs the whole comparison. */
 export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): NeuralAbsorptionResult {
   const log = options.log ?? (() => {});
@@ -158,28 +203,19 @@ export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): Neur
   );
 
   // Neural absorption: the network starts at 0, i.e. first-order absorption with ka = 1/mtt.
-  const na = neuralAbsorption({ hidden: options.hidden ?? 6 });
+  const setupArgs = {
+    subjects: options.subjects ?? 20,
+    seed: options.seed ?? 7,
+    hidden: options.hidden ?? 6,
+  };
+  const { model: naModel, subjects: naSubjects, ode: na } = neuralAbsorptionSetup(setupArgs, data);
   const block = na.layout.block('absorption');
-  const p0 = na.initialParameters(options.seed ?? 7);
-  const naModel = new PopulationModel({
-    theta: { tmtt: 0, tcl: Math.log(4), tv: Math.log(30) },
-    weights: { absorption: p0.subarray(block.offset, block.offset + block.size) },
-    omega: { diagonal: { mtt: 0.3, cl: 0.1, v: 0.1 } },
-    residual: t.residual,
-    individualNames: ['mtt', 'cl', 'v', 'absorption'],
-    individual: (theta, eta, _covariates, phi) => {
-      phi[0] = Math.exp(theta.tmtt + eta.mtt);
-      phi[1] = Math.exp(theta.tcl + eta.cl);
-      phi[2] = Math.exp(theta.tv + eta.v);
-    },
-  });
-  const naSubjects = odeSubjects(data, {
-    model: na,
-    parameters: ['mtt', 'cl', 'v', 'absorption'],
-    observe: na.observation({ conc: 'central/v' }),
-    ...SOLVER,
-  });
   const naFit = fitNeuralPopulation(naModel, naSubjects, {
+    threads: {
+      setup: { url: import.meta.url, export: 'neuralAbsorptionSetup' },
+      args: setupArgs,
+      threads: options.threads ?? 'auto',
+    },
     rounds: options.rounds ?? 2,
     jointIterations: options.jointIterations ?? 100,
     populationIterations: options.populationIterations ?? 40,
@@ -322,9 +358,16 @@ export function neuralAbsorptionReport(result: NeuralAbsorptionResult): Report {
   return report;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Worker threads import this module too (for neuralAbsorptionSetup) and see the same argv: only
+// the main thread runs the script.
+if (isMainThread && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const subjects = numberArgument('subjects', 20);
-  const result = runNeuralAbsorption({ subjects, log: (line) => console.log(line) });
+  const threads = numberArgument('threads', 0);
+  const result = runNeuralAbsorption({
+    subjects,
+    log: (line) => console.log(line),
+    ...(threads > 0 ? { threads } : {}),
+  });
   const { firstOrder, neural } = result;
   console.log(
     `objective: first order ${firstOrder.fit.objective.toFixed(3)}, neural ${neural.fit.objective.toFixed(3)} (Δ ${(firstOrder.fit.objective - neural.fit.objective).toFixed(1)}); AIC ${firstOrder.fit.aic.toFixed(1)} vs ${neural.fit.aic.toFixed(1)}`,

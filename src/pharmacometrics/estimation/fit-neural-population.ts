@@ -25,6 +25,7 @@ import {
   informationCriteria,
   type FitPopulationOptions,
   type PopulationFit,
+  type PopulationThreadOptions,
 } from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
@@ -49,6 +50,11 @@ export interface NeuralPopulationOptions {
   readonly start?: ArrayLike<number>;
   /** Called after every round (progress). */
   readonly onRound?: (round: NeuralPopulationRound) => void;
+  /**
+   * Evaluate the population steps' subjects on worker threads (see `PopulationThreadOptions`):
+   * the FOCE(I) steps, where most of the time goes, split the subjects over the threads.
+   */
+  readonly threads?: PopulationThreadOptions;
 }
 
 /** What one round did. */
@@ -102,6 +108,7 @@ export function fitNeuralPopulation(
       startEta: etas,
       maxIterations: options.populationIterations ?? 200,
       covariance: last && (options.covariance ?? true),
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
     });
     x = fit.x;
     etas = fit.eta.map((e) => e.slice());
