@@ -5,6 +5,7 @@
  * `WebAssembly.Memory` or `SharedArrayBuffer` (shared, not copied) — that is how the main thread
  * and the workers see the same θ, data and result buffers.
  */
+import { ScichainError } from '../errors.ts';
 
 /** Given to a task factory on a worker thread. */
 export interface TaskContext<A = unknown> {
@@ -34,6 +35,22 @@ export interface TaskModule {
   readonly url: string;
   /** Name of the exported {@link TaskFactory}. */
   readonly export: string;
+}
+
+/**
+ * Runs a user's setup export on a worker: imports `setup.url`, checks that `setup.export` is a
+ * function and returns what it returns (awaited). `what` names the setup in the error.
+ */
+export async function runSetup(setup: TaskModule, args: unknown, what: string): Promise<unknown> {
+  const module = (await import(setup.url)) as Record<string, unknown>;
+  const factory = module[setup.export];
+  if (typeof factory !== 'function') {
+    throw new ScichainError(
+      'InvalidArgument',
+      `${setup.url} has no exported function '${setup.export}' (${what})`,
+    );
+  }
+  return await (factory as (args: unknown) => unknown)(args);
 }
 
 /**

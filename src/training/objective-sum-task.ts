@@ -3,7 +3,7 @@
  * export, and per command this worker's fixed share of them evaluated at the shared p.
  */
 import { ScichainError } from '../errors.ts';
-import { shareOf, type ParallelTask, type TaskContext } from '../parallel/task.ts';
+import { runSetup, shareOf, type ParallelTask, type TaskContext } from '../parallel/task.ts';
 import {
   OP_PARTS,
   evaluateParts,
@@ -16,15 +16,7 @@ export async function objectiveSumTask(
   context: TaskContext<ObjectiveSumTaskArgs>,
 ): Promise<ParallelTask> {
   const a = context.args;
-  const module = (await import(a.setup.url)) as Record<string, unknown>;
-  const setup = module[a.setup.export];
-  if (typeof setup !== 'function') {
-    throw new ScichainError(
-      'InvalidArgument',
-      `${a.setup.url} has no exported function '${a.setup.export}' (the parts' setup)`,
-    );
-  }
-  const parts = (await (setup as (args: unknown) => unknown)(a.args)) as ObjectivePart[];
+  const parts = (await runSetup(a.setup, a.args, "the parts' setup")) as ObjectivePart[];
   if (!Array.isArray(parts) || parts.length !== a.parts) {
     throw new ScichainError(
       'ShapeMismatch',

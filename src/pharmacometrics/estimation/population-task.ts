@@ -6,7 +6,7 @@
  * starts evolve exactly as on one thread.
  */
 import { ScichainError } from '../../errors.ts';
-import { shareOf, type ParallelTask, type TaskContext } from '../../parallel/task.ts';
+import { runSetup, shareOf, type ParallelTask, type TaskContext } from '../../parallel/task.ts';
 import {
   OP_SUBJECTS,
   PopulationObjective,
@@ -19,17 +19,7 @@ export async function populationTask(
   context: TaskContext<PopulationTaskArgs>,
 ): Promise<ParallelTask> {
   const a = context.args;
-  const module = (await import(a.setup.url)) as Record<string, unknown>;
-  const setup = module[a.setup.export];
-  if (typeof setup !== 'function') {
-    throw new ScichainError(
-      'InvalidArgument',
-      `${a.setup.url} has no exported function '${a.setup.export}' (the population setup)`,
-    );
-  }
-  const built = (await (setup as (args: unknown) => PopulationSetup | Promise<PopulationSetup>)(
-    a.args,
-  )) as PopulationSetup;
+  const built = (await runSetup(a.setup, a.args, 'the population setup')) as PopulationSetup;
   if (built.subjects.length !== a.subjects || built.model.q !== a.q) {
     throw new ScichainError(
       'ShapeMismatch',
