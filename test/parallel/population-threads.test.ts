@@ -3,7 +3,7 @@
 // order), on the closed-form and the ODE path, through warm starts set on the calling thread and
 // through a whole FOCEI fit; a setup that builds other subjects is refused by name.
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitPopulation, PopulationObjective, ThreadPool } from '../../src/index.ts';
+import { availableCores, fitPopulation, PopulationObjective, ThreadPool } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 
 const fixture = new URL('./fixture-population.ts', import.meta.url).href;
@@ -53,6 +53,19 @@ describe('population objectives on threads', () => {
     expect(Array.from(two.x)).toEqual(Array.from(one.x));
     expect(two.eta).toEqual(one.eta);
     expect(two.diagnostics.map((d) => d.cwres)).toEqual(one.diagnostics.map((d) => d.cwres));
+  });
+
+  it("'auto' keeps cheap closed-form subjects on one thread and splits ODE subjects", () => {
+    const model = theophyllineModel();
+    const auto = (path: 'closed-form' | 'ode') =>
+      new PopulationObjective(model, theophyllineSubjects(path), 'FOCEI', 'expected', {
+        setup,
+        args: { path },
+      });
+    expect(auto('closed-form').threads).toBe(1);
+    const ode = auto('ode');
+    expect(ode.threads).toBe(Math.min(12, availableCores()));
+    ode.dispose();
   });
 
   it('refuse a setup that builds other subjects, naming both counts', () => {

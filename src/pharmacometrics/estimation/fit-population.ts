@@ -92,6 +92,14 @@ export interface PopulationTaskArgs {
 /** The only operation of the population task: evaluate this thread's subjects at x. */
 export const OP_SUBJECTS = 1;
 
+/**
+ * `threads: 'auto'` splits subjects over threads only when one prediction takes at least this
+ * many microseconds. `npm run bench -- population`: closed-form Theophylline subjects (a
+ * prediction takes about 1 µs; a subject's whole objective ~20 µs) ran 0.94–1.02× on two threads,
+ * ODE subjects (a prediction takes hundreds of µs) 1.22–1.36×.
+ */
+export const POPULATION_THREADS_MIN_PREDICTION_US = 20;
+
 /** Options of {@link fitPopulation}. */
 export interface FitPopulationOptions {
   readonly method: NlmeMethod;
@@ -269,11 +277,17 @@ export class PopulationObjective {
     );
     this.threads = 1;
     if (threads === undefined) return;
-    this.threads = Math.min(
-      subjects.length,
-      // Subjects are whole problems (an η̂ optimisation each): any two are worth a thread.
-      chooseThreads(threads.pool?.threads ?? threads.threads, Infinity, Infinity, true),
-    );
+    const choice = threads.pool?.threads ?? threads.threads;
+    this.threads = Math.min(subjects.length, chooseThreads(choice, Infinity, Infinity, true));
+    // 'auto' keeps cheap subjects on one thread (closed forms: the synchronisation would cost
+    // more than it saves, measured). The thread count cannot change the results, which are the
+    // same bits on any count, so a timing may decide it.
+    if (
+      (choice === undefined || choice === 'auto') &&
+      this.predictionMicroseconds(subjects[0]) < POPULATION_THREADS_MIN_PREDICTION_US
+    ) {
+      this.threads = 1;
+    }
     if (this.threads < 2) {
       this.threads = 1;
       return;
@@ -297,6 +311,36 @@ export class PopulationObjective {
       args,
     );
     this.parallel = { pool, task, shared: views };
+  }
+
+  /**
+   * Microseconds of one prediction of `subject` at the initial estimates with η = 0 (the fastest
+   * of three; Infinity when it fails, which leaves the choice to the thread count).
+   */
+  private predictionMicroseconds(subject: PopulationSubject): number {
+    const model = this.model;
+    const phi = new Float64Array(model.individualSize);
+    const f = new Float64Array(subject.observations.length);
+    const eta: Record<string, number> = {};
+    for (const name of model.etaNames) eta[name] = 0;
+    let best = Infinity;
+    try {
+      for (let r = 0; r < 3; r++) {
+        const started = performance.now();
+        model.individual(
+          this.currentTheta,
+          eta,
+          subject.covariates ?? {},
+          phi,
+          this.currentWeights,
+        );
+        subject.predict(phi, f);
+        best = Math.min(best, (performance.now() - started) * 1000);
+      }
+    } catch {
+      return Infinity;
+    }
+    return best;
   }
 
   /** Releases the workers' copies of the model and subjects (a no-op on one thread). */
