@@ -124,6 +124,56 @@ export class SimdMath {
     return this;
   }
 
+  /**
+   * Pushes P(x) (coefficients highest degree first, as {@link horner}) by Estrin's scheme:
+   * pairs a + b·x, then pairs of those with x², x⁴, … Horner's rule is one chain of dependent
+   * multiply-adds as long as the degree; Estrin's is about log₂ of it, which is what a single
+   * vector's evaluation is bound by when nothing else can fill the gaps (the single-sample
+   * kernels' activations). For the float64 exp (degree 12) it took the tanh share of a
+   * 2–32–32–2 single-sample call from 965–1,106 ns to 821–946 ns (same process, alternating).
+   */
+  estrin(x: number, coefficients: readonly number[]): this {
+    const f = this.f;
+    // Ascending: a[j] multiplies x^j.
+    let terms = [...coefficients].reverse().map((c) => ({ constant: c, local: -1 }));
+    let power = x;
+    let level = 0;
+    while (terms.length > 1) {
+      const next: { constant: number; local: number }[] = [];
+      for (let j = 0; j < terms.length; j += 2) {
+        const low = terms[j];
+        const high = terms[j + 1];
+        if (high === undefined) {
+          next.push(low);
+          continue;
+        }
+        // low + high·power
+        const out = this.temp(`estrin.${level}.${j / 2}`);
+        if (high.local < 0) this.constant(high.constant);
+        else f.get(high.local);
+        f.get(power);
+        if (low.local < 0) this.constant(low.constant);
+        else f.get(low.local);
+        this.madd();
+        f.set(out);
+        next.push({ constant: 0, local: out });
+      }
+      terms = next;
+      if (terms.length > 1) {
+        const squared = this.temp(`estrin.power.${level}`);
+        f.get(power).get(power);
+        this.op('mul');
+        f.set(squared);
+        power = squared;
+      }
+      level++;
+    }
+    const only = terms[0];
+    if (only.local < 0) this.constant(only.constant);
+    else f.get(only.local);
+    return this;
+  }
+
   /** dst = e^src (see the module comment for range and flushing). */
   exp(src: number, dst: number): this {
     const f = this.f;
@@ -155,7 +205,7 @@ export class SimdMath {
       f.get(k).op('i32x4.trunc_sat_f32x4_s').splatConst('i32', 127).op('i32x4.add');
       f.i32(23).op('i32x4.shl');
     } else {
-      this.horner(r, EXP64_TAYLOR);
+      this.estrin(r, EXP64_TAYLOR);
       f.get(k).op('i32x4.trunc_sat_f64x2_s_zero', 'i64x2.extend_low_i32x4_s');
       f.splatConst('i64', 1023).op('i64x2.add').i32(52).op('i64x2.shl');
     }
