@@ -1,12 +1,14 @@
 // Data records → population subjects predicting through an ODE model: the Theophylline objective
 // equals the closed form's, ∂f/∂φ from forward sensitivities equals central differences, and
-// infusions, boluses and resets are crossed exactly (against the closed form).
+// infusions, boluses and resets are crossed exactly and steady-state doses computed by iteration
+// (against the closed form).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ClosedFormOneCompartment,
   closedFormSubjects,
   odeSubjects,
+  PopulationModel,
   PopulationObjective,
   readNonmemData,
 } from '../../src/index.ts';
@@ -122,15 +124,55 @@ describe('ODE subjects from data', () => {
     }
   });
 
-  it('refuse steady-state doses, naming the subject and row', () => {
-    const csv = ['ID,TIME,DV,AMT,II,SS,CMT', '1,0,.,100,12,1,1', '1,3,2,.,.,.,1'].join('\n');
+  it('compute steady-state doses by iteration: the closed form’s predictions and FOCEI objective', () => {
+    // SS 1 boluses every 12 h, then an SS 2 infusion on top, observed over two intervals.
+    const csv = [
+      'ID,TIME,DV,AMT,RATE,II,SS,CMT',
+      '1,0,.,100,0,12,1,1',
+      '1,1,3.1,.,.,.,.,1',
+      '1,6,1.9,.,.,.,.,1',
+      '1,11.5,1.2,.,.,.,.,1',
+      '1,12,.,100,0,.,.,1',
+      '1,14,3.3,.,.,.,.,1',
+      '1,24,.,50,25,12,2,1',
+      '1,25,3.5,.,.,.,.,1',
+      '1,30,2.2,.,.,.,.,1',
+      '2,0,.,80,0,12,1,1',
+      '2,2,2.4,.,.,.,.,1',
+      '2,8,1.3,.,.,.,.,1',
+    ].join('\n');
+    const records = readNonmemData(csv, { compartments: 1 }).subjects;
     const model = oneCompartmentIv();
-    expect(() =>
-      odeSubjects(readNonmemData(csv, { compartments: 1 }).subjects, {
-        model,
-        parameters: ['cl', 'v'],
-        observe: model.observation({ conc: 'central/v' }),
-      }),
-    ).toThrow(/subject 1, row 2: odeSubjects cannot differentiate steady-state doses/);
+    const ode = odeSubjects(records, {
+      model,
+      parameters: ['cl', 'v'],
+      observe: model.observation({ conc: 'central/v' }),
+    });
+    const closed = closedFormSubjects(records, {
+      create: () => new ClosedFormOneCompartment({ cl: 1, v: 1 }),
+      setParameters: (m, phi) => m.setParameters({ cl: phi[0], v: phi[1] }),
+    });
+    expect(ode[0].predictWithJacobian).toBeUndefined();
+    const phi = new Float64Array([4.2, 31]);
+    for (let s = 0; s < 2; s++) {
+      const n = ode[s].times.length;
+      const [a, b] = [ode[s], closed[s]].map((subject) => {
+        const f = new Float64Array(n);
+        subject.predict(phi, f);
+        return f;
+      });
+      for (let j = 0; j < n; j++)
+        expect(Math.abs(a[j] - b[j]), `subject ${s + 1}, obs ${j}`).toBeLessThan(1e-9 * b[j]);
+    }
+    const population = new PopulationModel({
+      theta: { tcl: Math.log(4), tv: Math.log(30) },
+      omega: { diagonal: { cl: 0.1, v: 0.1 } },
+      residual: { type: 'additive', additive: 0.3 },
+      individual: { cl: 'exp(tcl + eta.cl)', v: 'exp(tv + eta.v)' },
+    });
+    const x = population.initial();
+    const odeValue = new PopulationObjective(population, ode, 'FOCEI').value(x);
+    const closedValue = new PopulationObjective(population, closed, 'FOCEI').value(x);
+    expect(Math.abs(odeValue - closedValue)).toBeLessThan(1e-6 * Math.abs(closedValue));
   });
 });

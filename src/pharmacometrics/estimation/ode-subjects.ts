@@ -8,8 +8,10 @@
  * Doses: boluses, zero-order infusions (the model reads each infused compartment's rate as a
  * `rate_<state>` input parameter, switched by events in the solve's working copy of p) and
  * resets (EVID 3/4) — all crossed exactly by the forward sensitivities. Steady-state doses are
- * refused: their state depends on φ through a whole periodic solve, whose sensitivity is not
- * propagated yet.
+ * computed by iterating dosing intervals (`steadyStateByIteration`, to tight tolerances); their
+ * state depends on φ through that whole periodic solve, whose sensitivity is not propagated, so
+ * subjects with steady-state doses have no `predictWithJacobian` and population fits take their
+ * ∂f/∂η by central differences of the predictions.
  */
 import { ScichainError } from '../../errors.ts';
 import type { ODEModel } from '../../model/ode-model.ts';
@@ -23,6 +25,10 @@ import { doseSchedule } from '../dosing/build-dose-schedule.ts';
 import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
 import { infusionRateParameters, type RateParameters } from '../dosing/infusion-inputs.ts';
 import { scheduleEvents } from '../dosing/schedule-events.ts';
+import {
+  steadyStateByIteration,
+  type NumericSteadyStateOptions,
+} from '../dosing/numeric-steady-state.ts';
 import type { SubjectRecords } from '../records.ts';
 import type { PopulationSubject } from './population-model.ts';
 
@@ -46,6 +52,11 @@ export interface OdeSubjectsSpec {
   readonly rateParameters?: RateParameters;
   /** The state a reset (EVID 3/4) returns to (default: zeros). */
   readonly initialState?: ArrayLike<number>;
+  /**
+   * Steady-state iteration settings (defaults: convergence rtol 1e-12, atol 1e-14 and solver
+   * tolerances 1e-13 — tight, because ∂f/∂η is then taken by differences of the predictions).
+   */
+  readonly steadyState?: NumericSteadyStateOptions;
   /** Solver and tolerances (default Vern7, 1e-10). */
   readonly method?: MethodName;
   readonly rtol?: number;
@@ -70,13 +81,7 @@ export function odeSubjects(
   const atol = spec.atol ?? 1e-10;
   return records.map((subject) => {
     const schedule = doseSchedule(subject.doses, subject.resets, spec.modifiers ?? {});
-    if (schedule.steadyStates.length > 0) {
-      const row = schedule.steadyStates[0].row;
-      throw new ScichainError(
-        'InvalidArgument',
-        `subject ${subject.id}, row ${row}: odeSubjects cannot differentiate steady-state doses yet; use closedFormSubjects (analytic steady state) for this subject`,
-      );
-    }
+    const steady = schedule.steadyStates.length > 0;
     for (const d of [...schedule.boluses, ...schedule.infusions]) {
       if (d.cmt < 1 || d.cmt > n) {
         throw new ScichainError(
@@ -90,11 +95,32 @@ export function odeSubjects(
       (schedule.infusions.length > 0 ? infusionRateParameters(model) : undefined);
     let events: DifferentiableEvent[];
     try {
-      // Every event of a schedule without steady states has a pullback.
+      // Every event of a schedule without steady states has a pullback (steady-state subjects
+      // only solve without sensitivities).
       events = scheduleEvents(schedule, {
         stateCount: n,
         ...(rateParameters === undefined ? {} : { rateParameters }),
         ...(spec.initialState === undefined ? {} : { initialState: spec.initialState }),
+        ...(steady
+          ? {
+              steadyState: steadyStateByIteration(
+                {
+                  f: model.f,
+                  stateCount: n,
+                  jacobian: model.jacobian,
+                  autonomous: model.autonomous,
+                  ...(rateParameters === undefined ? {} : { rateParameters }),
+                },
+                {
+                  method,
+                  rtol: 1e-13,
+                  atol: 1e-13,
+                  tolerance: { rtol: 1e-12, atol: 1e-14 },
+                  ...spec.steadyState,
+                },
+              ),
+            }
+          : {}),
       }) as DifferentiableEvent[];
     } catch (error) {
       if (error instanceof ScichainError)
@@ -146,42 +172,44 @@ export function odeSubjects(
           f[j] = y[0];
         }
       },
-      predictWithJacobian(
-        phi: Float64Array,
-        f: Float64Array,
-        jacobian: Float64Array,
-        columns: Int32Array = allColumns,
-      ) {
-        setParameters(phi);
-        const m = columns.length;
-        // Sensitivities only for the p entries of the requested φ columns.
-        const pColumns = sensitivityColumns.subarray(0, m);
-        for (let c = 0; c < m; c++) pColumns[c] = pIndex[columns[c]];
-        const { u, S } = stateSensitivities(model, p, {
-          u0,
-          t0,
-          times,
-          events,
-          method,
-          rtol,
-          atol,
-          columns: pColumns,
-        });
-        for (let j = 0; j < times.length; j++) {
-          const state = u.subarray(j * n, (j + 1) * n);
-          observe.value(y, state, p, times[j]);
-          f[j] = y[0];
-          pBar.fill(0);
-          observe.vjp(yBar, state, p, times[j], uBar, pBar);
-          for (let c = 0; c < m; c++) {
-            const at = pColumns[c];
-            let s = pBar[at];
-            for (let i = 0; i < n; i++) s += uBar[i] * S[(j * n + i) * m + c];
-            // ∂/∂φ = ∂/∂p ÷ dφ/dp (φ is the natural value of p's entry).
-            jacobian[j * m + c] = s / transformOf[columns[c]].derivative(p[at]);
-          }
-        }
-      },
+      predictWithJacobian: steady
+        ? undefined
+        : function predictWithJacobian(
+            phi: Float64Array,
+            f: Float64Array,
+            jacobian: Float64Array,
+            columns: Int32Array = allColumns,
+          ) {
+            setParameters(phi);
+            const m = columns.length;
+            // Sensitivities only for the p entries of the requested φ columns.
+            const pColumns = sensitivityColumns.subarray(0, m);
+            for (let c = 0; c < m; c++) pColumns[c] = pIndex[columns[c]];
+            const { u, S } = stateSensitivities(model, p, {
+              u0,
+              t0,
+              times,
+              events,
+              method,
+              rtol,
+              atol,
+              columns: pColumns,
+            });
+            for (let j = 0; j < times.length; j++) {
+              const state = u.subarray(j * n, (j + 1) * n);
+              observe.value(y, state, p, times[j]);
+              f[j] = y[0];
+              pBar.fill(0);
+              observe.vjp(yBar, state, p, times[j], uBar, pBar);
+              for (let c = 0; c < m; c++) {
+                const at = pColumns[c];
+                let s = pBar[at];
+                for (let i = 0; i < n; i++) s += uBar[i] * S[(j * n + i) * m + c];
+                // ∂/∂φ = ∂/∂p ÷ dφ/dp (φ is the natural value of p's entry).
+                jacobian[j * m + c] = s / transformOf[columns[c]].derivative(p[at]);
+              }
+            }
+          },
     };
   });
 }
