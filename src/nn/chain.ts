@@ -54,8 +54,8 @@ export class ChainWorkspace implements LayerCache {
   /** The WebAssembly memory holding the buffers when the kernels are WebAssembly, else null. */
   readonly arena: Arena | null;
   /**
-   * WebAssembly single-sample kernels for one-sample calls of a float64 chain too large for the
-   * unrolled TypeScript kernel (null otherwise): then `forward`/`vjp` with n = 1 run the whole
+   * WebAssembly single-sample kernels for a one-sample float64 workspace whose chain is too large
+   * for the unrolled TypeScript kernel (null otherwise): then `forward`/`vjp` with n = 1 run the whole
    * chain in one call each, and only the last layer's output buffer is filled. θ and gradients
    * allocated from `single.arena` (the workspace's allocator when that is an `Arena`) are used in
    * place; others are copied in and out.
@@ -85,7 +85,8 @@ export class ChainWorkspace implements LayerCache {
         seed: (options.seed ?? 0) * 1000 + i,
       }),
     );
-    const stages = dtype === 'float64' ? chain.fusedStages() : null;
+    // One-sample workspaces only (the ODE case); batched workspaces keep their per-layer path.
+    const stages = dtype === 'float64' && capacity === 1 ? chain.fusedStages() : null;
     this.single =
       stages !== null && options.kernels !== 'typescript' && !fitsFusedTypeScript(stages)
         ? wasmFusedChain(chain.inputSize, stages, isArena(alloc) ? alloc : undefined)
