@@ -11,6 +11,7 @@ import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
 import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
 import { Arena } from '../wasm/arena.ts';
+import { wasmFeatures } from '../wasm/features.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
 import { DataParallelModel } from '../nn/data-parallel.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
@@ -164,7 +165,8 @@ export class SupervisedObjective<T> {
       o.pool?.threads ?? o.threads,
       this.batchSize,
       this.batchSize * o.model.paramCount,
-      plan !== undefined,
+      // Threads share the batch through a WebAssembly memory: without WebAssembly, one thread.
+      plan !== undefined && wasmFeatures().wasm,
     );
     let arena: Arena | null;
     if (this.threads > 1) {
