@@ -90,6 +90,25 @@ export class DataParallelModel {
   private thetaOffset = 0;
   private isTraining = false;
   private disposed = false;
+  /** The calling thread's operands, set before each run (so its share needs no new closure). */
+  private readonly own: {
+    rows: number;
+    x: FloatArray;
+    y: FloatArray;
+    yBar: FloatArray;
+    xBar: FloatArray | null;
+    grad: FloatArray;
+    gradOffset: number;
+  };
+  private readonly ownForward = (): void => {
+    const o = this.own;
+    this.model.forward(this.theta, this.thetaOffset, o.x, o.y, this.cache, o.rows);
+  };
+  private readonly ownPullback = (): void => {
+    const o = this.own;
+    const { theta, thetaOffset, cache } = this;
+    this.model.vjp(theta, thetaOffset, cache, o.yBar, o.xBar, o.grad, o.gradOffset, o.rows);
+  };
 
   constructor(model: Layer, o: DataParallelOptions) {
     const plan = model.plan?.();
@@ -120,6 +139,8 @@ export class DataParallelModel {
     }
     this.thetaStage = o.arena.floats(o.dtype, Math.max(1, model.paramCount));
     this.theta = this.thetaStage;
+    const none = this.thetaStage;
+    this.own = { rows: 0, x: none, y: none, yBar: none, xBar: null, grad: none, gradOffset: 0 };
     const args: DataParallelArgs = {
       plan,
       memory: o.arena.memory,
@@ -185,10 +206,11 @@ export class DataParallelModel {
     f[Field.InputByte] = x.byteOffset;
     f[Field.OutputByte] = y.byteOffset;
     f[Field.Rows] = n;
-    const own = shareOf(n, this.threads, 0).count;
-    this.pool.run(this.task, OP_FORWARD, () =>
-      this.model.forward(this.theta, this.thetaOffset, x, y, this.cache, own),
-    );
+    const own = this.own;
+    own.x = x;
+    own.y = y;
+    own.rows = shareOf(n, this.threads, 0).count;
+    this.pool.run(this.task, OP_FORWARD, this.ownForward);
   }
 
   /**
@@ -211,12 +233,13 @@ export class DataParallelModel {
     this.fields[Field.CotangentByte] = yBar.byteOffset;
     this.fields[Field.InputCotangentByte] = xBar === null ? 0 : xBar.byteOffset;
     this.fields[Field.Rows] = n;
-    const own = shareOf(n, this.threads, 0).count;
-    const theta = this.theta;
-    const offset = this.thetaOffset;
-    this.pool.run(this.task, OP_PULLBACK, () =>
-      this.model.vjp(theta, offset, this.cache, yBar, xBar, grad, gradOffset, own),
-    );
+    const own = this.own;
+    own.yBar = yBar;
+    own.xBar = xBar;
+    own.grad = grad;
+    own.gradOffset = gradOffset;
+    own.rows = shareOf(n, this.threads, 0).count;
+    this.pool.run(this.task, OP_PULLBACK, this.ownPullback);
     const p = this.model.paramCount;
     for (let w = 1; w < this.threads; w++) {
       if (shareOf(n, this.threads, w).count === 0) continue;

@@ -54,6 +54,17 @@ const results: Record<string, number> = {};
     objective.valueAndGradient(theta, grad);
     opt.step(theta, grad);
   }, calls / 10);
+  // The same step with the rows split over two threads (the calling thread's side: commands,
+  // its share, the gradient reduction).
+  const threaded = supervisedObjective({ model: net, loss: meanSquaredError, x, y, threads: 2 });
+  threaded.training = true;
+  // Let the worker finish starting (its boot messages arrive on this thread's event loop).
+  for (let i = 0; i < 200; i++) threaded.valueAndGradient(theta, grad);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  results.threadedTrainingStep = await bytesAllocatedPerCall(() => {
+    threaded.valueAndGradient(theta, grad);
+    opt.step(theta, grad);
+  }, calls / 10);
 }
 {
   // ODE step paths: an explicit and a Rosenbrock step (attempt + dense record + accept).
