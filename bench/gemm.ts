@@ -12,8 +12,8 @@
  * chart in docs/performance.md.
  *
  * `--crossover`: times forward + pullback on both paths at small batches (1 … 64) and widths
- * 2, 8, 32 and prints `wasm_speedup` per case; `WASM_MIN_BATCH` (kernels/kernel-choice.ts) is
- * the smallest batch from which the WebAssembly path wins at every width. Given `--threads T`
+ * 2, 8, 32 and prints `wasm_speedup` per case; `WASM_MIN_MULTIPLY_ADDS` (kernels/kernel-choice.ts)
+ * is the smallest product size from which the WebAssembly path won every case. Given `--threads T`
  * (T > 1) it instead prints `threads_speedup` (one thread's time over T threads') per width and
  * batch with its `multiply_adds`, from which `THREADS_MIN_MULTIPLY_ADDS` was chosen.
  */

@@ -348,6 +348,7 @@ export {
   type ObservationDiagnostics,
   type PopulationThreadOptions,
   type PopulationSetup,
+  type InformationCriteria,
   POPULATION_THREADS_MIN_PREDICTION_US,
 } from './pharmacometrics/estimation/fit-population.ts';
 /** The joint (penalised) objective with its gradient: for many fixed effects (weights). */

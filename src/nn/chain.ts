@@ -12,18 +12,12 @@ import { checkBatch, denseArenaBytes } from './dense.ts';
 import { usesWasm, type KernelChoice } from './kernels/kernel-choice.ts';
 import { wasmFusedChain, type WasmFusedChain } from './kernels/fused-chain-wasm.ts';
 import {
-  FUSED_CHAIN_MAX_WEIGHTS,
+  fitsFusedChain,
   fusedChain,
   type FusedChain,
   type FusedStage,
 } from './kernels/fused-chain.ts';
 
-/** Whether the unrolled TypeScript kernel takes a chain (few enough weights). */
-function fitsFusedTypeScript(stages: readonly FusedStage[]): boolean {
-  let weights = 0;
-  for (const s of stages) if (s.kind === 'affine') weights += s.inputSize * s.outputSize;
-  return weights <= FUSED_CHAIN_MAX_WEIGHTS;
-}
 import type {
   CacheOptions,
   Layer,
@@ -88,7 +82,7 @@ export class ChainWorkspace implements LayerCache {
     // One-sample workspaces only (the ODE case); batched workspaces keep their per-layer path.
     const stages = dtype === 'float64' && capacity === 1 ? chain.fusedStages() : null;
     this.single =
-      stages !== null && options.kernels !== 'typescript' && !fitsFusedTypeScript(stages)
+      stages !== null && options.kernels !== 'typescript' && !fitsFusedChain(stages)
         ? wasmFusedChain(chain.inputSize, stages, isArena(alloc) ? alloc : undefined)
         : null;
   }

@@ -24,7 +24,7 @@ export async function objectiveSumTask(
         `but the calling thread has ${a.parts}: it must build the same`,
     );
   }
-  const shared = objectiveSumShared(a.buffer, a.parts, a.paramCount).views;
+  const shared = objectiveSumShared(a.buffer, a.parts, a.paramCount);
   const { start, count } = shareOf(a.parts, context.threads, context.worker);
   return {
     run(op: number) {

@@ -15,6 +15,7 @@ import { ScichainError } from '../errors.ts';
 import type { ValueAndGradient } from '../optim/optimizer.ts';
 import { shareOf, siblingModule, type TaskModule } from '../parallel/task.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
+import { sharedBlock, type SharedBlock } from '../parallel/shared-block.ts';
 import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
 
 /** One part of the sum: its loss at p and the gradient written (overwritten) into grad. */
@@ -39,29 +40,31 @@ export interface ObjectiveSumOptions {
 
 /** The block every thread reads p from and writes its parts' losses and gradients into. */
 export interface ObjectiveSumShared {
+  readonly block: SharedBlock<'p' | 'losses' | 'gradients'>;
   readonly p: Float64Array;
   readonly losses: Float64Array;
-  /** parts × p.length, row-major. */
-  readonly gradients: Float64Array;
+  /** Each part's gradient slot (views of the block, made once). */
+  readonly partGradients: readonly Float64Array[];
 }
 
-/** Lays out the shared block (a new SharedArrayBuffer when `buffer` is null). */
+/** Lays out the shared block (a new one when `buffer` is null; unshared for one thread). */
 export function objectiveSumShared(
   buffer: ArrayBufferLike | null,
   parts: number,
   paramCount: number,
   shared = true,
-): { buffer: ArrayBufferLike; views: ObjectiveSumShared } {
-  const doubles = paramCount + parts + parts * paramCount;
-  const b = buffer ?? (shared ? new SharedArrayBuffer(8 * doubles) : new ArrayBuffer(8 * doubles));
-  return {
-    buffer: b,
-    views: {
-      p: new Float64Array(b, 0, paramCount),
-      losses: new Float64Array(b, 8 * paramCount, parts),
-      gradients: new Float64Array(b, 8 * (paramCount + parts), parts * paramCount),
-    },
-  };
+): ObjectiveSumShared {
+  const block = sharedBlock(
+    { p: paramCount, losses: parts, gradients: parts * paramCount },
+    0,
+    buffer,
+    shared,
+  );
+  const { p, losses, gradients } = block.floats;
+  const partGradients = Array.from({ length: parts }, (_, k) =>
+    gradients.subarray(k * paramCount, (k + 1) * paramCount),
+  );
+  return { block, p, losses, partGradients };
 }
 
 /** Registration arguments of the worker task (objective-sum-task.ts). */
@@ -87,9 +90,8 @@ export function evaluateParts(
   start: number,
   count: number,
 ): void {
-  const m = shared.p.length;
   for (let k = start; k < start + count; k++) {
-    const grad = shared.gradients.subarray(k * m, (k + 1) * m);
+    const grad = shared.partGradients[k];
     grad.fill(0);
     try {
       shared.losses[k] = parts[k].lossAndGradient(shared.p, grad);
@@ -111,7 +113,11 @@ export class ObjectiveSum {
   /** Each part's loss at the last evaluation. */
   readonly partLosses: Float64Array;
   private readonly shared: ObjectiveSumShared;
-  private readonly parallel: { pool: ThreadPool; task: number } | null = null;
+  private readonly parallel: {
+    pool: ThreadPool;
+    task: number;
+    ownShare: () => void;
+  } | null = null;
 
   constructor(
     parts: readonly ObjectivePart[],
@@ -130,16 +136,16 @@ export class ObjectiveSum {
             chooseThreads(t.pool?.threads ?? t.threads, Infinity, Infinity, true),
           );
     // One-thread sums keep the same layout in an ordinary buffer (no SharedArrayBuffer needed).
-    const { buffer, views } = objectiveSumShared(null, parts.length, paramCount, threads > 1);
-    this.shared = views;
-    this.partLosses = views.losses;
+    const shared = objectiveSumShared(null, parts.length, paramCount, threads > 1);
+    this.shared = shared;
+    this.partLosses = shared.losses;
     this.threads = 1;
     if (threads > 1 && t !== undefined) {
       const pool = t.pool ?? sharedThreadPool(threads);
       const args: ObjectiveSumTaskArgs = {
         setup: t.setup,
         args: t.args,
-        buffer: buffer as SharedArrayBuffer,
+        buffer: shared.block.buffer as SharedArrayBuffer,
         parts: parts.length,
         paramCount,
       };
@@ -147,7 +153,10 @@ export class ObjectiveSum {
         { url: siblingModule(import.meta.url, 'objective-sum-task'), export: 'objectiveSumTask' },
         args,
       );
-      this.parallel = { pool, task };
+      const own = shareOf(parts.length, pool.threads, 0).count;
+      // Made once: the calling thread's share, run by every evaluation.
+      const ownShare = (): void => evaluateParts(parts, shared, 0, own);
+      this.parallel = { pool, task, ownShare };
       this.threads = pool.threads;
     }
   }
@@ -167,17 +176,15 @@ export class ObjectiveSum {
     if (this.parallel === null) {
       evaluateParts(this.parts, s, 0, n);
     } else {
-      const own = shareOf(n, this.threads, 0).count;
-      this.parallel.pool.run(this.parallel.task, OP_PARTS, () =>
-        evaluateParts(this.parts, s, 0, own),
-      );
+      this.parallel.pool.run(this.parallel.task, OP_PARTS, this.parallel.ownShare);
     }
     // In part order, on any thread count.
     let total = 0;
     grad.fill(0);
     for (let k = 0; k < n; k++) {
       total += s.losses[k];
-      for (let i = 0; i < m; i++) grad[i] += s.gradients[k * m + i];
+      const g = s.partGradients[k];
+      for (let i = 0; i < m; i++) grad[i] += g[i];
     }
     return total;
   }

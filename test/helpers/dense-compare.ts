@@ -31,14 +31,15 @@ function run(
   return { y, grad, xBar };
 }
 
-function relativeError(a: FloatArray, b: FloatArray): number {
+/** The largest |a − b| relative to the largest |b| (Infinity when a has a non-finite entry). */
+export function errorRelativeToLargest(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   let scale = 0;
   for (let i = 0; i < b.length; i++) {
     worst = Math.max(worst, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
   }
-  if (a.some((v) => !Number.isFinite(v))) return Infinity;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return Infinity;
   return worst / Math.max(scale, 1e-300);
 }
 
@@ -61,8 +62,8 @@ export function compareLayer(
   const a = run(layer, dtype, 'wasm', theta, x, yBar, n);
   const b = run(layer, dtype, 'typescript', theta, x, yBar, n);
   return Math.max(
-    relativeError(a.y, b.y),
-    relativeError(a.grad, b.grad),
-    relativeError(a.xBar, b.xBar),
+    errorRelativeToLargest(a.y, b.y),
+    errorRelativeToLargest(a.grad, b.grad),
+    errorRelativeToLargest(a.xBar, b.xBar),
   );
 }

@@ -13,17 +13,9 @@ import {
   type LayerSpec,
 } from '../../src/index.ts';
 import { WasmFusedChain } from '../../src/nn/kernels/fused-chain-wasm.ts';
+import { errorRelativeToLargest } from '../helpers/dense-compare.ts';
 
 const ACTIVATIONS = ['identity', 'tanh', 'sigmoid', 'relu', 'rbf', 'silu', 'gelu'];
-
-const worst = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  let e = 0;
-  for (let i = 0; i < a.length; i++)
-    e = Math.max(e, Math.abs(a[i] - b[i]) / Math.max(scale, 1e-300));
-  return e;
-};
 
 function compare(widths: number[], activations: string[], biases: boolean[], seed: number) {
   const specs: LayerSpec[] = widths
@@ -53,7 +45,11 @@ function compare(widths: number[], activations: string[], biases: boolean[], see
   };
   const a = run('wasm');
   const b = run('typescript');
-  return Math.max(worst(a.y, b.y), worst(a.grad, b.grad), worst(a.xBar, b.xBar));
+  return Math.max(
+    errorRelativeToLargest(a.y, b.y),
+    errorRelativeToLargest(a.grad, b.grad),
+    errorRelativeToLargest(a.xBar, b.xBar),
+  );
 }
 
 describe('WebAssembly single-sample chain kernels', () => {

@@ -135,6 +135,16 @@ function fusedSource(inputSize: number, stages: readonly FusedStage[]): Source {
   return { forward: fw.join('\n    '), vjp: bw.join('\n    '), scratchSize };
 }
 
+/** Whether the unrolled kernel takes these stages: at most `maxWeights` weights in all. */
+export function fitsFusedChain(
+  stages: readonly FusedStage[],
+  maxWeights = FUSED_CHAIN_MAX_WEIGHTS,
+): boolean {
+  let weights = 0;
+  for (const s of stages) if (s.kind === 'affine') weights += s.inputSize * s.outputSize;
+  return weights <= maxWeights;
+}
+
 /**
  * Fused single-sample float64 kernels for a chain of affine and activation stages, or null when
  * the chain has more than `maxWeights` weights (default {@link FUSED_CHAIN_MAX_WEIGHTS}; the
@@ -146,9 +156,7 @@ export function fusedChain(
   stages: readonly FusedStage[],
   maxWeights = FUSED_CHAIN_MAX_WEIGHTS,
 ): FusedChain | null {
-  let weights = 0;
-  for (const s of stages) if (s.kind === 'affine') weights += s.inputSize * s.outputSize;
-  if (weights > maxWeights) return null;
+  if (!fitsFusedChain(stages, maxWeights)) return null;
   const source = fusedSource(inputSize, stages);
   const name = `fused_${inputSize}_${stages.map((s) => (s.kind === 'affine' ? s.outputSize : s.name)).join('_')}`;
   return compileKernel(

@@ -11,7 +11,7 @@
  * with the gradient of {@link JointObjective}.
  */
 import { minimize } from '../../optim/minimize.ts';
-import { informationCriteria } from './fit-population.ts';
+import { informationCriteria, type InformationCriteria } from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 import type { ResidualError } from './residual-error.ts';
@@ -29,20 +29,12 @@ export interface JointFitOptions {
 }
 
 /** A fit with η = 0. */
-export interface JointFit {
+export interface JointFit extends InformationCriteria {
   /** x with the estimated fixed effects (and residual parameters); Ω as started. */
   readonly x: Float64Array;
   readonly theta: Record<string, number>;
   readonly weights: Record<string, Float64Array>;
   readonly residuals: readonly ResidualError[];
-  /** −2LL without N·ln(2π). */
-  readonly objective: number;
-  /** −2LL with the constant, and AIC/BIC with k = estimated entries, N = observations. */
-  readonly minus2LogLikelihood: number;
-  readonly aic: number;
-  readonly bic: number;
-  readonly observationCount: number;
-  readonly parameterCount: number;
   readonly iterations: number;
   readonly converged: boolean;
 }

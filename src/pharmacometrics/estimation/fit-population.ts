@@ -19,6 +19,7 @@ import { SubjectNlme, type NlmeMethod, type SubjectPredictor } from './nlme-obje
 import { PopulationModel, type PopulationSubject } from './population-model.ts';
 import { ResidualVariance, type ResidualError } from './residual-error.ts';
 import { shareOf, siblingModule, type TaskModule } from '../../parallel/task.ts';
+import { sharedBlock, type SharedBlock } from '../../parallel/shared-block.ts';
 import { sharedThreadPool, type ThreadPool } from '../../parallel/thread-pool.ts';
 import { chooseThreads, type ThreadChoice } from '../../parallel/thread-choice.ts';
 
@@ -45,36 +46,20 @@ export interface PopulationSetup {
   readonly subjects: readonly PopulationSubject[];
 }
 
-/** Fields of the shared block of a threaded population objective. */
-const X_LENGTH = 0;
-const ETA_VERSION = 1;
+/** The Int32 field of a threaded population objective's shared block: bumped by setEtas. */
+const ETA_VERSION = 0;
 
-/** The shared buffers of a threaded population objective (one SharedArrayBuffer). */
-export interface PopulationShared {
-  readonly fields: Int32Array;
-  readonly x: Float64Array;
-  readonly values: Float64Array;
-  readonly etas: Float64Array;
-}
-
-/** Lays out the shared block for `subjects` subjects, q random effects and x of `xLength`. */
+/**
+ * The block the threads of a threaded population objective share: x, each subject's value and
+ * η̂ (subjects × q), and the warm-start version. Laid out the same on every thread.
+ */
 export function populationShared(
-  buffer: SharedArrayBuffer | null,
+  buffer: ArrayBufferLike | null,
   subjects: number,
   q: number,
   xLength: number,
-): { buffer: SharedArrayBuffer; views: PopulationShared } {
-  const doubles = xLength + subjects + subjects * q;
-  const b = buffer ?? new SharedArrayBuffer(16 + 8 * doubles);
-  return {
-    buffer: b,
-    views: {
-      fields: new Int32Array(b, 0, 4),
-      x: new Float64Array(b, 16, xLength),
-      values: new Float64Array(b, 16 + 8 * xLength, subjects),
-      etas: new Float64Array(b, 16 + 8 * (xLength + subjects), subjects * q),
-    },
-  };
+): SharedBlock<'x' | 'values' | 'etas'> {
+  return sharedBlock({ x: xLength, values: subjects, etas: subjects * q }, 1, buffer);
 }
 
 /** Registration arguments of the worker task (population-task.ts). */
@@ -152,19 +137,11 @@ export interface ObservationDiagnostics {
 }
 
 /** Outcome of {@link fitPopulation}. */
-export interface PopulationFit {
+export interface PopulationFit extends InformationCriteria {
   readonly method: NlmeMethod;
   readonly model: PopulationModel;
   /** The estimated vector x. */
   readonly x: Float64Array;
-  /** −2LL without N·ln(2π) (NONMEM's OFV). */
-  readonly objective: number;
-  /** −2LL with the constant. */
-  readonly minus2LogLikelihood: number;
-  readonly aic: number;
-  readonly bic: number;
-  readonly observationCount: number;
-  readonly parameterCount: number;
   readonly theta: Record<string, number>;
   /** Ω (q × q, row-major). */
   readonly omega: Float64Array;
@@ -187,6 +164,22 @@ export interface PopulationFit {
   readonly seconds: number;
 }
 
+/** A fit's objective values (see {@link informationCriteria}). */
+export interface InformationCriteria {
+  /** −2LL without N·ln(2π) (NONMEM's OFV). */
+  readonly objective: number;
+  /** −2LL with the constant. */
+  readonly minus2LogLikelihood: number;
+  /** −2LL + 2k. */
+  readonly aic: number;
+  /** −2LL + k·ln N. */
+  readonly bic: number;
+  /** N. */
+  readonly observationCount: number;
+  /** k, the estimated parameters. */
+  readonly parameterCount: number;
+}
+
 /**
  * NONMEM's objective (−2LL without N·ln 2π) with −2LL, AIC and BIC beside it (N observations,
  * k estimated parameters): the identities nlmixr2 reports.
@@ -195,14 +188,7 @@ export function informationCriteria(
   objective: number,
   observations: number,
   parameters: number,
-): {
-  objective: number;
-  minus2LogLikelihood: number;
-  aic: number;
-  bic: number;
-  observationCount: number;
-  parameterCount: number;
-} {
+): InformationCriteria {
   const minus2LogLikelihood = objective + observations * Math.log(2 * Math.PI);
   return {
     objective,
@@ -232,7 +218,10 @@ export class PopulationObjective {
   private readonly parallel: {
     pool: ThreadPool;
     task: number;
-    shared: PopulationShared;
+    shared: SharedBlock<'x' | 'values' | 'etas'>;
+    /** The calling thread's subjects [0, own), evaluated by `ownShare` (made once). */
+    own: number;
+    ownShare: () => void;
   } | null = null;
 
   constructor(
@@ -295,13 +284,13 @@ export class PopulationObjective {
     const pool = threads.pool ?? sharedThreadPool(this.threads);
     this.threads = pool.threads;
     const xLength = model.start().length;
-    const { buffer, views } = populationShared(null, subjects.length, model.q, xLength);
+    const shared = populationShared(null, subjects.length, model.q, xLength);
     const args: PopulationTaskArgs = {
       setup: threads.setup,
       args: threads.args,
       method,
       laplaceHessian,
-      buffer,
+      buffer: shared.buffer as SharedArrayBuffer,
       subjects: subjects.length,
       q: model.q,
       xLength,
@@ -310,30 +299,27 @@ export class PopulationObjective {
       { url: siblingModule(import.meta.url, 'population-task'), export: 'populationTask' },
       args,
     );
-    this.parallel = { pool, task, shared: views };
+    const own = shareOf(subjects.length, pool.threads, 0).count;
+    // x is already prepared (θ, Ω, R) when the share runs: the shared copy is passed only for form.
+    const ownShare = (): void => void this.evaluateSubjects(shared.floats.x, 0, own);
+    this.parallel = { pool, task, shared, own, ownShare };
   }
 
   /**
    * Microseconds of one prediction of `subject` at the initial estimates with η = 0 (the fastest
-   * of three; Infinity when it fails, which leaves the choice to the thread count).
+   * of three after one untimed call; Infinity when it fails, which leaves the choice to the
+   * thread count).
    */
   private predictionMicroseconds(subject: PopulationSubject): number {
     const model = this.model;
     const phi = new Float64Array(model.individualSize);
     const f = new Float64Array(subject.observations.length);
-    const eta: Record<string, number> = {};
-    for (const name of model.etaNames) eta[name] = 0;
     let best = Infinity;
     try {
+      model.individualAt(model.initial(), new Float64Array(model.q), subject.covariates ?? {}, phi);
+      subject.predict(phi, f); // first call: compilation, not the prediction's cost
       for (let r = 0; r < 3; r++) {
         const started = performance.now();
-        model.individual(
-          this.currentTheta,
-          eta,
-          subject.covariates ?? {},
-          phi,
-          this.currentWeights,
-        );
         subject.predict(phi, f);
         best = Math.min(best, (performance.now() - started) * 1000);
       }
@@ -421,15 +407,16 @@ export class PopulationObjective {
     } else {
       if (!this.prepare(x)) return Infinity;
       const { shared, pool, task } = p;
-      shared.x.set(x);
-      shared.fields[X_LENGTH] = x.length;
-      const own = shareOf(this.nlme.length, this.threads, 0).count;
-      pool.run(task, OP_SUBJECTS, () => this.evaluateSubjects(x, 0, own));
+      shared.floats.x.set(x);
+      pool.run(task, OP_SUBJECTS, p.ownShare);
+      const own = p.own;
       // The workers' subjects: values and η̂ (the latter for diagnostics and etas()).
       const q = this.model.q;
+      const { values, etas } = shared.floats;
       for (let i = own; i < this.nlme.length; i++) {
-        this.subjectValues[i] = shared.values[i];
-        this.nlme[i].etaHat.set(shared.etas.subarray(i * q, (i + 1) * q));
+        this.subjectValues[i] = values[i];
+        const etaHat = this.nlme[i].etaHat;
+        for (let k = 0; k < q; k++) etaHat[k] = etas[i * q + k];
       }
     }
     // Summed in subject order on every thread count: the same bits with 1 or N threads.
@@ -509,8 +496,8 @@ export class PopulationObjective {
     const p = this.parallel;
     if (p !== null) {
       // Workers take the new warm starts before their next evaluation.
-      etas.forEach((eta, i) => p.shared.etas.set(eta, i * this.model.q));
-      Atomics.add(p.shared.fields, ETA_VERSION, 1);
+      etas.forEach((eta, i) => p.shared.floats.etas.set(eta, i * this.model.q));
+      Atomics.add(p.shared.ints, ETA_VERSION, 1);
     }
   }
 

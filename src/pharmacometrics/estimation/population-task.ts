@@ -33,7 +33,8 @@ export async function populationTask(
     a.method,
     a.laplaceHessian,
   );
-  const shared = populationShared(a.buffer, a.subjects, a.q, a.xLength).views;
+  const shared = populationShared(a.buffer, a.subjects, a.q, a.xLength);
+  const { x, values, etas } = shared.floats;
   const { start, count } = shareOf(a.subjects, context.threads, context.worker);
   const engines = objective.subjectEngines();
   let etaVersion = 0;
@@ -41,18 +42,17 @@ export async function populationTask(
     run(op: number) {
       if (op !== OP_SUBJECTS) throw new Error(`unknown population operation ${op}`);
       if (count === 0) return;
-      const version = Atomics.load(shared.fields, 1);
+      const version = Atomics.load(shared.ints, 0);
       if (version !== etaVersion) {
         // Warm starts set on the calling thread (setEtas).
         etaVersion = version;
         for (let i = start; i < start + count; i++)
-          engines[i].etaHat.set(shared.etas.subarray(i * a.q, (i + 1) * a.q));
+          for (let k = 0; k < a.q; k++) engines[i].etaHat[k] = etas[i * a.q + k];
       }
-      const x = shared.x.subarray(0, shared.fields[0]);
       if (!objective.evaluateSubjects(x, start, count)) return;
       for (let i = start; i < start + count; i++) {
-        shared.values[i] = objective.subjectValues[i];
-        shared.etas.set(engines[i].etaHat, i * a.q);
+        values[i] = objective.subjectValues[i];
+        etas.set(engines[i].etaHat, i * a.q);
       }
     },
   };
