@@ -41,6 +41,32 @@ describe('Adam', () => {
     got.forEach((row, t) => row.forEach((v, i) => expect(v).toBeCloseTo(expected[t][i], 14)));
   });
 
+  it('leaves frozen entries and their moments alone, following a mask changed in place', () => {
+    // Same trajectory for the free entry as an unmasked run of that entry alone.
+    const mask = new Uint8Array([0, 1]);
+    const masked = adam({ learningRate: 0.1, frozen: mask });
+    const theta = new Float64Array([1, -1]);
+    const g = new Float64Array(2);
+    const single = adam({ learningRate: 0.1 });
+    const alone = new Float64Array([1]);
+    for (let t = 0; t < 3; t++) {
+      gradient(theta, g);
+      masked.step(theta, g);
+      single.step(alone, new Float64Array([2 * alone[0]]));
+    }
+    expect(theta[1]).toBe(-1);
+    expect(theta[0]).toBe(alone[0]);
+    expect(masked.state().buffers.v?.[1]).toBe(0);
+    // Swap which entry is frozen without a new array: the first must stop moving.
+    mask[0] = 1;
+    mask[1] = 0;
+    const before = theta[0];
+    gradient(theta, g);
+    masked.step(theta, g);
+    expect(theta[0]).toBe(before);
+    expect(theta[1]).not.toBe(-1);
+  });
+
   it('saves and restores its state exactly', () => {
     const a = adam({ learningRate: 0.05 });
     const theta = new Float64Array([1, -1]);
