@@ -21,12 +21,17 @@ function label(labels: Labels, s: number, width: number): number {
   return c;
 }
 
+/**
+ * Σ over n samples of −log softmax(ŷ)[label]; with a gradient buffer, writes
+ * `scale · ∂(Σ)/∂ŷ` into it (scale = 1/N for the mean over a batch of N samples).
+ */
 function evaluate(
   prediction: FloatArray,
   labels: Labels,
   n: number,
   width: number,
   gradient: FloatArray | null,
+  scale: number,
 ): number {
   let total = 0;
   for (let s = 0; s < n; s++) {
@@ -40,11 +45,11 @@ function evaluate(
     total += logSum - prediction[base + c];
     if (gradient !== null) {
       for (let k = 0; k < width; k++)
-        gradient[base + k] = Math.exp(prediction[base + k] - logSum) / n;
-      gradient[base + c] -= 1 / n;
+        gradient[base + k] = Math.exp(prediction[base + k] - logSum) * scale;
+      gradient[base + c] -= scale;
     }
   }
-  return total / n;
+  return total;
 }
 
 /** Mean over samples of −log softmax(logits)[label]. */
@@ -52,7 +57,12 @@ export const logitCrossEntropy: Loss<Labels> = {
   name: 'logitCrossEntropy',
   reduction: 'mean',
   targets: 'labels',
-  value: (prediction, labels, n, width) => evaluate(prediction, labels, n, width, null),
+  value: (prediction, labels, n, width) => evaluate(prediction, labels, n, width, null, 0) / n,
   valueAndGradient: (prediction, labels, n, width, gradient) =>
-    evaluate(prediction, labels, n, width, gradient),
+    evaluate(prediction, labels, n, width, gradient, 1 / n) / n,
+  separable: {
+    normalizer: (n) => 1 / n,
+    partialValueAndGradient: (prediction, labels, rows, width, normalizer, gradient) =>
+      evaluate(prediction, labels, rows, width, gradient, normalizer),
+  },
 };

@@ -26,4 +26,33 @@ export interface Loss<Target = FloatArray> {
     width: number,
     gradient: FloatArray,
   ): number;
+  /**
+   * Present when the loss is a normalised sum of per-sample terms (every built-in loss): then a
+   * batch can be split into row shares that threads evaluate on their own, each seeding its own
+   * pullback right after its forward pass.
+   */
+  readonly separable?: SeparableLoss<Target>;
+}
+
+/**
+ * A loss of the form `normalizer(n, width) · Σₛ term(ŷₛ, yₛ)`: the value over n samples is the
+ * normalised sum of independent per-sample terms, so any split of the rows gives the same value
+ * (up to the order of the sum) and the same gradient entries.
+ */
+export interface SeparableLoss<Target = FloatArray> {
+  /** The factor in front of the sum for a batch of n samples (1 for sums, 1/(n·width) …). */
+  normalizer(n: number, width: number): number;
+  /**
+   * Σ term over `rows` samples (not normalised), writing the gradient of
+   * `normalizer · Σ term` with respect to their predictions into `gradient` (overwritten):
+   * the rows' part of the whole batch's seed when `normalizer` is the whole batch's.
+   */
+  partialValueAndGradient(
+    prediction: FloatArray,
+    target: Target,
+    rows: number,
+    width: number,
+    normalizer: number,
+    gradient: FloatArray,
+  ): number;
 }

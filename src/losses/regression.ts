@@ -4,7 +4,7 @@
  * every entry, as PyTorch's `MSELoss()` — and likewise for absolute error.
  */
 import type { FloatArray } from '../memory/dtype.ts';
-import type { Loss } from './loss.ts';
+import type { Loss, SeparableLoss } from './loss.ts';
 
 /**
  * Element-wise loss from its per-entry value and derivative, written as expressions in the
@@ -38,7 +38,35 @@ function elementwise(name: string, entry: string, slope: string, mean: boolean):
      }
      return ${total};`,
   ) as Loss<FloatArray>['valueAndGradient'];
-  return { name, reduction: mean ? 'mean' : 'sum', targets: 'values', value, valueAndGradient };
+  // The same loop with the batch's normalizer given and the sum returned unnormalised: a share
+  // of the rows then writes exactly the seed entries the whole batch would.
+  const partialValueAndGradient = new Function(
+    'prediction',
+    'target',
+    'rows',
+    'width',
+    'normalizer',
+    'gradient',
+    `const len = rows * width; const scale = normalizer; let s = 0;
+     for (let i = 0; i < len; i++) {
+       const r = prediction[i] - target[i];
+       s += ${entry};
+       gradient[i] = scale * (${slope});
+     }
+     return s;`,
+  ) as SeparableLoss<FloatArray>['partialValueAndGradient'];
+  const separable: SeparableLoss<FloatArray> = {
+    normalizer: mean ? (n, width) => 1 / (n * width) : () => 1,
+    partialValueAndGradient,
+  };
+  return {
+    name,
+    reduction: mean ? 'mean' : 'sum',
+    targets: 'values',
+    value,
+    valueAndGradient,
+    separable,
+  };
 }
 
 const square = 'r * r';

@@ -4,25 +4,39 @@
  * parameter block the calling thread wrote and runs this worker's rows.
  */
 import type { FloatArray } from '../memory/dtype.ts';
-import { shareOf, type ParallelTask, type TaskContext } from '../parallel/task.ts';
+import {
+  shareCount,
+  shareOf,
+  shareStart,
+  type ParallelTask,
+  type TaskContext,
+} from '../parallel/task.ts';
 import { Arena } from '../wasm/arena.ts';
-import { FIELDS, Field, OP_FORWARD, OP_PULLBACK, type DataParallelArgs } from './data-parallel.ts';
+import { builtinLoss } from '../losses/builtin.ts';
+import type { SeparableLoss } from '../losses/loss.ts';
+import {
+  FIELDS,
+  Field,
+  OP_FORWARD,
+  OP_LOSS_AND_GRADIENT,
+  OP_PULLBACK,
+  Scalar,
+  type DataParallelArgs,
+} from './data-parallel.ts';
 import { layerFromPlan } from './layer-plan.ts';
 
 /** Views by byte offset, made once per offset (a training run uses a handful). */
-class Views {
-  private readonly made = new Map<number, FloatArray>();
-  private readonly arena: Arena;
-  private readonly dtype: 'float32' | 'float64';
-  constructor(arena: Arena, dtype: 'float32' | 'float64') {
-    this.arena = arena;
-    this.dtype = dtype;
+class Views<V extends FloatArray | Int32Array> {
+  private readonly made = new Map<number, V>();
+  private readonly make: (byteOffset: number, length: number) => V;
+  constructor(make: (byteOffset: number, length: number) => V) {
+    this.make = make;
   }
-  at(byteOffset: number, length: number): FloatArray {
+  at(byteOffset: number, length: number): V {
     let v = this.made.get(byteOffset);
     if (v === undefined || v.length < length) {
       if (this.made.size > 64) this.made.clear();
-      v = this.arena.view(this.dtype, byteOffset, length);
+      v = this.make(byteOffset, length);
       this.made.set(byteOffset, v);
     }
     return v;
@@ -46,7 +60,16 @@ export function dataParallelTask(context: TaskContext<DataParallelArgs>): Parall
   let modeVersion = 0;
   let seedVersion = 0;
   const grad = arena.view(a.dtype, a.gradientBytes[w - 1], Math.max(1, model.paramCount));
-  const views = new Views(arena, a.dtype);
+  const views = new Views((byte, length) => arena.view(a.dtype, byte, length));
+  // The one-round evaluation's loss (labels are int32 targets, one per row).
+  const loss = a.loss === null ? null : builtinLoss(a.loss);
+  if (a.loss !== null && loss?.separable === undefined)
+    throw new Error(`no built-in separable loss named '${a.loss}'`);
+  const separable = (loss?.separable ?? null) as SeparableLoss<FloatArray | Int32Array> | null;
+  const labels = loss?.targets === 'labels';
+  const targetWidth = labels ? 1 : model.outputSize;
+  const labelViews = new Views((byte, length) => arena.view('int32', byte, length));
+  const scalars = arena.view('float64', a.scalarsByte, Scalar.Sums + T) as Float64Array;
   const es = a.dtype === 'float32' ? 4 : 8;
   const inp = model.inputSize;
   const out = model.outputSize;
@@ -56,28 +79,46 @@ export function dataParallelTask(context: TaskContext<DataParallelArgs>): Parall
   return {
     run(op: number) {
       // Training mode and random streams (dropout) as last set on the calling thread.
-      if (op === OP_FORWARD && fields[Field.ModeVersion] !== modeVersion) {
+      const forward = op === OP_FORWARD || op === OP_LOSS_AND_GRADIENT;
+      if (forward && fields[Field.ModeVersion] !== modeVersion) {
         modeVersion = fields[Field.ModeVersion];
         cache.training = fields[Field.Training] === 1;
       }
-      if (op === OP_FORWARD && fields[Field.SeedVersion] !== seedVersion) {
+      if (forward && fields[Field.SeedVersion] !== seedVersion) {
         seedVersion = fields[Field.SeedVersion];
         cache.reseed?.(fields[Field.Seed] * 1009 + w);
       }
-      const share = shareOf(fields[Field.Rows], T, w);
-      count = share.count;
+      const rows = fields[Field.Rows];
+      const start = shareStart(rows, T, w);
+      count = shareCount(rows, T, w);
       if (count === 0) return;
-      if (op === OP_FORWARD) {
+      if (forward) {
         thetaOffset = fields[Field.ThetaOffset];
         theta = views.at(fields[Field.ThetaByte], thetaOffset + model.paramCount);
-        const x = views.at(fields[Field.InputByte] + share.start * inp * es, count * inp);
-        const y = views.at(fields[Field.OutputByte] + share.start * out * es, count * out);
+        const x = views.at(fields[Field.InputByte] + start * inp * es, count * inp);
+        const y = views.at(fields[Field.OutputByte] + start * out * es, count * out);
         model.forward(theta, thetaOffset, x, y, cache, count);
+        if (op === OP_FORWARD) return;
+        // Loss terms and seed of these rows, then their pullback while activations are warm.
+        const targetByte = fields[Field.TargetByte] + start * targetWidth * (labels ? 4 : es);
+        const target = labels
+          ? labelViews.at(targetByte, count)
+          : views.at(targetByte, count * targetWidth);
+        const yBar = views.at(fields[Field.CotangentByte] + start * out * es, count * out);
+        scalars[Scalar.Sums + w] = separable!.partialValueAndGradient(
+          y,
+          target,
+          count,
+          out,
+          scalars[Scalar.Normalizer],
+          yBar,
+        );
+        grad.fill(0);
+        model.vjp(theta, thetaOffset, cache, yBar, null, grad, 0, count);
       } else if (op === OP_PULLBACK) {
-        const yBar = views.at(fields[Field.CotangentByte] + share.start * out * es, count * out);
+        const yBar = views.at(fields[Field.CotangentByte] + start * out * es, count * out);
         const xBarByte = fields[Field.InputCotangentByte];
-        const xBar =
-          xBarByte === 0 ? null : views.at(xBarByte + share.start * inp * es, count * inp);
+        const xBar = xBarByte === 0 ? null : views.at(xBarByte + start * inp * es, count * inp);
         grad.fill(0);
         model.vjp(theta, thetaOffset, cache, yBar, xBar, grad, 0, count);
       } else {

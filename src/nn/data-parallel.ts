@@ -9,10 +9,18 @@
  * Workers rebuild the model from its {@link LayerPlan} (`data-parallel-task.ts`). Inputs,
  * outputs and cotangents must be arena buffers (the workers address them by offset); θ and the
  * gradient may live anywhere — θ is staged into the arena when it is not already there.
+ *
+ * Given a built-in separable loss, a whole training evaluation is one round
+ * ({@link DataParallelModel.lossAndGradient}): every thread runs the forward on its rows, their
+ * loss terms and seed, and the pullback, while its activations are still in cache; the calling
+ * thread then adds the threads' loss sums and gradients in thread order. Without it, forward and
+ * pullback are two rounds with the loss on the calling thread in between.
  */
 import { ScichainError } from '../errors.ts';
+import { isBuiltinLoss } from '../losses/builtin.ts';
+import type { Loss } from '../losses/loss.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
-import { shareOf, siblingModule } from '../parallel/task.ts';
+import { shareCount, shareOf, siblingModule } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
 import type { Arena } from '../wasm/arena.ts';
 import type { KernelChoice } from './kernels/kernel-choice.ts';
@@ -21,6 +29,8 @@ import type { Layer, LayerCache, LayerPlan } from './layer.ts';
 /** Operations of the worker task. */
 export const OP_FORWARD = 1;
 export const OP_PULLBACK = 2;
+/** Forward, loss terms and seed of the rows, pullback: one round (needs the loss). */
+export const OP_LOSS_AND_GRADIENT = 3;
 
 /** Fields of the parameter block the calling thread writes before each operation. */
 export const Field = {
@@ -38,8 +48,16 @@ export const Field = {
   SeedVersion: 9,
   /** Byte offset of the input cotangent, 0 for none (address 0 never holds a buffer). */
   InputCotangentByte: 10,
+  /** Byte offset of the targets (float rows, or int32 labels) for the one-round evaluation. */
+  TargetByte: 11,
 } as const;
-export const FIELDS = 11;
+export const FIELDS = 12;
+
+/**
+ * float64 scalars of the one-round evaluation: the batch's loss normalizer, the total of the
+ * last evaluation, then each thread's loss sum (thread t at `Scalar.Sums + t`).
+ */
+export const Scalar = { Normalizer: 0, Total: 1, Sums: 2 } as const;
 
 /** What each worker receives at registration. */
 export interface DataParallelArgs {
@@ -54,6 +72,10 @@ export interface DataParallelArgs {
   fieldsByte: number;
   /** Byte offset of each worker's gradient buffer (worker w at index w − 1). */
   gradientBytes: number[];
+  /** Name of the built-in separable loss of the one-round evaluation, or null. */
+  loss: string | null;
+  /** Byte offset of the float64 scalars (see {@link Scalar}). */
+  scalarsByte: number;
 }
 
 /** Options of {@link DataParallelModel}. */
@@ -66,6 +88,12 @@ export interface DataParallelOptions {
   capacity: number;
   kernels?: KernelChoice;
   seed?: number;
+  /**
+   * The loss of the one-round evaluation ({@link DataParallelModel.lossAndGradient}): a built-in
+   * loss, which the workers look up by name. Any other loss leaves the model with the two-round
+   * forward / pullback only.
+   */
+  loss?: Loss<never>;
 }
 
 /** Drops a model's task from the workers once the model is collected without dispose(). */
@@ -84,6 +112,9 @@ export class DataParallelModel {
   private readonly task: number;
   private readonly fields: Int32Array;
   private readonly gradients: FloatArray[];
+  private readonly scalars: Float64Array;
+  /** The loss of the one-round evaluation, or null. */
+  readonly loss: Loss<never> | null;
   private readonly thetaStage: FloatArray;
   /** θ as used by the last forward (the staged copy or θ itself) and its offset there. */
   private theta: FloatArray;
@@ -99,6 +130,7 @@ export class DataParallelModel {
     xBar: FloatArray | null;
     grad: FloatArray;
     gradOffset: number;
+    target: FloatArray | Int32Array;
   };
   private readonly ownForward = (): void => {
     const o = this.own;
@@ -108,6 +140,20 @@ export class DataParallelModel {
     const o = this.own;
     const { theta, thetaOffset, cache } = this;
     this.model.vjp(theta, thetaOffset, cache, o.yBar, o.xBar, o.grad, o.gradOffset, o.rows);
+  };
+  private readonly ownLossAndGradient = (): void => {
+    const o = this.own;
+    const { theta, thetaOffset, cache, scalars } = this;
+    this.model.forward(theta, thetaOffset, o.x, o.y, cache, o.rows);
+    scalars[Scalar.Sums] = this.loss!.separable!.partialValueAndGradient(
+      o.y,
+      o.target as never,
+      o.rows,
+      this.model.outputSize,
+      scalars[Scalar.Normalizer],
+      o.yBar,
+    );
+    this.model.vjp(theta, thetaOffset, cache, o.yBar, null, o.grad, o.gradOffset, o.rows);
   };
 
   constructor(model: Layer, o: DataParallelOptions) {
@@ -137,10 +183,24 @@ export class DataParallelModel {
     for (let w = 1; w < this.threads; w++) {
       this.gradients.push(o.arena.floats(o.dtype, Math.max(1, model.paramCount)));
     }
+    this.scalars = o.arena.floats('float64', Scalar.Sums + this.threads) as Float64Array;
+    this.loss =
+      o.loss !== undefined && o.loss.separable !== undefined && isBuiltinLoss(o.loss)
+        ? o.loss
+        : null;
     this.thetaStage = o.arena.floats(o.dtype, Math.max(1, model.paramCount));
     this.theta = this.thetaStage;
     const none = this.thetaStage;
-    this.own = { rows: 0, x: none, y: none, yBar: none, xBar: null, grad: none, gradOffset: 0 };
+    this.own = {
+      rows: 0,
+      x: none,
+      y: none,
+      yBar: none,
+      xBar: null,
+      grad: none,
+      gradOffset: 0,
+      target: none,
+    };
     const args: DataParallelArgs = {
       plan,
       memory: o.arena.memory,
@@ -150,6 +210,8 @@ export class DataParallelModel {
       seed,
       fieldsByte: this.fields.byteOffset,
       gradientBytes: this.gradients.map((g) => g.byteOffset),
+      loss: this.loss === null ? null : this.loss.name,
+      scalarsByte: this.scalars.byteOffset,
     };
     this.task = o.pool.register(
       { url: siblingModule(import.meta.url, 'data-parallel-task'), export: 'dataParallelTask' },
@@ -191,25 +253,15 @@ export class DataParallelModel {
   ): void {
     this.requireArena(x, 'inputs');
     this.requireArena(y, 'outputs');
-    if (this.arena.owns(theta)) {
-      this.theta = theta;
-      this.thetaOffset = offset;
-    } else {
-      const stage = this.thetaStage;
-      for (let i = 0; i < this.model.paramCount; i++) stage[i] = theta[offset + i];
-      this.theta = stage;
-      this.thetaOffset = 0;
-    }
+    this.stageTheta(theta, offset);
     const f = this.fields;
-    f[Field.ThetaByte] = this.theta.byteOffset;
-    f[Field.ThetaOffset] = this.thetaOffset;
     f[Field.InputByte] = x.byteOffset;
     f[Field.OutputByte] = y.byteOffset;
     f[Field.Rows] = n;
     const own = this.own;
     own.x = x;
     own.y = y;
-    own.rows = shareOf(n, this.threads, 0).count;
+    own.rows = shareCount(n, this.threads, 0);
     this.pool.run(this.task, OP_FORWARD, this.ownForward);
   }
 
@@ -238,11 +290,99 @@ export class DataParallelModel {
     own.xBar = xBar;
     own.grad = grad;
     own.gradOffset = gradOffset;
-    own.rows = shareOf(n, this.threads, 0).count;
+    own.rows = shareCount(n, this.threads, 0);
     this.pool.run(this.task, OP_PULLBACK, this.ownPullback);
+    this.addWorkerGradients(grad, gradOffset, n);
+  }
+
+  /**
+   * Loss and gradient over n rows in one round (needs the model's `loss`): every thread runs
+   * the forward on its rows, writes their predictions to `y`, their loss terms' sum and their
+   * seed (scaled by `normalizer`, the whole batch's) to `yBar`, and runs the pullback; the
+   * gradient of all rows is accumulated into `grad[gradOffset …]` in thread order. The threads'
+   * loss sums, added in thread order, are then in {@link lossSum} (not normalised: the loss is
+   * `normalizer · lossSum`; not returned, because a double returned from a call V8 does not
+   * inline is boxed — an allocation per step). x, y, `target` (rows of targets, or labels) and
+   * yBar must be arena buffers.
+   */
+  lossAndGradient(
+    theta: FloatArray,
+    offset: number,
+    x: FloatArray,
+    target: FloatArray | Int32Array,
+    y: FloatArray,
+    yBar: FloatArray,
+    normalizer: number,
+    grad: FloatArray,
+    gradOffset: number,
+    n: number,
+  ): void {
+    if (this.loss === null) {
+      throw new ScichainError(
+        'InvalidArgument',
+        'this data-parallel model has no built-in separable loss for a one-round evaluation',
+      );
+    }
+    this.requireArena(x, 'inputs');
+    this.requireArena(y, 'outputs');
+    this.requireArena(yBar, 'output cotangents');
+    if (!this.arena.owns(target)) {
+      throw new ScichainError(
+        'InvalidArgument',
+        "data-parallel targets must be buffers of the model's shared arena",
+      );
+    }
+    this.stageTheta(theta, offset);
+    const f = this.fields;
+    f[Field.InputByte] = x.byteOffset;
+    f[Field.OutputByte] = y.byteOffset;
+    f[Field.CotangentByte] = yBar.byteOffset;
+    f[Field.TargetByte] = target.byteOffset;
+    f[Field.Rows] = n;
+    const scalars = this.scalars;
+    scalars[Scalar.Normalizer] = normalizer;
+    const own = this.own;
+    own.x = x;
+    own.y = y;
+    own.yBar = yBar;
+    own.target = target;
+    own.grad = grad;
+    own.gradOffset = gradOffset;
+    own.rows = shareCount(n, this.threads, 0);
+    this.pool.run(this.task, OP_LOSS_AND_GRADIENT, this.ownLossAndGradient);
+    this.addWorkerGradients(grad, gradOffset, n);
+    let sum = scalars[Scalar.Sums];
+    for (let w = 1; w < this.threads; w++) {
+      if (shareCount(n, this.threads, w) > 0) sum += scalars[Scalar.Sums + w];
+    }
+    scalars[Scalar.Total] = sum;
+  }
+
+  /** The loss sum of the last {@link lossAndGradient} (threads' sums in thread order). */
+  get lossSum(): number {
+    return this.scalars[Scalar.Total];
+  }
+
+  /** θ where every thread can read it: in place when in the arena, else copied to the stage. */
+  private stageTheta(theta: FloatArray, offset: number): void {
+    if (this.arena.owns(theta)) {
+      this.theta = theta;
+      this.thetaOffset = offset;
+    } else {
+      const stage = this.thetaStage;
+      for (let i = 0; i < this.model.paramCount; i++) stage[i] = theta[offset + i];
+      this.theta = stage;
+      this.thetaOffset = 0;
+    }
+    this.fields[Field.ThetaByte] = this.theta.byteOffset;
+    this.fields[Field.ThetaOffset] = this.thetaOffset;
+  }
+
+  /** Adds the workers' gradients (of the last pullback over n rows) in thread order. */
+  private addWorkerGradients(grad: FloatArray, gradOffset: number, n: number): void {
     const p = this.model.paramCount;
     for (let w = 1; w < this.threads; w++) {
-      if (shareOf(n, this.threads, w).count === 0) continue;
+      if (shareCount(n, this.threads, w) === 0) continue;
       const g = this.gradients[w - 1];
       for (let i = 0; i < p; i++) grad[gradOffset + i] += g[i];
     }

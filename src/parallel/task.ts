@@ -72,9 +72,15 @@ export function shareOf(
   threads: number,
   index: number,
 ): { start: number; count: number } {
-  const base = Math.floor(n / threads);
-  const extra = n % threads;
-  const count = base + (index < extra ? 1 : 0);
-  const start = index * base + Math.min(index, extra);
-  return { start, count };
+  return { start: shareStart(n, threads, index), count: shareCount(n, threads, index) };
+}
+
+/** `shareOf(n, threads, index).count` without an object (for hot paths). */
+export function shareCount(n: number, threads: number, index: number): number {
+  return Math.floor(n / threads) + (index < n % threads ? 1 : 0);
+}
+
+/** `shareOf(n, threads, index).start` without an object (for hot paths). */
+export function shareStart(n: number, threads: number, index: number): number {
+  return index * Math.floor(n / threads) + Math.min(index, n % threads);
 }

@@ -85,7 +85,7 @@ export class SupervisedObjective<T> {
    * place; θ elsewhere works too, staged through the arena per evaluation.
    */
   readonly arena: Arena | null;
-  private readonly y: FloatArray | Int32Array;
+  private y: FloatArray | Int32Array;
   private readonly targetWidth: number;
   private readonly cache: LayerCache;
   /** The threads' split of each batch, or null on one thread. */
@@ -102,6 +102,11 @@ export class SupervisedObjective<T> {
     x: FloatArray;
     y: FloatArray | Int32Array;
   }[];
+  /**
+   * Whether each thread evaluates the loss on its own rows (one round per evaluation): threads
+   * above one with a built-in loss.
+   */
+  private readonly lossOnThreads: boolean;
   private batchX: FloatArray | null = null;
   private batchY: FloatArray | Int32Array | null = null;
 
@@ -179,6 +184,7 @@ export class SupervisedObjective<T> {
         capacity: this.batchSize,
         seed: o.seed ?? 0,
         ...(o.kernels === undefined ? {} : { kernels: o.kernels }),
+        loss: o.loss as Loss<never>,
       });
       this.cache = this.parallel.cache;
       this.runner = this.parallel;
@@ -197,6 +203,16 @@ export class SupervisedObjective<T> {
       const copy = arena.floats(this.dtype, this.x.length);
       copy.set(this.x);
       this.x = copy;
+    }
+    // Threads evaluating the loss on their own rows read the targets from the shared arena too.
+    this.lossOnThreads = this.parallel !== null && this.parallel.loss !== null;
+    if (this.lossOnThreads) {
+      const copy =
+        this.y instanceof Int32Array
+          ? arena!.ints(this.y.length)
+          : arena!.floats(this.dtype, this.y.length);
+      copy.set(this.y);
+      this.y = copy;
     }
     this.prediction = this.allocator.floats(this.dtype, this.batchSize * out);
     this.seedBar = this.allocator.floats(this.dtype, this.batchSize * out);
@@ -291,10 +307,13 @@ export class SupervisedObjective<T> {
     const tw = this.targetWidth;
     if (this.batchX === null) {
       this.batchX = this.allocator.floats(this.dtype, this.batchSize * inp);
+      const targets = this.lossOnThreads ? this.allocator : heapAllocator;
       this.batchY =
         this.y instanceof Int32Array
-          ? new Int32Array(this.batchSize)
-          : heapAllocator.floats(this.dtype, this.batchSize * tw);
+          ? this.lossOnThreads
+            ? this.arena!.ints(this.batchSize)
+            : new Int32Array(this.batchSize)
+          : targets.floats(this.dtype, this.batchSize * tw);
     }
     const bx = this.batchX;
     const by = this.batchY!;
@@ -339,6 +358,23 @@ export class SupervisedObjective<T> {
     weight: number,
   ): number {
     const w = this.model.outputSize;
+    if (this.lossOnThreads) {
+      // One round: each thread's forward, loss terms, seed and pullback on its own rows.
+      const normalizer = weight * this.loss.separable!.normalizer(count, w);
+      this.parallel!.lossAndGradient(
+        theta,
+        this.offset,
+        x,
+        y as unknown as FloatArray | Int32Array,
+        this.prediction,
+        this.seedBar,
+        normalizer,
+        grad,
+        this.offset,
+        count,
+      );
+      return normalizer * this.parallel!.lossSum;
+    }
     this.runner.forward(theta, this.offset, x, this.prediction, this.cache, count);
     const value = this.loss.valueAndGradient(this.prediction, y, count, w, this.seedBar);
     if (weight !== 1) for (let i = 0; i < count * w; i++) this.seedBar[i] *= weight;

@@ -13,9 +13,13 @@ import {
   THREADS_MIN_ROWS,
   dense,
   dropout,
+  logitCrossEntropy,
+  meanAbsoluteError,
   meanSquaredError,
   parameters,
   Rng,
+  sumAbsoluteError,
+  sumSquaredError,
   supervisedObjective,
   ThreadPool,
   trainSupervised,
@@ -63,45 +67,104 @@ describe('data-parallel objectives', () => {
   afterAll(() => pools.forEach((p) => p.close()));
   const [two, three] = pools;
 
-  it('give the one-thread loss and gradient to rounding (both kernels, both dtypes)', () => {
+  // The built-in loss runs on every thread in one round; the same loss under another name is a
+  // user's loss, which stays on the calling thread between a forward round and a pullback round.
+  const usersLoss = { ...meanSquaredError, name: 'usersMeanSquaredError' };
+
+  it('give the one-thread loss and gradient to rounding (both kernels, both dtypes, one and two rounds)', () => {
     for (const dtype of ['float64', 'float32'] as const)
       for (const kernels of ['wasm', 'typescript'] as const)
-        for (const n of [1, 2, 3, 301]) {
-          const net = chain(5, dense(17, 'tanh'), dense(9, 'gelu'), dense(3));
-          const { x, y } = problem(n, 3, dtype);
-          const theta = parameters({ net }).initial({ seed: 2, dtype });
-          const evaluate = (pool?: ThreadPool) => {
-            const objective = supervisedObjective({
-              model: net,
-              loss: meanSquaredError,
-              x,
-              y,
-              kernels,
-              ...(pool ? { pool } : { threads: 1 }),
-            });
-            const grad =
-              dtype === 'float32' ? new Float32Array(theta.length) : new Float64Array(theta.length);
-            const value = objective.valueAndGradient(theta, grad);
-            objective.dispose();
-            return { value, grad, threads: objective.threads };
-          };
-          const one = evaluate();
-          expect(one.threads).toBe(1);
-          for (const pool of [two, three]) {
-            const many = evaluate(pool);
-            expect(many.threads).toBe(pool.threads);
-            const what = `${dtype} ${kernels} n=${n} threads=${pool.threads}`;
-            // Rows are computed alike on any thread, except that a share of one row takes the
-            // single-sample kernels, which round differently from the batched ones.
-            expect(Math.abs(many.value - one.value) / one.value, what).toBeLessThan(
-              dtype === 'float64' ? 1e-14 : 1e-6,
-            );
-            if (n > 3) expect(many.value, what).toBe(one.value);
-            expect(errorRelativeToLargest(many.grad, one.grad), what).toBeLessThan(
-              dtype === 'float64' ? 1e-13 : 1e-5,
-            );
+        for (const n of [1, 2, 3, 301])
+          for (const loss of [meanSquaredError, usersLoss]) {
+            const net = chain(5, dense(17, 'tanh'), dense(9, 'gelu'), dense(3));
+            const { x, y } = problem(n, 3, dtype);
+            const theta = parameters({ net }).initial({ seed: 2, dtype });
+            const evaluate = (pool?: ThreadPool) => {
+              const objective = supervisedObjective({
+                model: net,
+                loss,
+                x,
+                y,
+                kernels,
+                ...(pool ? { pool } : { threads: 1 }),
+              });
+              const grad =
+                dtype === 'float32'
+                  ? new Float32Array(theta.length)
+                  : new Float64Array(theta.length);
+              const value = objective.valueAndGradient(theta, grad);
+              objective.dispose();
+              return { value, grad, threads: objective.threads };
+            };
+            const one = evaluate();
+            expect(one.threads).toBe(1);
+            for (const pool of [two, three]) {
+              const many = evaluate(pool);
+              expect(many.threads).toBe(pool.threads);
+              const what = `${dtype} ${kernels} n=${n} threads=${pool.threads} ${loss.name}`;
+              // Rows are computed alike on any thread, except that a share of one row takes the
+              // single-sample kernels, which round differently from the batched ones. The loss
+              // on threads adds per-thread sums, so it differs from one thread's in rounding.
+              expect(Math.abs(many.value - one.value) / one.value, what).toBeLessThan(
+                dtype === 'float64' ? 1e-14 : 1e-6,
+              );
+              if (n > 3 && loss === usersLoss) expect(many.value, what).toBe(one.value);
+              expect(errorRelativeToLargest(many.grad, one.grad), what).toBeLessThan(
+                dtype === 'float64' ? 1e-13 : 1e-5,
+              );
+            }
           }
+  });
+
+  it('evaluate every built-in loss on the threads, labels included, like one thread', () => {
+    // Sums and means, values and labels; full batches, chunks (batchSize) and mini-batches.
+    const n = 203;
+    const rng = new Rng(21);
+    const x = rng.fillNormal(new Float64Array(n * 5));
+    const values = rng.fillNormal(new Float64Array(n * 3));
+    const labels = Array.from({ length: n }, (_, s) => s % 3);
+    const net = chain(5, dense(11, 'tanh'), dense(3));
+    const theta = parameters({ net }).initial({ seed: 6 }) as Float64Array;
+    const cases = [
+      { loss: meanSquaredError, y: values },
+      { loss: sumSquaredError, y: values },
+      { loss: meanAbsoluteError, y: values },
+      { loss: sumAbsoluteError, y: values },
+      { loss: logitCrossEntropy, y: labels },
+    ] as const;
+    const order = new Int32Array(n).map((_, i) => (i * 37) % n);
+    for (const { loss, y } of cases)
+      for (const batchSize of [undefined, 64]) {
+        const run = (threads: ThreadPool | 1) => {
+          const objective = supervisedObjective({
+            model: net,
+            loss: loss as typeof meanSquaredError,
+            x,
+            y: y as Float64Array,
+            ...(batchSize ? { batchSize } : {}),
+            ...(threads === 1 ? { threads: 1 } : { pool: threads }),
+          });
+          const grad = new Float64Array(theta.length);
+          const value = objective.valueAndGradient(theta, grad);
+          const miniGrad = new Float64Array(theta.length);
+          const mini = objective.batchValueAndGradient(theta, miniGrad, order, 5, 60);
+          objective.dispose();
+          return { value, grad, mini, miniGrad };
+        };
+        const one = run(1);
+        const what = `${loss.name} batchSize ${batchSize ?? 'all'}`;
+        for (const pool of [two, three]) {
+          const many = run(pool);
+          expect(Math.abs(many.value - one.value) / one.value, what).toBeLessThan(1e-14);
+          expect(errorRelativeToLargest(many.grad, one.grad), what).toBeLessThan(1e-13);
+          expect(Math.abs(many.mini - one.mini) / one.mini, what).toBeLessThan(1e-14);
+          expect(errorRelativeToLargest(many.miniGrad, one.miniGrad), what).toBeLessThan(1e-13);
+          // The same thread count repeats its bits.
+          const again = run(pool);
+          expect(again.value, what).toBe(many.value);
+          expect(again.grad, what).toEqual(many.grad);
         }
+      }
   });
 
   it('give gradients that match central differences on two threads (float64)', () => {
