@@ -5,7 +5,7 @@
  *   forward     transposes W into scratch, then Y = f(X·Wᵀ + b) with bias and activation fused
  *               into the tile stores (Z stored too when f′ needs it)
  *   backward    Z̄ = Ȳ ⊙ f′, and the bias gradient as column sums of Z̄
- *   weightGrad  W̄ += Z̄ᵀ·X   (reduction over samples, chunked)
+ *   weightGrad  W̄ += Z̄ᵀ·X   (reduction over samples, chunked; formed transposed for narrow inputs)
  *   inputGrad   X̄  = Z̄·W
  *
  * Each is one exported function of a module specialised to (in, out, bias, activation, dtype,
@@ -37,8 +37,17 @@ export interface DenseWasmShape {
 interface DenseExports {
   forward(x: number, w: number, b: number, wt: number, z: number, y: number, n: number): void;
   backward(yBar: number, z: number, y: number, zBar: number, gb: number, n: number): void;
-  weightGrad(zBar: number, x: number, g: number, n: number): void;
+  weightGrad(zBar: number, x: number, g: number, n: number, scratch: number): void;
   inputGrad(zBar: number, w: number, xBar: number, n: number): void;
+}
+
+/**
+ * Whether the weight gradient is formed transposed (vectors along the outputs): when the inputs
+ * fit one vector and the outputs need more.
+ */
+function weightGradTransposed(shape: DenseWasmShape): boolean {
+  const lanes = shape.dtype === 'float32' ? 4 : 2;
+  return shape.inputSize <= lanes && shape.outputSize > shape.inputSize;
 }
 
 /** Whether the activation runs inside the kernels (else the TypeScript kernels run after). */
@@ -204,24 +213,77 @@ export function denseModuleBytes(
     }
   });
 
-  // weightGrad(zBar, x, g, n): g (out × in) += zBarᵀ·x
-  m.function('weightGrad', ['i32', 'i32', 'i32', 'i32'], [], (f) => {
+  // weightGrad(zBar, x, g, n, scratch): g (out × in) += zBarᵀ·x. With vectors along `in`, a
+  // layer narrower in than out (4 → 32) gets one vector per tile row; the transposed product
+  // Gᵀ (in × out) = xᵀ·zBar has the vectors along `out` instead, and is then added into g
+  // transposed through `scratch` (in × out). Measured (float32, n = 10,000, 4 → 32): 83–88 µs
+  // directly, 50 µs transposed.
+  m.function('weightGrad', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [zBar, x, g, n, scratch] = [0, 1, 2, 3, 4];
+    if (!weightGradTransposed(shape)) {
+      emitGemm(f, math(f), {
+        dtype,
+        M: { fixed: out },
+        K: { local: n },
+        N: inp,
+        a: zBar,
+        b: x,
+        c: g,
+        aRow: es,
+        aStep: out * es,
+        bStep: inp * es,
+        cRow: inp * es,
+        mode: 'accumulate',
+        chunk: SAMPLE_CHUNK,
+        tile: defaultTile(inp, dtype),
+      });
+      return;
+    }
+    // scratch = 0, scratch += xᵀ·zBar, g[o·in + i] += scratch[i·out + o]
+    const k = f.local('i32');
+    const bytes = inp * out * es;
+    const vectorBytes = bytes - (bytes % 16);
+    f.forRange(
+      k,
+      () => f.i32(0),
+      () => f.i32(vectorBytes),
+      16,
+      () => {
+        f.get(scratch).get(k).op('i32.add').splatConst('i32', 0).memory('v128.store');
+      },
+    );
+    for (let b = vectorBytes; b < bytes; b += es) {
+      f.get(scratch);
+      if (dtype === 'float32') f.f32(0);
+      else f.f64(0);
+      f.memory(store, b);
+    }
     emitGemm(f, math(f), {
       dtype,
-      M: { fixed: out },
-      K: { local: 3 },
-      N: inp,
-      a: 0,
-      b: 1,
-      c: 2,
+      M: { fixed: inp },
+      K: { local: n },
+      N: out,
+      a: x,
+      b: zBar,
+      c: scratch,
       aRow: es,
-      aStep: out * es,
-      bStep: inp * es,
-      cRow: inp * es,
+      aStep: inp * es,
+      bStep: out * es,
+      cRow: out * es,
       mode: 'accumulate',
       chunk: SAMPLE_CHUNK,
-      tile: defaultTile(inp, dtype),
+      tile: defaultTile(out, dtype),
     });
+    const add = dtype === 'float32' ? 'f32.add' : 'f64.add';
+    for (let o = 0; o < out; o++) {
+      for (let i = 0; i < inp; i++) {
+        f.get(g)
+          .get(g)
+          .memory(load, (o * inp + i) * es);
+        f.get(scratch).memory(load, (i * out + o) * es);
+        f.op(add).memory(store, (o * inp + i) * es);
+      }
+    }
   });
 
   // inputGrad(zBar, w, xBar, n): xBar (n × in) = zBar·W
@@ -409,7 +471,8 @@ export class DenseWasm {
       x === this.stagedInput
         ? this.at(this.inputStage)
         : this.inputAddress(x, n * inp, this.inputStage);
-    this.k.weightGrad(pzb, px, g, n);
+    // The transposed W of the forward is not needed again: scratch for the weight gradient.
+    this.k.weightGrad(pzb, px, g, n, this.at(this.transposed));
     if (xBar !== null) {
       // θ is unchanged since the forward (the protocol): reuse its staged copy.
       const w =
