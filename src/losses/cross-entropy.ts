@@ -62,7 +62,9 @@ export const logitCrossEntropy: Loss<Labels> = {
     evaluate(prediction, labels, n, width, gradient, 1 / n) / n,
   separable: {
     normalizer: (n) => 1 / n,
-    partialValueAndGradient: (prediction, labels, rows, width, normalizer, gradient) =>
-      evaluate(prediction, labels, rows, width, gradient, normalizer),
+    part: (prediction, labels, rows, width, batchRows, gradient, out, index) => {
+      const scale = 1 / batchRows;
+      out[index] = scale * evaluate(prediction, labels, rows, width, gradient, scale);
+    },
   },
 };

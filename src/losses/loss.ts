@@ -40,19 +40,31 @@ export interface Loss<Target = FloatArray> {
  * (up to the order of the sum) and the same gradient entries.
  */
 export interface SeparableLoss<Target = FloatArray> {
+  /**
+   * Set when each entry is `(ŷ − y)²` or `|ŷ − y|` on its own (the regression losses): then a
+   * generated SIMD loop can evaluate it where the buffers live in WebAssembly memory.
+   */
+  readonly elementwise?: ElementwiseKind;
   /** The factor in front of the sum for a batch of n samples (1 for sums, 1/(n·width) …). */
   normalizer(n: number, width: number): number;
   /**
-   * Σ term over `rows` samples (not normalised), writing the gradient of
-   * `normalizer · Σ term` with respect to their predictions into `gradient` (overwritten):
-   * the rows' part of the whole batch's seed when `normalizer` is the whole batch's.
+   * The part that `rows` samples make of the loss of a batch of `batchRows` samples (that
+   * batch's normalizer times their terms' sum), written to `out[index]`; the gradient of the
+   * batch's loss with respect to their predictions written to `gradient` (overwritten). Results
+   * go to arrays and sizes come as integers because a double passed to or returned from a call
+   * V8 does not inline is boxed — an allocation per training step.
    */
-  partialValueAndGradient(
+  part(
     prediction: FloatArray,
     target: Target,
     rows: number,
     width: number,
-    normalizer: number,
+    batchRows: number,
     gradient: FloatArray,
-  ): number;
+    out: Float64Array,
+    index: number,
+  ): void;
 }
+
+/** The entry of an element-wise loss: (ŷ − y)² or |ŷ − y|. */
+export type ElementwiseKind = 'squared' | 'absolute';

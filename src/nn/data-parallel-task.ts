@@ -13,6 +13,7 @@ import {
 } from '../parallel/task.ts';
 import { Arena } from '../wasm/arena.ts';
 import { builtinLoss } from '../losses/builtin.ts';
+import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import type { SeparableLoss } from '../losses/loss.ts';
 import {
   FIELDS,
@@ -66,10 +67,11 @@ export function dataParallelTask(context: TaskContext<DataParallelArgs>): Parall
   if (a.loss !== null && loss?.separable === undefined)
     throw new Error(`no built-in separable loss named '${a.loss}'`);
   const separable = (loss?.separable ?? null) as SeparableLoss<FloatArray | Int32Array> | null;
+  const partialLoss = separable === null ? null : new PartialLoss(separable, a.dtype, arena);
   const labels = loss?.targets === 'labels';
   const targetWidth = labels ? 1 : model.outputSize;
   const labelViews = new Views((byte, length) => arena.view('int32', byte, length));
-  const scalars = arena.view('float64', a.scalarsByte, Scalar.Sums + T) as Float64Array;
+  const scalars = arena.view('float64', a.scalarsByte, Scalar.Parts + T) as Float64Array;
   const es = a.dtype === 'float32' ? 4 : 8;
   const inp = model.inputSize;
   const out = model.outputSize;
@@ -105,13 +107,15 @@ export function dataParallelTask(context: TaskContext<DataParallelArgs>): Parall
           ? labelViews.at(targetByte, count)
           : views.at(targetByte, count * targetWidth);
         const yBar = views.at(fields[Field.CotangentByte] + start * out * es, count * out);
-        scalars[Scalar.Sums + w] = separable!.partialValueAndGradient(
+        partialLoss!.evaluate(
           y,
           target,
           count,
           out,
-          scalars[Scalar.Normalizer],
+          fields[Field.BatchRows],
           yBar,
+          scalars,
+          Scalar.Parts + w,
         );
         grad.fill(0);
         model.vjp(theta, thetaOffset, cache, yBar, null, grad, 0, count);

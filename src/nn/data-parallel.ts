@@ -18,7 +18,8 @@
  */
 import { ScichainError } from '../errors.ts';
 import { isBuiltinLoss } from '../losses/builtin.ts';
-import type { Loss } from '../losses/loss.ts';
+import { PartialLoss } from '../losses/elementwise-wasm.ts';
+import type { Loss, SeparableLoss } from '../losses/loss.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import { shareCount, shareOf, siblingModule } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
@@ -50,14 +51,13 @@ export const Field = {
   InputCotangentByte: 10,
   /** Byte offset of the targets (float rows, or int32 labels) for the one-round evaluation. */
   TargetByte: 11,
+  /** Rows of the batch whose loss normalizer the one-round evaluation applies. */
+  BatchRows: 12,
 } as const;
-export const FIELDS = 12;
+export const FIELDS = 13;
 
-/**
- * float64 scalars of the one-round evaluation: the batch's loss normalizer, the total of the
- * last evaluation, then each thread's loss sum (thread t at `Scalar.Sums + t`).
- */
-export const Scalar = { Normalizer: 0, Total: 1, Sums: 2 } as const;
+/** float64 scalars of the one-round evaluation: each thread's part of the loss (thread t at `Scalar.Parts + t`). */
+export const Scalar = { Parts: 0 } as const;
 
 /** What each worker receives at registration. */
 export interface DataParallelArgs {
@@ -115,6 +115,8 @@ export class DataParallelModel {
   private readonly scalars: Float64Array;
   /** The loss of the one-round evaluation, or null. */
   readonly loss: Loss<never> | null;
+  /** Its evaluation on this thread's rows (SIMD where it can), or null. */
+  private readonly partialLoss: PartialLoss<FloatArray | Int32Array> | null;
   private readonly thetaStage: FloatArray;
   /** θ as used by the last forward (the staged copy or θ itself) and its offset there. */
   private theta: FloatArray;
@@ -145,13 +147,15 @@ export class DataParallelModel {
     const o = this.own;
     const { theta, thetaOffset, cache, scalars } = this;
     this.model.forward(theta, thetaOffset, o.x, o.y, cache, o.rows);
-    scalars[Scalar.Sums] = this.loss!.separable!.partialValueAndGradient(
+    this.partialLoss!.evaluate(
       o.y,
-      o.target as never,
+      o.target,
       o.rows,
       this.model.outputSize,
-      scalars[Scalar.Normalizer],
+      this.fields[Field.BatchRows],
       o.yBar,
+      scalars,
+      Scalar.Parts,
     );
     this.model.vjp(theta, thetaOffset, cache, o.yBar, null, o.grad, o.gradOffset, o.rows);
   };
@@ -183,11 +187,19 @@ export class DataParallelModel {
     for (let w = 1; w < this.threads; w++) {
       this.gradients.push(o.arena.floats(o.dtype, Math.max(1, model.paramCount)));
     }
-    this.scalars = o.arena.floats('float64', Scalar.Sums + this.threads) as Float64Array;
+    this.scalars = o.arena.floats('float64', Scalar.Parts + this.threads) as Float64Array;
     this.loss =
       o.loss !== undefined && o.loss.separable !== undefined && isBuiltinLoss(o.loss)
         ? o.loss
         : null;
+    this.partialLoss =
+      this.loss === null
+        ? null
+        : new PartialLoss(
+            this.loss.separable as SeparableLoss<FloatArray | Int32Array>,
+            o.dtype,
+            o.arena,
+          );
     this.thetaStage = o.arena.floats(o.dtype, Math.max(1, model.paramCount));
     this.theta = this.thetaStage;
     const none = this.thetaStage;
@@ -296,14 +308,14 @@ export class DataParallelModel {
   }
 
   /**
-   * Loss and gradient over n rows in one round (needs the model's `loss`): every thread runs
-   * the forward on its rows, writes their predictions to `y`, their loss terms' sum and their
-   * seed (scaled by `normalizer`, the whole batch's) to `yBar`, and runs the pullback; the
-   * gradient of all rows is accumulated into `grad[gradOffset …]` in thread order. The threads'
-   * loss sums, added in thread order, are then in {@link lossSum} (not normalised: the loss is
-   * `normalizer · lossSum`; not returned, because a double returned from a call V8 does not
-   * inline is boxed — an allocation per step). x, y, `target` (rows of targets, or labels) and
-   * yBar must be arena buffers.
+   * Loss and gradient over n rows in one round (needs the model's `loss`): every thread runs the
+   * forward on its rows, writes their predictions to `y`, their part of the loss of a batch of
+   * `batchRows` rows (that batch's normalizer: the whole data set's when these n rows are a chunk
+   * of it) and their seed to `yBar`, and runs the pullback. The gradient of all rows is
+   * accumulated into `grad[gradOffset …]` in thread order, and the threads' parts of the loss,
+   * added in thread order, are written to `out[index]`. (Nothing is returned and sizes are
+   * integers: a double passed to or returned from a call V8 does not inline is boxed.) x, y,
+   * `target` (rows of targets, or labels) and yBar must be arena buffers.
    */
   lossAndGradient(
     theta: FloatArray,
@@ -312,10 +324,12 @@ export class DataParallelModel {
     target: FloatArray | Int32Array,
     y: FloatArray,
     yBar: FloatArray,
-    normalizer: number,
     grad: FloatArray,
     gradOffset: number,
     n: number,
+    batchRows: number,
+    out: Float64Array,
+    index: number,
   ): void {
     if (this.loss === null) {
       throw new ScichainError(
@@ -339,8 +353,7 @@ export class DataParallelModel {
     f[Field.CotangentByte] = yBar.byteOffset;
     f[Field.TargetByte] = target.byteOffset;
     f[Field.Rows] = n;
-    const scalars = this.scalars;
-    scalars[Scalar.Normalizer] = normalizer;
+    f[Field.BatchRows] = batchRows;
     const own = this.own;
     own.x = x;
     own.y = y;
@@ -351,16 +364,12 @@ export class DataParallelModel {
     own.rows = shareCount(n, this.threads, 0);
     this.pool.run(this.task, OP_LOSS_AND_GRADIENT, this.ownLossAndGradient);
     this.addWorkerGradients(grad, gradOffset, n);
-    let sum = scalars[Scalar.Sums];
+    const scalars = this.scalars;
+    let total = scalars[Scalar.Parts];
     for (let w = 1; w < this.threads; w++) {
-      if (shareCount(n, this.threads, w) > 0) sum += scalars[Scalar.Sums + w];
+      if (shareCount(n, this.threads, w) > 0) total += scalars[Scalar.Parts + w];
     }
-    scalars[Scalar.Total] = sum;
-  }
-
-  /** The loss sum of the last {@link lossAndGradient} (threads' sums in thread order). */
-  get lossSum(): number {
-    return this.scalars[Scalar.Total];
+    out[index] = total;
   }
 
   /** θ where every thread can read it: in place when in the arena, else copied to the stage. */

@@ -58,3 +58,29 @@ export function readFailure(control: Int32Array, index: number): string {
   // Decoding needs an unshared copy (TextDecoder refuses views of shared memory).
   return new TextDecoder().decode(messageArea(control, index).slice(0, length));
 }
+
+let nanosecondsPerLoad = 0;
+
+/**
+ * How many loads of a control word take about `microseconds` on this machine. Spins are counted
+ * in loads rather than read from a clock (a loop over clock readings boxes doubles until V8
+ * optimises it, which showed as allocation), and the count is calibrated once per thread: a load
+ * took ~15 ns on one machine and ~5 ns on another, where a fixed count of 3,000 loads spun for
+ * 16 µs instead of 50 and let workers fall asleep between the rounds of a training step.
+ */
+export function spinLoads(microseconds: number): number {
+  if (nanosecondsPerLoad === 0) {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const loads = 20_000;
+    let best = Infinity;
+    let seen = 0;
+    for (let round = 0; round < 4; round++) {
+      const start = performance.now();
+      for (let i = 0; i < loads; i++) seen += Atomics.load(word, 0);
+      best = Math.min(best, performance.now() - start);
+    }
+    // `seen` stays 0; using it keeps the loop from being removed.
+    nanosecondsPerLoad = Math.max(0.5, (best * 1e6) / loads) + seen;
+  }
+  return Math.ceil((microseconds * 1000) / nanosecondsPerLoad);
+}

@@ -24,6 +24,7 @@ import {
   TASK,
   controlBlock,
   readFailure,
+  spinLoads,
 } from './control.ts';
 import { availableCores, canStartWorkers, startWorker, type WorkerHandle } from './host.ts';
 import type { TaskModule } from './task.ts';
@@ -37,30 +38,41 @@ export interface ThreadPoolOptions {
 }
 
 /**
- * How long the calling thread spins for a completion before it sleeps in `Atomics.wait`: counted
- * in loads (~15 ns each here, so ~30 µs), not read from a clock — a loop over clock readings
- * boxes doubles until V8 optimises it, which showed as allocation in one run of four.
+ * How long the calling thread spins for a completion before it sleeps in `Atomics.wait`: 200 µs
+ * (calibrated in loads, see `spinLoads`) — long enough to cover the imbalance of two threads'
+ * shares of a training step, after which waking from a sleep costs tens of µs.
  */
-const SPIN_LOADS = 2000;
+const SPIN_LOADS = spinLoads(200);
 
 /** Blocks until `control[at]` differs from `value` or `timeoutMs` passes; false on timeout. */
 function waitChange(control: Int32Array, at: number, value: number, timeoutMs: number): boolean {
   for (let i = 0; i < SPIN_LOADS; i++) if (Atomics.load(control, at) !== value) return true;
+  if (timeoutMs === Infinity) {
+    // The hot path (a run's completions): no clock readings or computed timeouts, whose doubles
+    // would be boxed on the way into the runtime.
+    while (Atomics.load(control, at) === value) blockingWait(control, at, value);
+    return true;
+  }
   const start = performance.now();
   while (Atomics.load(control, at) === value) {
     const waited = performance.now() - start;
     if (waited > timeoutMs) return false;
-    try {
-      Atomics.wait(control, at, value, Math.min(1000, timeoutMs - waited));
-    } catch {
-      throw new ScichainError(
-        'Unsupported',
-        'this thread cannot block in Atomics.wait (a browser page main thread): run the ' +
-          'computation in a Web Worker or use threads: 1',
-      );
-    }
+    blockingWait(control, at, value, Math.min(1000, timeoutMs - waited));
   }
   return true;
+}
+
+/** `Atomics.wait`, with the error a browser page's main thread gets explained. */
+function blockingWait(control: Int32Array, at: number, value: number, timeoutMs?: number): void {
+  try {
+    Atomics.wait(control, at, value, timeoutMs);
+  } catch {
+    throw new ScichainError(
+      'Unsupported',
+      'this thread cannot block in Atomics.wait (a browser page main thread): run the ' +
+        'computation in a Web Worker or use threads: 1',
+    );
+  }
 }
 
 /** Worker threads over shared memory; see the module comment. */

@@ -14,6 +14,7 @@ import {
   REGISTERED,
   SLOT,
   TASK,
+  spinLoads,
   writeFailure,
 } from './control.ts';
 import type { ParallelTask, TaskFactory } from './task.ts';
@@ -48,8 +49,13 @@ async function connect(): Promise<Port> {
   };
 }
 
-/** Loads spun before waiting (~15 ns each here, so ~50 µs; counted, as in thread-pool.ts). */
-const SPIN_LOADS = 3000;
+/**
+ * Loads spun before waiting: about 200 µs (calibrated, see `spinLoads`), which covers what the
+ * calling thread does between two rounds of a training step (reduction, optimizer step, the next
+ * call), so the next command finds the worker awake; a wake from the asynchronous wait takes tens
+ * of µs.
+ */
+const SPIN_LOADS = spinLoads(200);
 
 /** `Atomics.waitAsync` (ES2024; the project's lib is older, engines have had it for years). */
 type WaitAsync = (

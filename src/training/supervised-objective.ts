@@ -4,6 +4,7 @@
  * here — non-finite entries are reported by row and column — so the hot loop needs no checks.
  */
 import { ScichainError, requireFiniteMatrix, requireInteger } from '../errors.ts';
+import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import type { Loss } from '../losses/loss.ts';
 import type { Penalty } from '../losses/penalties.ts';
 import { heapAllocator, type Allocator } from '../memory/allocator.ts';
@@ -58,6 +59,9 @@ export interface SupervisedOptions<T> {
   pool?: ThreadPool;
 }
 
+/** Slots of the objective's running sums. */
+const Sum = { Total: 0, Chunk: 1 } as const;
+
 function inferDtype(x: MatrixInput): DType {
   if (x instanceof Float32Array) return 'float32';
   if (x instanceof Float64Array) return 'float64';
@@ -107,6 +111,12 @@ export class SupervisedObjective<T> {
    * above one with a built-in loss.
    */
   private readonly lossOnThreads: boolean;
+  /** The loss being summed over chunks, and one chunk's (see {@link Sum}). */
+  private readonly sums = new Float64Array(2);
+  /** A separable loss evaluated on one thread (SIMD where it can), or null. */
+  private readonly partialLoss: PartialLoss<T> | null;
+  /** Whether the targets (and mini-batch targets) are kept in the arena. */
+  private readonly targetsInArena: boolean;
   private batchX: FloatArray | null = null;
   private batchY: FloatArray | Int32Array | null = null;
 
@@ -204,9 +214,18 @@ export class SupervisedObjective<T> {
       copy.set(this.x);
       this.x = copy;
     }
-    // Threads evaluating the loss on their own rows read the targets from the shared arena too.
+    // Threads evaluating the loss on their own rows read the targets from the shared arena too,
+    // and so does the SIMD loop of an element-wise loss on one thread.
     this.lossOnThreads = this.parallel !== null && this.parallel.loss !== null;
-    if (this.lossOnThreads) {
+    const separable = o.loss.separable;
+    this.partialLoss =
+      this.parallel === null && separable !== undefined
+        ? new PartialLoss(separable, this.dtype, arena)
+        : null;
+    this.targetsInArena =
+      this.lossOnThreads ||
+      (arena !== null && this.partialLoss !== null && separable?.elementwise !== undefined);
+    if (this.targetsInArena) {
       const copy =
         this.y instanceof Int32Array
           ? arena!.ints(this.y.length)
@@ -257,16 +276,12 @@ export class SupervisedObjective<T> {
   readonly valueAndGradient = (theta: FloatArray, grad: FloatArray): number => {
     this.checkTheta(theta, grad);
     grad.fill(0);
-    let total = 0;
+    const sums = this.sums;
+    sums[Sum.Total] = 0;
+    // Each chunk counts as a part of the whole data set (n rows).
     for (const c of this.chunks)
-      total += this.evaluateChunk(
-        theta,
-        grad,
-        c.x,
-        c.y as unknown as T,
-        c.count,
-        this.chunkWeight(c.count),
-      );
+      this.evaluateChunk(theta, grad, c.x, c.y as unknown as T, c.count, this.n);
+    let total = sums[Sum.Total];
     if (this.penalty) total += this.penalty.addGradient(theta, grad);
     return total;
   };
@@ -307,10 +322,10 @@ export class SupervisedObjective<T> {
     const tw = this.targetWidth;
     if (this.batchX === null) {
       this.batchX = this.allocator.floats(this.dtype, this.batchSize * inp);
-      const targets = this.lossOnThreads ? this.allocator : heapAllocator;
+      const targets = this.targetsInArena ? this.allocator : heapAllocator;
       this.batchY =
         this.y instanceof Int32Array
-          ? this.lossOnThreads
+          ? this.targetsInArena
             ? this.arena!.ints(this.batchSize)
             : new Int32Array(this.batchSize)
           : targets.floats(this.dtype, this.batchSize * tw);
@@ -323,7 +338,9 @@ export class SupervisedObjective<T> {
       for (let j = 0; j < tw; j++) by[k * tw + j] = this.y[row * tw + j];
     }
     grad.fill(0);
-    let total = this.evaluateChunk(theta, grad, bx, by as unknown as T, count, 1);
+    this.sums[Sum.Total] = 0;
+    this.evaluateChunk(theta, grad, bx, by as unknown as T, count, count);
+    let total = this.sums[Sum.Total];
     if (this.penalty) total += this.penalty.addGradient(theta, grad);
     return total;
   }
@@ -349,37 +366,57 @@ export class SupervisedObjective<T> {
     return this.loss.reduction === 'mean' ? count / this.n : 1;
   }
 
+  /**
+   * Forward, loss and pullback of one chunk: the gradient accumulates into `grad`, the weighted
+   * loss into `sums[Sum.Total]` (sums travel through this array rather than return values: a
+   * returned double is boxed whenever V8 does not inline the call — an allocation per step).
+   */
   private evaluateChunk(
     theta: FloatArray,
     grad: FloatArray,
     x: FloatArray,
     y: T,
     count: number,
-    weight: number,
-  ): number {
+    batchRows: number,
+  ): void {
     const w = this.model.outputSize;
+    const sums = this.sums;
     if (this.lossOnThreads) {
       // One round: each thread's forward, loss terms, seed and pullback on its own rows.
-      const normalizer = weight * this.loss.separable!.normalizer(count, w);
-      this.parallel!.lossAndGradient(
+      const parallel = this.parallel!;
+      const target = y as unknown as FloatArray | Int32Array;
+      const { prediction, seedBar, offset } = this;
+      parallel.lossAndGradient(
         theta,
-        this.offset,
+        offset,
         x,
-        y as unknown as FloatArray | Int32Array,
-        this.prediction,
-        this.seedBar,
-        normalizer,
+        target,
+        prediction,
+        seedBar,
         grad,
-        this.offset,
+        offset,
         count,
+        batchRows,
+        sums,
+        Sum.Chunk,
       );
-      return normalizer * this.parallel!.lossSum;
+      sums[Sum.Total] += sums[Sum.Chunk];
+      return;
     }
     this.runner.forward(theta, this.offset, x, this.prediction, this.cache, count);
-    const value = this.loss.valueAndGradient(this.prediction, y, count, w, this.seedBar);
-    if (weight !== 1) for (let i = 0; i < count * w; i++) this.seedBar[i] *= weight;
+    const partial = this.partialLoss;
+    if (partial !== null) {
+      // Separable: the chunk's part of the batch's loss, its seed scaled as it is written.
+      partial.evaluate(this.prediction, y, count, w, batchRows, this.seedBar, sums, Sum.Chunk);
+      sums[Sum.Total] += sums[Sum.Chunk];
+    } else {
+      // A chunk of a mean loss counts in proportion to its rows.
+      const weight = this.loss.reduction === 'mean' && count !== batchRows ? count / batchRows : 1;
+      sums[Sum.Chunk] = this.loss.valueAndGradient(this.prediction, y, count, w, this.seedBar);
+      if (weight !== 1) for (let i = 0; i < count * w; i++) this.seedBar[i] *= weight;
+      sums[Sum.Total] += weight * sums[Sum.Chunk];
+    }
     this.runner.vjp(theta, this.offset, this.cache, this.seedBar, null, grad, this.offset, count);
-    return weight * value;
   }
 
   private checkTheta(theta: FloatArray, grad: FloatArray | null): void {

@@ -46,6 +46,7 @@ const PLAIN: Record<string, Opcode> = {
   'i32.gt_u': 0x4b,
   'i32.le_s': 0x4c,
   'i32.ge_s': 0x4e,
+  'i32.ge_u': 0x4f,
   'i32.add': 0x6a,
   'i32.sub': 0x6b,
   'i32.mul': 0x6c,
@@ -114,6 +115,8 @@ const PLAIN: Record<string, Opcode> = {
   'f32x4.convert_i32x4_s': simd(0xfa),
   'i32x4.trunc_sat_f64x2_s_zero': simd(0xfc),
   'f64x2.convert_low_i32x4_s': simd(0xfe),
+  'f32x4.demote_f64x2_zero': simd(0x5e),
+  'f64x2.promote_low_f32x4': simd(0x5f),
   // Relaxed SIMD (used only after run-time detection): a·b + c with one or two roundings.
   'f32x4.relaxed_madd': simd(0x105),
   'f64x2.relaxed_madd': simd(0x107),

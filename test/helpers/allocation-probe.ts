@@ -54,6 +54,23 @@ const results: Record<string, number> = {};
     objective.valueAndGradient(theta, grad);
     opt.step(theta, grad);
   }, calls / 10);
+  // A step on the WebAssembly kernels (layers and the loss's SIMD loop, buffers in the arena).
+  const wasmNet = chain(3, dense(16, 'tanh'), dense(3));
+  const wasmTheta = new Float32Array(wasmNet.paramCount);
+  wasmNet.init(wasmTheta, 0, rng);
+  const wasmGrad = new Float32Array(wasmNet.paramCount);
+  const wasmObjective = supervisedObjective({
+    model: wasmNet,
+    loss: meanSquaredError,
+    x,
+    y,
+    kernels: 'wasm',
+  });
+  const wasmOpt = adam();
+  results.wasmTrainingStep = await bytesAllocatedPerCall(() => {
+    wasmObjective.valueAndGradient(wasmTheta, wasmGrad);
+    wasmOpt.step(wasmTheta, wasmGrad);
+  }, calls / 10);
   // The same step with the rows split over two threads (the calling thread's side: commands,
   // its share, the gradient reduction).
   const threaded = supervisedObjective({ model: net, loss: meanSquaredError, x, y, threads: 2 });

@@ -31,6 +31,7 @@ describe('zero allocation', () => {
     // allocated per call would show as ≥ 16; below 1 byte per call is JIT bookkeeping, not the code.
     expect(r.singleSample).toBeLessThan(1);
     expect(r.batchedTrainingStep).toBeLessThan(1);
+    expect(r.wasmTrainingStep).toBeLessThan(1);
     expect(r.threadedTrainingStep).toBeLessThan(1);
     expect(r.odeExplicitStep).toBeLessThan(1);
     // The Rosenbrock step's finite-difference Jacobian passes t to the user's f. Whether V8

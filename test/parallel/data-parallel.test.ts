@@ -69,7 +69,13 @@ describe('data-parallel objectives', () => {
 
   // The built-in loss runs on every thread in one round; the same loss under another name is a
   // user's loss, which stays on the calling thread between a forward round and a pullback round.
-  const usersLoss = { ...meanSquaredError, name: 'usersMeanSquaredError' };
+  const usersLoss = {
+    name: 'usersMeanSquaredError',
+    reduction: meanSquaredError.reduction,
+    targets: meanSquaredError.targets,
+    value: meanSquaredError.value,
+    valueAndGradient: meanSquaredError.valueAndGradient,
+  };
 
   it('give the one-thread loss and gradient to rounding (both kernels, both dtypes, one and two rounds)', () => {
     for (const dtype of ['float64', 'float32'] as const)

@@ -18,6 +18,7 @@ import type { DType, FloatArray } from '../../memory/dtype.ts';
 import type { Arena } from '../../wasm/arena.ts';
 import { ModuleBuilder, type FunctionBuilder } from '../../wasm/emitter.ts';
 import { wasmFeatures } from '../../wasm/features.ts';
+import { kernelExports } from '../../wasm/kernel-cache.ts';
 import { defaultTile, emitGemm, vectorAccess } from '../../wasm/simd-gemm.ts';
 import { SIMD_ACTIVATIONS, SimdMath } from '../../wasm/simd-math.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from '../activations.ts';
@@ -307,29 +308,13 @@ export function denseModuleBytes(
   return m.encode();
 }
 
-const modules = new Map<string, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, Map<string, DenseExports>>();
-
 /** Compiled kernels of a shape bound to an arena's memory (compiled and instantiated once). */
 export function denseExports(shape: DenseWasmShape, arena: Arena, relaxed: boolean): DenseExports {
-  const key = JSON.stringify([shape, relaxed, arena.shared]);
-  let module = modules.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(denseModuleBytes(shape, { relaxed, shared: arena.shared }));
-    modules.set(key, module);
-  }
-  let perMemory = instances.get(arena.memory);
-  if (perMemory === undefined) {
-    perMemory = new Map();
-    instances.set(arena.memory, perMemory);
-  }
-  let exports = perMemory.get(key);
-  if (exports === undefined) {
-    const instance = new WebAssembly.Instance(module, { env: { memory: arena.memory } });
-    exports = instance.exports as unknown as DenseExports;
-    perMemory.set(key, exports);
-  }
-  return exports;
+  return kernelExports<DenseExports>(
+    JSON.stringify(['dense', shape, relaxed, arena.shared]),
+    () => denseModuleBytes(shape, { relaxed, shared: arena.shared }),
+    arena,
+  );
 }
 
 /**

@@ -19,6 +19,7 @@
 import { Arena } from '../../wasm/arena.ts';
 import { ModuleBuilder, type FunctionBuilder } from '../../wasm/emitter.ts';
 import { wasmFeatures } from '../../wasm/features.ts';
+import { kernelExports } from '../../wasm/kernel-cache.ts';
 import { SIMD_ACTIVATIONS, SimdMath } from '../../wasm/simd-math.ts';
 import type { FusedChain, FusedStage } from './fused-chain.ts';
 
@@ -291,8 +292,6 @@ interface FusedExports {
   vjp(theta: number, grad: number, record: number): void;
 }
 
-const modules = new Map<string, WebAssembly.Module>();
-
 /** Whether the WebAssembly kernel can run this chain. */
 export function wasmFusedChainSupported(stages: readonly FusedStage[]): boolean {
   if (!wasmFeatures().simd) return false;
@@ -370,16 +369,11 @@ export class WasmFusedChain implements FusedChain {
     this.gradStage = this.arena.floats('float64', Math.max(1, params)) as Float64Array;
     const relaxed = wasmFeatures().relaxedSimd;
     const shared = this.arena.shared;
-    const key = JSON.stringify([inputSize, stages, relaxed, shared]);
-    let module = modules.get(key);
-    if (module === undefined) {
-      module = new WebAssembly.Module(
-        fusedChainModuleBytes(inputSize, stages, { relaxed, shared }),
-      );
-      modules.set(key, module);
-    }
-    this.k = new WebAssembly.Instance(module, { env: { memory: this.arena.memory } })
-      .exports as unknown as FusedExports;
+    this.k = kernelExports<FusedExports>(
+      JSON.stringify(['fused-chain', inputSize, stages, relaxed, shared]),
+      () => fusedChainModuleBytes(inputSize, stages, { relaxed, shared }),
+      this.arena,
+    );
   }
 
   forward(theta: Float64Array, offset: number, x: Float64Array, y: Float64Array): void {
