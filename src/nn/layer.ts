@@ -77,8 +77,8 @@ export interface Layer<C extends LayerCache = LayerCache> extends ParameterCompo
   /** Allocates the cache for up to `capacity` samples. */
   createCache(dtype: DType, capacity: number, options?: CacheOptions): C;
   /**
-   * y[0 … n·outputSize) = layer(x) for n samples. `x` must stay unchanged until the matching
-   * `vjp` (the cache refers to it rather than copying it).
+   * y[0 … n·outputSize) = layer(x) for n samples. `x` and `y` must stay unchanged until the
+   * matching `vjp` (the cache refers to them rather than copying them).
    */
   forward(
     theta: FloatArray,
