@@ -139,8 +139,8 @@ export { layerFromPlan } from './nn/layer-plan.ts';
 export { ModuleBuilder, FunctionBuilder, type ValueType } from './wasm/emitter.ts';
 
 // Losses
-/** The loss protocol. */
-export type { Loss } from './losses/loss.ts';
+/** The loss protocol; separable losses can be evaluated by shares of a batch's rows. */
+export type { ElementwiseKind, Loss, SeparableLoss } from './losses/loss.ts';
 /** Regression losses (reduction in the name). */
 export {
   sumSquaredError,

@@ -263,17 +263,7 @@ export class DataParallelModel {
     _cache: LayerCache,
     n: number,
   ): void {
-    this.requireArena(x, 'inputs');
-    this.requireArena(y, 'outputs');
-    this.stageTheta(theta, offset);
-    const f = this.fields;
-    f[Field.InputByte] = x.byteOffset;
-    f[Field.OutputByte] = y.byteOffset;
-    f[Field.Rows] = n;
-    const own = this.own;
-    own.x = x;
-    own.y = y;
-    own.rows = shareCount(n, this.threads, 0);
+    this.setForward(theta, offset, x, y, n);
     this.pool.run(this.task, OP_FORWARD, this.ownForward);
   }
 
@@ -292,17 +282,10 @@ export class DataParallelModel {
     gradOffset: number,
     n: number,
   ): void {
-    this.requireArena(yBar, 'output cotangents');
     if (xBar !== null) this.requireArena(xBar, 'input cotangents');
-    this.fields[Field.CotangentByte] = yBar.byteOffset;
+    this.setPullback(yBar, grad, gradOffset, n);
     this.fields[Field.InputCotangentByte] = xBar === null ? 0 : xBar.byteOffset;
-    this.fields[Field.Rows] = n;
-    const own = this.own;
-    own.yBar = yBar;
-    own.xBar = xBar;
-    own.grad = grad;
-    own.gradOffset = gradOffset;
-    own.rows = shareCount(n, this.threads, 0);
+    this.own.xBar = xBar;
     this.pool.run(this.task, OP_PULLBACK, this.ownPullback);
     this.addWorkerGradients(grad, gradOffset, n);
   }
@@ -337,31 +320,17 @@ export class DataParallelModel {
         'this data-parallel model has no built-in separable loss for a one-round evaluation',
       );
     }
-    this.requireArena(x, 'inputs');
-    this.requireArena(y, 'outputs');
-    this.requireArena(yBar, 'output cotangents');
     if (!this.arena.owns(target)) {
       throw new ScichainError(
         'InvalidArgument',
         "data-parallel targets must be buffers of the model's shared arena",
       );
     }
-    this.stageTheta(theta, offset);
-    const f = this.fields;
-    f[Field.InputByte] = x.byteOffset;
-    f[Field.OutputByte] = y.byteOffset;
-    f[Field.CotangentByte] = yBar.byteOffset;
-    f[Field.TargetByte] = target.byteOffset;
-    f[Field.Rows] = n;
-    f[Field.BatchRows] = batchRows;
-    const own = this.own;
-    own.x = x;
-    own.y = y;
-    own.yBar = yBar;
-    own.target = target;
-    own.grad = grad;
-    own.gradOffset = gradOffset;
-    own.rows = shareCount(n, this.threads, 0);
+    this.setForward(theta, offset, x, y, n);
+    this.setPullback(yBar, grad, gradOffset, n);
+    this.fields[Field.TargetByte] = target.byteOffset;
+    this.fields[Field.BatchRows] = batchRows;
+    this.own.target = target;
     this.pool.run(this.task, OP_LOSS_AND_GRADIENT, this.ownLossAndGradient);
     this.addWorkerGradients(grad, gradOffset, n);
     const scalars = this.scalars;
@@ -370,6 +339,39 @@ export class DataParallelModel {
       if (shareCount(n, this.threads, w) > 0) total += scalars[Scalar.Parts + w];
     }
     out[index] = total;
+  }
+
+  /** θ, inputs and outputs of a forward pass over n rows, where every thread reads them. */
+  private setForward(
+    theta: FloatArray,
+    offset: number,
+    x: FloatArray,
+    y: FloatArray,
+    n: number,
+  ): void {
+    this.requireArena(x, 'inputs');
+    this.requireArena(y, 'outputs');
+    this.stageTheta(theta, offset);
+    const f = this.fields;
+    f[Field.InputByte] = x.byteOffset;
+    f[Field.OutputByte] = y.byteOffset;
+    f[Field.Rows] = n;
+    const own = this.own;
+    own.x = x;
+    own.y = y;
+    own.rows = shareCount(n, this.threads, 0);
+  }
+
+  /** Output cotangents and gradient of a pullback over n rows, where every thread finds them. */
+  private setPullback(yBar: FloatArray, grad: FloatArray, gradOffset: number, n: number): void {
+    this.requireArena(yBar, 'output cotangents');
+    this.fields[Field.CotangentByte] = yBar.byteOffset;
+    this.fields[Field.Rows] = n;
+    const own = this.own;
+    own.yBar = yBar;
+    own.grad = grad;
+    own.gradOffset = gradOffset;
+    own.rows = shareCount(n, this.threads, 0);
   }
 
   /** θ where every thread can read it: in place when in the arena, else copied to the stage. */

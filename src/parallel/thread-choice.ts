@@ -1,7 +1,8 @@
 /**
  * How many threads a batched evaluation uses. An explicit count is taken as given (`1` never
  * starts a worker). `'auto'` — the default — uses every core when the work per evaluation is
- * large enough to repay the synchronisation (two rounds of a few microseconds per training step)
+ * large enough to repay the synchronisation (one or two rounds of a few microseconds per training
+ * step)
  * and the model can be rebuilt on workers; otherwise one thread.
  */
 import { requireInteger } from '../errors.ts';
