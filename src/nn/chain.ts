@@ -245,32 +245,27 @@ export class Chain implements Layer<ChainWorkspace> {
       ws.lastOutput = null;
       return out;
     }
-    if (y !== null) {
-      const len = n * this.outputSize;
-      if (y.length < len) {
-        throw new ScichainError(
-          'ShapeMismatch',
-          `output y has length ${y.length} but ${n} samples × ${this.outputSize} outputs = ${len} are needed`,
-        );
-      }
-      if (dtypeOf(y) !== ws.dtype) {
-        throw new ScichainError(
-          'ShapeMismatch',
-          `output y is ${dtypeOf(y)} but the workspace is ${ws.dtype}`,
-        );
-      }
+    const len = n * this.outputSize;
+    if (y !== null && y.length < len) {
+      throw new ScichainError(
+        'ShapeMismatch',
+        `output y has length ${y.length} but ${n} samples × ${this.outputSize} outputs = ${len} are needed`,
+      );
     }
-    // The last layer writes straight into y when one is given (no copy of n·outputSize values,
-    // 20–50 µs per training step of the matrix-exponential problem); its cache then refers to y,
-    // which is why y, like x, must stay unchanged until the pullback.
+    // The last layer writes straight into a y of the workspace's dtype (no copy of n·outputSize
+    // values, 20–50 µs per training step of the matrix-exponential problem); its cache then
+    // refers to y, which is why y, like x, must stay unchanged until the pullback. A y of another
+    // dtype receives a converted copy.
+    const direct = y !== null && dtypeOf(y) === ws.dtype ? y : null;
     const last = layers.length - 1;
     let input = x;
     for (let l = 0; l <= last; l++) {
-      const out = l === last && y !== null ? y : ws.outputs[l];
+      const out = l === last && direct !== null ? direct : ws.outputs[l];
       layers[l].forward(theta, thetaOffset + this.offsets[l], input, out, ws.layerCaches[l], n);
       input = out;
     }
-    ws.lastOutput = y;
+    ws.lastOutput = direct;
+    if (y !== null && direct === null) for (let i = 0; i < len; i++) y[i] = input[i];
     return input;
   }
 

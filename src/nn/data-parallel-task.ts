@@ -26,7 +26,10 @@ import {
 } from './data-parallel.ts';
 import { layerFromPlan } from './layer-plan.ts';
 
-/** Views by byte offset, made once per offset (a training run uses a handful). */
+/**
+ * Views by byte offset, made once per offset (a run uses a handful per chunk of its data; the
+ * bound only keeps the map from growing without end).
+ */
 class Views<V extends FloatArray | Int32Array> {
   private readonly made = new Map<number, V>();
   private readonly make: (byteOffset: number, length: number) => V;
@@ -36,7 +39,7 @@ class Views<V extends FloatArray | Int32Array> {
   at(byteOffset: number, length: number): V {
     let v = this.made.get(byteOffset);
     if (v === undefined || v.length < length) {
-      if (this.made.size > 64) this.made.clear();
+      if (this.made.size > 4096) this.made.clear();
       v = this.make(byteOffset, length);
       this.made.set(byteOffset, v);
     }

@@ -20,7 +20,7 @@ import { ScichainError } from '../errors.ts';
 import { isBuiltinLoss } from '../losses/builtin.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import type { Loss, SeparableLoss } from '../losses/loss.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { shareCount, shareOf, siblingModule } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
 import type { Arena } from '../wasm/arena.ts';
@@ -105,6 +105,7 @@ const finalizer = new FinalizationRegistry<{ pool: ThreadPool; task: number }>((
 export class DataParallelModel {
   readonly model: Layer;
   readonly threads: number;
+  readonly dtype: DType;
   /** The calling thread's cache (capacity: its share of the largest batch). */
   readonly cache: LayerCache;
   private readonly pool: ThreadPool;
@@ -175,6 +176,7 @@ export class DataParallelModel {
     this.pool = o.pool;
     this.arena = o.arena;
     this.threads = o.pool.threads;
+    this.dtype = o.dtype;
     const kernels = o.kernels ?? 'auto';
     const seed = o.seed ?? 0;
     this.cache = model.createCache(o.dtype, shareOf(o.capacity, this.threads, 0).count, {
@@ -324,6 +326,13 @@ export class DataParallelModel {
       throw new ScichainError(
         'InvalidArgument',
         "data-parallel targets must be buffers of the model's shared arena",
+      );
+    }
+    const labels = this.loss.targets === 'labels';
+    if (labels ? !(target instanceof Int32Array) : dtypeOf(target as FloatArray) !== this.dtype) {
+      throw new ScichainError(
+        'ShapeMismatch',
+        `data-parallel targets must be ${labels ? 'int32 labels' : `${this.dtype} values`} for ${this.loss.name}`,
       );
     }
     this.setForward(theta, offset, x, y, n);

@@ -66,21 +66,24 @@ let nanosecondsPerLoad = 0;
  * in loads rather than read from a clock (a loop over clock readings boxes doubles until V8
  * optimises it, which showed as allocation), and the count is calibrated once per thread: a load
  * took ~15 ns on one machine and ~5 ns on another, where a fixed count of 3,000 loads spun for
- * 16 µs instead of 50 and let workers fall asleep between the rounds of a training step.
+ * 16 µs instead of 50 and let workers fall asleep between the rounds of a training step. The
+ * calibration times at least a millisecond of loads (coarse clocks included) on an ordinary
+ * Int32Array, so it runs where SharedArrayBuffer does not exist.
  */
 export function spinLoads(microseconds: number): number {
   if (nanosecondsPerLoad === 0) {
-    const word = new Int32Array(new SharedArrayBuffer(4));
-    const loads = 20_000;
-    let best = Infinity;
+    const word = new Int32Array(1);
     let seen = 0;
-    for (let round = 0; round < 4; round++) {
+    let best = Infinity;
+    for (let loads = 4096; loads < 1 << 26; loads *= 2) {
       const start = performance.now();
       for (let i = 0; i < loads; i++) seen += Atomics.load(word, 0);
-      best = Math.min(best, performance.now() - start);
+      const elapsed = performance.now() - start;
+      if (elapsed > 0) best = Math.min(best, (elapsed * 1e6) / loads);
+      if (elapsed >= 1) break;
     }
-    // `seen` stays 0; using it keeps the loop from being removed.
-    nanosecondsPerLoad = Math.max(0.5, (best * 1e6) / loads) + seen;
+    // `seen` stays 0; using it keeps the loop from being removed. Bounded to 0.5–50 ns.
+    nanosecondsPerLoad = Math.min(50, Math.max(0.5, Number.isFinite(best) ? best : 5)) + seen;
   }
   return Math.ceil((microseconds * 1000) / nanosecondsPerLoad);
 }

@@ -39,14 +39,15 @@ export interface ThreadPoolOptions {
 
 /**
  * How long the calling thread spins for a completion before it sleeps in `Atomics.wait`: 200 µs
- * (calibrated in loads, see `spinLoads`) — long enough to cover the imbalance of two threads'
- * shares of a training step, after which waking from a sleep costs tens of µs.
+ * (calibrated in loads, see `spinLoads`, when the first pool with workers starts) — long enough
+ * to cover the imbalance of two threads' shares of a training step, after which waking from a
+ * sleep costs tens of µs.
  */
-const SPIN_LOADS = spinLoads(200);
+let spinLoadCount = 0;
 
 /** Blocks until `control[at]` differs from `value` or `timeoutMs` passes; false on timeout. */
 function waitChange(control: Int32Array, at: number, value: number, timeoutMs: number): boolean {
-  for (let i = 0; i < SPIN_LOADS; i++) if (Atomics.load(control, at) !== value) return true;
+  for (let i = 0; i < spinLoadCount; i++) if (Atomics.load(control, at) !== value) return true;
   if (timeoutMs === Infinity) {
     // The hot path (a run's completions): no clock readings or computed timeouts, whose doubles
     // would be boxed on the way into the runtime.
@@ -92,6 +93,7 @@ export class ThreadPool {
     this.threads = threads;
     this.registrationTimeoutMs = options.registrationTimeoutMs ?? 60_000;
     const workerCount = threads - 1;
+    if (workerCount > 0 && spinLoadCount === 0) spinLoadCount = spinLoads(200);
     this.control = controlBlock(Math.max(1, workerCount));
     if (workerCount > 0 && !canStartWorkers()) {
       throw new ScichainError(

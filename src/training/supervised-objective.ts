@@ -218,13 +218,18 @@ export class SupervisedObjective<T> {
     // and so does the SIMD loop of an element-wise loss on one thread.
     this.lossOnThreads = this.parallel !== null && this.parallel.loss !== null;
     const separable = o.loss.separable;
-    this.partialLoss =
-      this.parallel === null && separable !== undefined
-        ? new PartialLoss(separable, this.dtype, arena)
-        : null;
+    // On one thread the SIMD loop needs the targets in the arena too; only a shared (growable)
+    // arena takes that copy, since a non-shared one was reserved for the workspace alone.
     this.targetsInArena =
       this.lossOnThreads ||
-      (arena !== null && this.partialLoss !== null && separable?.elementwise !== undefined);
+      (this.parallel === null &&
+        arena !== null &&
+        arena.shared &&
+        separable?.elementwise !== undefined);
+    this.partialLoss =
+      this.parallel === null && separable !== undefined
+        ? new PartialLoss(separable, this.dtype, this.targetsInArena ? arena : null)
+        : null;
     if (this.targetsInArena) {
       const copy =
         this.y instanceof Int32Array

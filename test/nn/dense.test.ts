@@ -127,6 +127,36 @@ describe('dense layers', () => {
   });
 });
 
+describe('chain outputs', () => {
+  it("write into the caller's y of the workspace dtype, convert into another, same gradient", () => {
+    const net = chain(3, dense(5, 'tanh'), dense(2, 'sigmoid'));
+    const theta = new Float64Array(net.paramCount);
+    net.init(theta, 0, new Rng(4));
+    const n = 7;
+    const x = new Rng(5).fillNormal(new Float64Array(3 * n));
+    const yBar = new Rng(6).fillNormal(new Float64Array(2 * n));
+    const run = (y: Float64Array | Float32Array | null) => {
+      const ws = net.workspace({ batch: n });
+      const out = net.forward(theta, 0, x, y, ws, n);
+      const grad = new Float64Array(net.paramCount);
+      net.vjp(theta, 0, ws, yBar, null, grad, 0, n);
+      return { out: Float64Array.from(out.subarray(0, 2 * n)), grad, ws };
+    };
+    const internal = run(null);
+    const same = new Float64Array(2 * n);
+    const direct = run(same);
+    // The sigmoid's pullback reads its output back from y: the same gradient bits.
+    expect(direct.grad).toEqual(internal.grad);
+    expect(Array.from(same)).toEqual(Array.from(internal.out));
+    expect(direct.ws.output).toBe(same);
+    const other = new Float32Array(2 * n);
+    const converted = run(other);
+    expect(converted.grad).toEqual(internal.grad);
+    expect(Array.from(other)).toEqual(Array.from(Float32Array.from(internal.out)));
+    expect(converted.ws.output).not.toBe(other);
+  });
+});
+
 describe('bad input to networks', () => {
   const net = chain(3, dense(4, 'tanh'), dense(2));
   const theta = new Float64Array(net.paramCount);

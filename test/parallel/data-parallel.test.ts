@@ -5,6 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   adam,
+  Arena,
+  DataParallelModel,
   availableCores,
   chain,
   chooseThreads,
@@ -171,6 +173,31 @@ describe('data-parallel objectives', () => {
           expect(again.grad, what).toEqual(many.grad);
         }
       }
+  });
+
+  it('refuse targets of the wrong type for the one-round evaluation, naming the loss', () => {
+    const net = chain(2, dense(3));
+    const arena = new Arena({ shared: true });
+    const model = new DataParallelModel(net, {
+      pool: two,
+      arena,
+      dtype: 'float64',
+      capacity: 8,
+      loss: logitCrossEntropy as never,
+    });
+    const theta = parameters({ net }).initial({ seed: 1 });
+    const [x, y, yBar] = [16, 24, 24].map((k) => arena.floats('float64', k));
+    const grad = new Float64Array(theta.length);
+    const out = new Float64Array(1);
+    const floatLabels = arena.floats('float64', 8);
+    expect(() =>
+      model.lossAndGradient(theta, 0, x, floatLabels, y, yBar, grad, 0, 8, 8, out, 0),
+    ).toThrow(/int32 labels for logitCrossEntropy/);
+    const labels = arena.ints(8);
+    for (let s = 0; s < 8; s++) labels[s] = s % 3;
+    model.lossAndGradient(theta, 0, x, labels, y, yBar, grad, 0, 8, 8, out, 0);
+    expect(out[0]).toBeCloseTo(Math.log(3), 12); // x = 0: equal logits
+    model.dispose();
   });
 
   it('give gradients that match central differences on two threads (float64)', () => {

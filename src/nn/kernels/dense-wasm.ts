@@ -51,7 +51,7 @@ interface DenseExports {
  */
 function weightGradTransposed(shape: DenseWasmShape): boolean {
   const lanes = shape.dtype === 'float32' ? 4 : 2;
-  return shape.inputSize <= lanes && shape.outputSize > shape.inputSize;
+  return shape.inputSize <= lanes && shape.outputSize > lanes;
 }
 
 /** Whether the activation runs inside the kernels (else the TypeScript kernels run after). */
@@ -327,16 +327,29 @@ export function denseModuleBytes(
       chunk: SAMPLE_CHUNK,
       tile: defaultTile(out, dtype),
     });
+    // For each output o (a loop; the inputs, at most one vector, unrolled):
+    // g[o·in + i] += scratch[i·out + o].
     const add = dtype === 'float32' ? 'f32.add' : 'f64.add';
-    for (let o = 0; o < out; o++) {
-      for (let i = 0; i < inp; i++) {
-        f.get(g)
-          .get(g)
-          .memory(load, (o * inp + i) * es);
-        f.get(scratch).memory(load, (i * out + o) * es);
-        f.op(add).memory(store, (o * inp + i) * es);
-      }
-    }
+    const [pg, ps] = [f.local('i32'), f.local('i32')];
+    f.get(g).set(pg);
+    f.get(scratch).set(ps);
+    f.forRange(
+      k,
+      () => f.i32(0),
+      () => f.i32(out),
+      1,
+      () => {
+        for (let i = 0; i < inp; i++) {
+          f.get(pg)
+            .get(pg)
+            .memory(load, i * es);
+          f.get(ps).memory(load, i * out * es);
+          f.op(add).memory(store, i * es);
+        }
+        f.addTo(pg, inp * es);
+        f.addTo(ps, es);
+      },
+    );
   });
 
   // inputGrad(zBar, w, xBar, n): xBar (n × in) = zBar·W
