@@ -30,19 +30,22 @@ function elementwise(
      for (let i = 0; i < len; i++) { const r = prediction[i] - target[i]; s += ${entry}; }
      return ${total};`,
   ) as Loss<FloatArray>['value'];
-  const valueAndGradient = new Function(
-    'prediction',
-    'target',
-    'n',
-    'width',
-    'gradient',
-    `const len = n * width; const scale = ${mean ? '1 / len' : '1'}; let s = 0;
+  /** The loop over `rows` rows writing the seed `scale · slope`, then `result`. */
+  const withGradient = (scale: string, result: string): string =>
+    `const len = rows * width; const scale = ${scale}; let s = 0;
      for (let i = 0; i < len; i++) {
        const r = prediction[i] - target[i];
        s += ${entry};
        gradient[i] = scale * (${slope});
      }
-     return ${total};`,
+     ${result}`;
+  const valueAndGradient = new Function(
+    'prediction',
+    'target',
+    'rows',
+    'width',
+    'gradient',
+    withGradient(mean ? '1 / len' : '1', `return ${total};`),
   ) as Loss<FloatArray>['valueAndGradient'];
   // The same loop over a share of a batch's rows, normalised as the whole batch (batchRows),
   // so a share writes exactly the seed entries the whole batch would.
@@ -55,13 +58,7 @@ function elementwise(
     'gradient',
     'out',
     'index',
-    `const len = rows * width; const scale = ${mean ? '1 / (batchRows * width)' : '1'}; let s = 0;
-     for (let i = 0; i < len; i++) {
-       const r = prediction[i] - target[i];
-       s += ${entry};
-       gradient[i] = scale * (${slope});
-     }
-     out[index] = scale * s;`,
+    withGradient(mean ? '1 / (batchRows * width)' : '1', 'out[index] = scale * s;'),
   ) as SeparableLoss<FloatArray>['part'];
   const separable: SeparableLoss<FloatArray> = {
     elementwise: kind,
