@@ -14,7 +14,11 @@ export interface CovariateRows {
   readonly cells: readonly (readonly (number | undefined)[])[];
 }
 
-/** A subject's covariates: constant ones by value, time-varying ones as LOCF series. */
+/**
+ * A subject's covariates: constant ones by value, time-varying ones as LOCF series. Both are
+ * prototype-free objects keyed by the column names as written, so a column named `__proto__`,
+ * `constructor` or `toString` is a covariate like any other (no inherited keys to collide with).
+ */
 export interface SubjectCovariates {
   readonly constant: Record<string, number>;
   readonly timeVarying: Record<string, CovariateSeries>;
@@ -35,8 +39,9 @@ export function subjectCovariates(
   names: readonly string[],
   problems: DataProblems,
 ): SubjectCovariates {
-  const constant: Record<string, number> = {};
-  const timeVarying: Record<string, CovariateSeries> = {};
+  // Names come from the file: prototype-free maps, so `__proto__` is stored, not swallowed.
+  const constant = Object.create(null) as Record<string, number>;
+  const timeVarying = Object.create(null) as Record<string, CovariateSeries>;
   const n = subject.rows.length;
   names.forEach((name, c) => {
     const first = subject.cells.findIndex((cells) => cells[c] !== undefined);
