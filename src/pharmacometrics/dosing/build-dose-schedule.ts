@@ -3,7 +3,11 @@
  * {@link DoseSchedule}.
  *
  * - ADDL/II: ADDL additional doses, exactly like the record, every II after it (`t + k·II`,
- *   computed directly, not by repeated addition).
+ *   computed directly, not by repeated addition). A record stays one record with a count until
+ *   here, and only the doses up to `until` (the last time a prediction needs) are expanded, so
+ *   ADDL 1e8 costs what the predicted window holds; more than {@link MAX_SCHEDULED_DOSES}
+ *   deliveries in one schedule is an error naming the row. A dose time that overflows to ∞
+ *   (TIME + ADDL·II + lag) is an error naming the row, never a dose that silently vanishes.
  * - Lag ALAG_k shifts every delivery into CMT k (bolus time, infusion start).
  * - F_k scales bolus amounts. For infusions with a rate (RATE > 0, or RATE = −1 with R_k) F
  *   scales the length, as NONMEM does: duration = F·AMT/rate; with a length (DUR, or RATE = −2
@@ -33,7 +37,20 @@ import type { BolusDose, DoseSchedule, InfusionDose, SteadyStateDose } from './d
 export interface DoseScheduleOptions {
   /** Number of compartments of the model: larger CMT numbers are an error. */
   readonly compartments?: number;
+  /**
+   * The last time a prediction needs (default ∞: every dose). Deliveries that start after it
+   * (additional doses included) are left out — they cannot change the state at or before it —
+   * so a long ADDL regimen costs memory in proportion to the doses up to `until`.
+   */
+  readonly until?: number;
 }
+
+/**
+ * Most deliveries (boluses and infusions, additional doses included) one schedule expands:
+ * beyond it `doseSchedule` throws naming the dose row, before allocating them. Pass `until` to
+ * expand only the doses a prediction reaches.
+ */
+export const MAX_SCHEDULED_DOSES = 1_000_000;
 
 /** What one dose delivers, after F, R_k and D_k. */
 interface Delivery {
@@ -85,6 +102,14 @@ function checkRecord(d: DoseRecord, compartments: number | undefined): void {
   if (d.addl > 0 && d.ii === 0) {
     fail(row, `ADDL ${d.addl} needs an interdose interval II > 0, but II is 0`);
   }
+  const last = d.time + d.addl * d.ii;
+  if (!Number.isFinite(last)) {
+    fail(
+      row,
+      `the last additional dose falls at TIME + ADDL·II = ${d.time} + ${d.addl}·${d.ii} = ` +
+        `${last}; dose times must be finite`,
+    );
+  }
   if (d.ss !== 0 && d.ss !== 1 && d.ss !== 2) fail(row, `SS must be 0, 1 or 2, got ${d.ss}`);
   if (d.ss !== 0 && d.ii === 0) {
     const constantInfusion = d.rate > 0 || d.rate === -1;
@@ -135,6 +160,10 @@ export function doseSchedule(
   options: DoseScheduleOptions = {},
 ): DoseSchedule {
   checkDoseModifiers(modifiers);
+  const until = options.until ?? Infinity;
+  if (Number.isNaN(until)) {
+    throw new ScichainError('InvalidArgument', 'until must be a time or ∞, got NaN');
+  }
   for (const r of resets) {
     if (!Number.isFinite(r)) throw new ScichainError('NonFinite', `reset (EVID 3) time is ${r}`);
   }
@@ -157,8 +186,9 @@ export function doseSchedule(
   const boluses: BolusDose[] = [];
   const infusions: InfusionDose[] = [];
   const steadyStates: SteadyStateDose[] = [];
+  let scheduled = 0;
   const deliver = (d: DoseRecord, what: Delivery, start: number, cutoff: number): void => {
-    if (!(start < cutoff)) return;
+    if (!(start < cutoff) || start > until) return;
     if (what.duration === 0) {
       if (what.amount > 0)
         boluses.push({ time: start, cmt: d.cmt, amount: what.amount, row: d.row });
@@ -180,7 +210,22 @@ export function doseSchedule(
     ) {
       fail(d.row, `the dose resolves to a non-finite amount, rate or duration`);
     }
+    const constantInfusion = d.ss !== 0 && d.ii === 0;
+    if (!constantInfusion && !Number.isFinite(what.duration)) {
+      // AMT / RATE overflowed: an infusion of a finite amount that never ends would deliver ∞.
+      fail(d.row, `the infusion of AMT ${d.amount} at rate ${what.rate} lasts ${what.duration}`);
+    }
     const lag = lagOf(modifiers, d.cmt);
+    // The last delivery's end (a constant infusion's end is ∞ by design; it has no ADDL).
+    const lastEnd = d.time + d.addl * d.ii + lag + (constantInfusion ? 0 : what.duration);
+    if (!Number.isFinite(lastEnd)) {
+      const length = constantInfusion || what.duration === 0 ? '' : ` + length ${what.duration}`;
+      fail(
+        d.row,
+        `its last delivery ends at TIME ${d.time} + ADDL ${d.addl}·II ${d.ii} + lag ${lag}` +
+          `${length} = ${lastEnd}; dose times must be finite`,
+      );
+    }
     if (d.ss !== 0) {
       steadyStates.push({
         time: d.time,
@@ -196,7 +241,27 @@ export function doseSchedule(
       carryOver(d, what, lag, cutoff, boluses, infusions);
       if (d.ii === 0) continue; // a constant infusion is all carry-over
     }
-    for (let k = 0; k <= d.addl; k++) deliver(d, what, d.time + k * d.ii + lag, cutoff);
+    // Doses k = 0 … ADDL start at t + k·II + lag; only those before the cutoff (a reset) and
+    // at or before `until` are delivered. Count them first, so that the bound errs before
+    // anything is allocated.
+    const horizon = Math.min(until, cutoff) - d.time - lag;
+    const count = horizon < 0 ? 0 : d.ii > 0 ? Math.min(d.addl, Math.floor(horizon / d.ii)) + 1 : 1;
+    scheduled += count;
+    if (scheduled > MAX_SCHEDULED_DOSES) {
+      fail(
+        d.row,
+        `with its ${count} doses (ADDL ${d.addl}, every II ${d.ii}) the schedule would hold ` +
+          `more than ${MAX_SCHEDULED_DOSES.toLocaleString('en')} deliveries` +
+          (until === Infinity
+            ? '; pass `until` (the last time predicted) to expand only the doses up to it'
+            : ` up to t = ${until}`),
+      );
+    }
+    for (let k = 0; k <= d.addl; k++) {
+      const start = d.time + k * d.ii + lag;
+      if (!(start < cutoff) || start > until) break; // later doses start later still
+      deliver(d, what, start, cutoff);
+    }
   }
 
   const allResets = [...resets, ...records.filter((d) => d.reset).map((d) => d.time)];

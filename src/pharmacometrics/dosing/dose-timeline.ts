@@ -9,7 +9,7 @@
  * and a rate returns to exactly 0 (no drift from adding and subtracting).
  */
 import { ScichainError } from '../../errors.ts';
-import type { DoseSchedule } from './dose-schedule.ts';
+import type { DoseSchedule, InfusionDose } from './dose-schedule.ts';
 import { periodicInput, type PeriodicInput } from './periodic-input.ts';
 
 /** Action kinds, in their order at equal times. */
@@ -91,37 +91,99 @@ export function doseTimeline(schedule: DoseSchedule, compartments: number): Dose
     });
   }
   const infused = new Set<number>();
-  for (let k = 0; k < compartments; k++) {
-    const mine = schedule.infusions.filter((f) => checkCmt(f.cmt, f.row) === k);
-    if (mine.length === 0) continue;
+  const byCompartment: InfusionDose[][] = Array.from({ length: compartments }, () => []);
+  for (const f of schedule.infusions) byCompartment[checkCmt(f.cmt, f.row)].push(f);
+  byCompartment.forEach((mine, k) => {
+    if (mine.length === 0) return;
     infused.add(k);
-    const breaks = [...new Set(mine.flatMap((f) => [f.start, f.end]))]
-      .filter((t) => Number.isFinite(t))
-      .sort((a, b) => a - b);
-    let previous = 0;
-    for (const t of breaks) {
-      let total = 0;
-      let row = -1;
-      for (const f of mine) {
-        if (f.start <= t && t < f.end) total += f.rate;
-        if (f.start === t || f.end === t) row = f.row;
-      }
-      if (total === previous) continue;
-      entries.push({ time: t, action: TimelineAction.SetRate, index: k, value: total, row });
-      previous = total;
+    // One object shape for every entry keeps the sort's comparator fast.
+    for (const e of rateChanges(mine)) {
+      entries.push({
+        time: e.time,
+        action: TimelineAction.SetRate,
+        index: k,
+        value: e.value,
+        row: e.row,
+      });
     }
-  }
+  });
   entries.sort((a, b) => a.time - b.time || a.action - b.action);
   const n = entries.length;
+  // Plain loops: TypedArray.from with a map function is slow on long schedules.
+  const time = new Float64Array(n);
+  const action = new Uint8Array(n);
+  const index = new Int32Array(n);
+  const value = new Float64Array(n);
+  const row = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    time[i] = e.time;
+    action[i] = e.action;
+    index[i] = e.index;
+    value[i] = e.value;
+    row[i] = e.row;
+  }
   return {
     compartments,
     length: n,
-    time: Float64Array.from(entries, (e) => e.time),
-    action: Uint8Array.from(entries, (e) => e.action),
-    index: Int32Array.from(entries, (e) => e.index),
-    value: Float64Array.from(entries, (e) => e.value),
-    row: Float64Array.from(entries, (e) => e.row),
+    time,
+    action,
+    index,
+    value,
+    row,
     steadyStates: schedule.steadyStates.map(periodicInput),
     infusedCompartments: [...infused].sort((a, b) => a - b),
   };
+}
+
+/**
+ * The total rate of `infusions` (one compartment, in schedule order) at every time it changes:
+ * at each start or end t, the sum of the rates with start ≤ t < end, summed afresh over the
+ * infusions running there (a sweep keeps only those, so a long regimen costs n log n, not n²).
+ * `row` is the row of the last infusion (in schedule order) starting or ending at t.
+ */
+function rateChanges(
+  infusions: readonly InfusionDose[],
+): { time: number; value: number; row: number }[] {
+  const n = infusions.length;
+  const byStart = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => infusions[a].start - infusions[b].start || a - b,
+  );
+  // Finite ends only: an ∞ end changes nothing.
+  const byEnd = Array.from({ length: n }, (_, i) => i)
+    .filter((i) => Number.isFinite(infusions[i].end))
+    .sort((a, b) => infusions[a].end - infusions[b].end);
+  // Every start and finite end, ascending, once each (typed-array sort: numeric and fast).
+  const times = new Float64Array(n + byEnd.length);
+  for (let i = 0; i < n; i++) times[i] = infusions[i].start;
+  for (let e = 0; e < byEnd.length; e++) times[n + e] = infusions[byEnd[e]].end;
+  times.sort();
+  let running: number[] = [];
+  let next = 0;
+  let ended = 0;
+  let previous = 0;
+  const out: { time: number; value: number; row: number }[] = [];
+  for (let b = 0; b < times.length; b++) {
+    const t = times[b];
+    if (b > 0 && t === times[b - 1]) continue;
+    let last = -1; // schedule index of the last infusion starting or ending at t
+    while (next < n && infusions[byStart[next]].start <= t) {
+      const i = byStart[next++];
+      running.push(i);
+      if (infusions[i].start === t) last = Math.max(last, i);
+    }
+    // Every finite end is a break time, so the ends reached here are exactly at t.
+    while (ended < byEnd.length && infusions[byEnd[ended]].end <= t) {
+      last = Math.max(last, byEnd[ended++]);
+    }
+    running = running.filter((i) => t < infusions[i].end);
+    let total = 0;
+    // In schedule order, as the sum was always taken (the same rounding).
+    running.sort((a, b) => a - b);
+    for (const i of running) total += infusions[i].rate;
+    if (total === previous) continue;
+    out.push({ time: t, value: total, row: last < 0 ? -1 : infusions[last].row });
+    previous = total;
+  }
+  return out;
 }

@@ -44,11 +44,14 @@ export function closedFormSubjects<M extends ClosedFormPkModel>(
     const times = Float64Array.from(subject.observations, (o) => o.time);
     const observations = Float64Array.from(subject.observations, (o) => o.dv);
     const modifiers = spec.modifiers;
+    // Doses after the last observation change no prediction: a long ADDL regimen is expanded
+    // only up to it.
+    const until = { until: times.reduce((a, t) => Math.max(a, t), -Infinity) };
     const fixedTimeline =
       typeof modifiers === 'function'
         ? null
         : doseTimeline(
-            doseSchedule(subject.doses, subject.resets, modifiers ?? {}),
+            doseSchedule(subject.doses, subject.resets, modifiers ?? {}, until),
             model.compartments,
           );
     return {
@@ -65,6 +68,7 @@ export function closedFormSubjects<M extends ClosedFormPkModel>(
               subject.doses,
               subject.resets,
               (modifiers as (phi: Float64Array) => DoseModifiers)(phi),
+              until,
             ),
             model.compartments,
           );

@@ -80,7 +80,9 @@ export function odeSubjects(
   const rtol = spec.rtol ?? 1e-10;
   const atol = spec.atol ?? 1e-10;
   return records.map((subject) => {
-    const schedule = doseSchedule(subject.doses, subject.resets, spec.modifiers ?? {});
+    // Doses after the last observation change no prediction: expand ADDL only up to it.
+    const until = subject.observations.reduce((a, o) => Math.max(a, o.time), -Infinity);
+    const schedule = doseSchedule(subject.doses, subject.resets, spec.modifiers ?? {}, { until });
     const steady = schedule.steadyStates.length > 0;
     for (const d of [...schedule.boluses, ...schedule.infusions]) {
       if (d.cmt < 1 || d.cmt > n) {

@@ -34,8 +34,9 @@ describe('readNonmemData: covariate columns named like Object.prototype keys', (
     expect(Object.keys(s.timeVarying)).toEqual(['__proto__', 'constructor']);
     expect(Array.from(s.timeVarying['__proto__'].times)).toEqual([0, 1]);
     expect(Array.from(s.timeVarying['__proto__'].values)).toEqual([5, 6]);
-    expect(Array.from(s.timeVarying.constructor.times)).toEqual([0, 2]);
-    expect(Array.from(s.timeVarying.constructor.values)).toEqual([60, 61]);
+    const ctor: string = 'constructor'; // (typed as string: TS gives `.constructor` Function's type)
+    expect(Array.from(s.timeVarying[ctor].times)).toEqual([0, 2]);
+    expect(Array.from(s.timeVarying[ctor].values)).toEqual([60, 61]);
     expect(Object.getPrototypeOf(s.timeVarying)).toBeNull();
   });
 
