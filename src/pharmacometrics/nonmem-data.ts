@@ -23,7 +23,9 @@
  * - Dose data items on rows that are not doses are errors, not ignored; a non-zero DV on them is
  *   ignored with a warning (DV 0 is the usual filler).
  * - Lines whose first cell starts with `#` are comments (NONMEM's default `IGNORE=#`); the header
- *   may start with `#`.
+ *   may start with `#`. Each such line after the header is a `CommentRow` warning naming it.
+ * - Covariates are keyed by their column names in prototype-free objects (`__proto__` is a
+ *   covariate like any other).
  *
  * Problems stop reading with a `ScichainError` naming the row (1-based file line, header =
  * row 1) and the column; lesser ones are returned as warnings (never printed).

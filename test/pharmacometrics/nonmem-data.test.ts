@@ -747,9 +747,11 @@ describe('readNonmemData: round trip', () => {
         const data = readNonmemData(text);
         expect(data.subjects).toEqual(expectedRecords(list, layout));
         const silent = list.filter((s) => !s.events.some((e) => e.kind === 'observation'));
-        expect(data.warnings.map((w) => [w.code, w.id])).toEqual(
-          silent.map((s) => ['NoObservations', s.id]),
-        );
+        // The comment line after the header (row 2) is reported as skipped.
+        expect(data.warnings.map((w) => [w.code, w.id ?? w.row])).toEqual([
+          ...(layout.comments ? [['CommentRow', 2]] : []),
+          ...silent.map((s) => ['NoObservations', s.id]),
+        ]);
       }),
     );
   });

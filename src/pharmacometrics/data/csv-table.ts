@@ -21,8 +21,9 @@ export interface CsvTable {
 /**
  * Splits comma-separated text into a header and data rows. Blank lines and lines of empty cells
  * are skipped; rows whose first cell starts with `#` are comments (NONMEM's default `IGNORE=#`),
- * except that the header may start with `#` too (a common way to hide it from NM-TRAN): before
- * the header, a `#` line naming an ID column is the header.
+ * each skipped data row reported as a `CommentRow` warning naming it, except that the header may
+ * start with `#` too (a common way to hide it from NM-TRAN): before the header, a `#` line
+ * naming an ID column is the header (and other `#` lines there are skipped quietly).
  * Rows must have as many cells as the header (extra cells are allowed only when empty, as a
  * trailing comma gives).
  */
@@ -67,7 +68,19 @@ export function readCsvTable(text: string, problems: DataProblems): CsvTable {
       headerRow = row;
       continue;
     }
-    if (cells[0].startsWith('#')) continue;
+    if (cells[0].startsWith('#')) {
+      // NONMEM's IGNORE=# rule, but said aloud: an ID such as #12 in the first column is
+      // otherwise a subject that silently disappears.
+      const line = cells.join(',');
+      problems.warn(
+        'CommentRow',
+        row,
+        undefined,
+        `the row starts with "#" and is skipped as a comment (NONMEM's IGNORE=#): ` +
+          (line.length > 60 ? `${line.slice(0, 57)}...` : line),
+      );
+      continue;
+    }
     if (cells.length < header.length) {
       throw problems.error(
         row,

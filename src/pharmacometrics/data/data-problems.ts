@@ -18,7 +18,9 @@ export type DataWarningCode =
   /** A covariate cell was missing and was filled from the subject's neighbouring rows. */
   | 'CovariateFilled'
   /** A covariate is missing on every row of a subject: the subject has no value for it. */
-  | 'CovariateMissing';
+  | 'CovariateMissing'
+  /** A row after the header whose first cell starts with `#`: skipped (NONMEM's IGNORE=#). */
+  | 'CommentRow';
 
 /** A problem in the data that does not stop reading. */
 export interface DataWarning {

@@ -17,11 +17,12 @@ export interface DoseItems {
 /**
  * Checks one dose row; `column(item)` gives the column name as written (or the item name when
  * the data lack the column). Errors: RATE and DUR both given; ADDL without II; II without ADDL
- * on a non-steady-state dose; SS with II 0 unless it is a constant infusion (RATE > 0, AMT 0).
+ * on a non-steady-state dose; a last additional dose TIME + ADDL·II that overflows to ∞; SS with II 0 unless it is a constant infusion (RATE > 0, AMT 0).
  * Warns about AMT 0 on other doses.
  */
 export function checkDose(
   dose: DoseItems,
+  time: number,
   row: number,
   id: string,
   column: (item: 'AMT' | 'RATE' | 'DUR' | 'II' | 'ADDL' | 'SS') => string,
@@ -49,6 +50,34 @@ export function checkDose(
       column('II'),
       `II ${ii} without ADDL: an interdose interval needs additional doses (ADDL > 0) or a ` +
         'steady-state dose (SS 1 or 2)',
+    );
+  }
+  const last = time + addl * ii;
+  if (!Number.isFinite(last)) {
+    throw problems.error(
+      row,
+      column('ADDL'),
+      `the last of ADDL ${addl} additional doses every II ${ii} after TIME ${time} falls at ` +
+        `${last}; dose times must be finite`,
+      'NonFinite',
+    );
+  }
+  // An infusion's length AMT/RATE (or rate AMT/DUR) must be finite too, or the dose would
+  // never end (or deliver everything at once).
+  if (rate > 0 && amt > 0 && !Number.isFinite(amt / rate)) {
+    throw problems.error(
+      row,
+      column('RATE'),
+      `AMT ${amt} at RATE ${rate} lasts ${amt / rate}; an infusion must end`,
+      'NonFinite',
+    );
+  }
+  if (dur > 0 && !Number.isFinite(amt / dur)) {
+    throw problems.error(
+      row,
+      column('DUR'),
+      `AMT ${amt} over DUR ${dur} is a rate of ${amt / dur}; rates must be finite`,
+      'NonFinite',
     );
   }
   const constantInfusion = ss > 0 && ii === 0;

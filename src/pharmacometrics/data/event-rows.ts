@@ -137,7 +137,7 @@ export class EventRowReader {
     if (evid !== 0 && dv !== undefined && dv !== 0) {
       problems.warn('IgnoredDV', row, column('DV'), `DV ${dv} on ${what} is ignored`, id);
     }
-    if (isDose) checkDose(items, row, id, column, problems);
+    if (isDose) checkDose(items, items.time, row, id, column, problems);
 
     const recorded = isDose || (evid === 0 && mdv === 0);
     if (recorded && items.cmt !== 0 && rules.compartments && !rules.compartments.has(items.cmt)) {
