@@ -96,7 +96,8 @@ export class ExpressionModel implements ODEModel {
         );
       }
     }
-    const missing = spec.states.filter((s) => !(s in spec.equations));
+    // Own keys only: a state named `constructor` must not find Object.prototype's.
+    const missing = spec.states.filter((s) => !Object.hasOwn(spec.equations, s));
     if (missing.length > 0) {
       throw new ScichainError('InvalidArgument', `no equation for state(s) ${missing.join(', ')}`);
     }

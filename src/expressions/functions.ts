@@ -17,8 +17,16 @@ const reciprocal = (js: string): AllowedFunction => ({
   emit: ([x]) => `(1 / ${js}(${x}))`,
 });
 
-/** Smooth functions by mathjs name. */
-export const ALLOWED_FUNCTIONS: Readonly<Record<string, AllowedFunction>> = {
+/**
+ * A frozen table without a prototype: names come from model files, and a lookup such as
+ * `table['toString']` or `table['constructor']` must find nothing rather than Object.prototype's.
+ */
+function prototypeFree<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
+/** Smooth functions by mathjs name (prototype-free: see {@link allowedFunction}). */
+export const ALLOWED_FUNCTIONS: Readonly<Record<string, AllowedFunction>> = prototypeFree({
   exp: unary('Math.exp'),
   log: unary('Math.log'),
   sqrt: unary('Math.sqrt'),
@@ -42,10 +50,10 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, AllowedFunction>> = {
   csch: reciprocal('Math.sinh'),
   coth: reciprocal('Math.tanh'),
   pow: { arity: 2, emit: ([x, y]) => `Math.pow(${x}, ${y})` },
-};
+});
 
 /** Functions refused with a reason (non-differentiable somewhere the solver may go). */
-export const REFUSED_FUNCTIONS: Readonly<Record<string, string>> = {
+export const REFUSED_FUNCTIONS: Readonly<Record<string, string>> = prototypeFree({
   abs: 'abs is not differentiable at 0; use sqrt(x^2 + eps) or restructure the model',
   sign: 'sign is not differentiable (its derivative is 0 almost everywhere and undefined at 0)',
   floor: 'floor is not differentiable',
@@ -55,4 +63,20 @@ export const REFUSED_FUNCTIONS: Readonly<Record<string, string>> = {
   mod: 'mod is not differentiable',
   max: 'max is not differentiable where its arguments are equal; use a smooth maximum',
   min: 'min is not differentiable where its arguments are equal; use a smooth minimum',
-};
+});
+
+/** The allowed function called `name`, if any (own entries only). */
+export function allowedFunction(name: string): AllowedFunction | undefined {
+  return Object.hasOwn(ALLOWED_FUNCTIONS, name) ? ALLOWED_FUNCTIONS[name] : undefined;
+}
+
+/** Why the function called `name` is refused, if it is (own entries only). */
+export function refusedFunction(name: string): string | undefined {
+  return Object.hasOwn(REFUSED_FUNCTIONS, name) ? REFUSED_FUNCTIONS[name] : undefined;
+}
+
+/** The mathjs constants expressions may use, with their JavaScript (prototype-free lookup). */
+export const MATH_CONSTANTS: ReadonlyMap<string, string> = new Map([
+  ['pi', 'Math.PI'],
+  ['e', 'Math.E'],
+]);

@@ -4,17 +4,17 @@
  * compiled to differentiable JavaScript is refused with the expression and the reason.
  */
 import {
-  AccessorNode,
-  ConstantNode,
-  FunctionNode,
-  OperatorNode,
   ParenthesisNode,
   SymbolNode,
   parse,
+  type AccessorNode,
+  type ConstantNode,
+  type FunctionNode,
   type MathNode,
 } from 'mathjs';
 import { ScichainError } from '../errors.ts';
-import { ALLOWED_FUNCTIONS, REFUSED_FUNCTIONS } from './functions.ts';
+import { MATH_CONSTANTS } from './functions.ts';
+import { validateExpression, type ExpressionScope, type Fail, type Rewrite } from './validate.ts';
 
 /** Sizes of a term callable inside expressions. */
 export interface TermShape {
@@ -48,12 +48,12 @@ export interface ParsedSystem {
   readonly calls: readonly TermCall[];
 }
 
-const CONSTANTS: Readonly<Record<string, string>> = { pi: 'Math.PI', e: 'Math.E' };
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** Declared names: ASCII letters first, so they can never collide with generated `__` names. */
+export const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-/** The JavaScript for mathjs constants (`pi`, `e`) by name. */
+/** The JavaScript for mathjs constants (`pi`, `e`) by name (prototype-free lookup). */
 export function constantValue(name: string): string | undefined {
-  return CONSTANTS[name];
+  return MATH_CONSTANTS.get(name);
 }
 
 /** Is `name` one of the symbols standing for a term output? */
@@ -64,14 +64,24 @@ export function isTermOutput(name: string): boolean {
 /** Checks that declared names are identifiers, distinct, and do not shadow t, pi or e. */
 export function checkNames(table: SymbolTable): void {
   const seen = new Map<string, string>();
+  if (
+    typeof table.time !== 'string' ||
+    !IDENTIFIER.test(table.time) ||
+    MATH_CONSTANTS.has(table.time)
+  ) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `time name '${String(table.time)}' must start with a letter, contain only letters, digits and _, and not be pi or e`,
+    );
+  }
   const add = (name: string, kind: string): void => {
-    if (!IDENTIFIER.test(name)) {
+    if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
       throw new ScichainError(
         'InvalidArgument',
-        `${kind} name '${name}' must start with a letter and contain only letters, digits and _`,
+        `${kind} name '${String(name)}' must start with a letter and contain only letters, digits and _`,
       );
     }
-    if (name === table.time || name in CONSTANTS) {
+    if (name === table.time || MATH_CONSTANTS.has(name)) {
       throw new ScichainError(
         'InvalidArgument',
         `${kind} name '${name}' is reserved (${name === table.time ? 'time' : 'a mathjs constant'})`,
@@ -130,13 +140,16 @@ export function parseSystem(
   const calls: TermCall[] = [];
   const callIndex = new Map<string, number>();
 
-  const rewrite = (node: MathNode, where: string, source: string): MathNode => {
-    const fail = (why: string): never => {
-      throw new ScichainError('InvalidArgument', `${where}: ${why} in "${source}"`);
-    };
+  /** The scope of one expression: declared names, earlier definitions and term calls. */
+  const scopeFor = (): ExpressionScope => {
     // A term call, with or without an output index.
-    const termCall = (fn: FunctionNode, index: AccessorNode['index'] | null): MathNode => {
-      const name = (fn.fn as unknown as SymbolNode).name;
+    const termCall = (
+      fn: FunctionNode,
+      name: string,
+      index: AccessorNode['index'] | null,
+      rewrite: Rewrite,
+      fail: Fail,
+    ): MathNode => {
       const shape = table.terms.get(name);
       if (shape === undefined) return fail(`'${name}' is not a term`);
       if (fn.args.length !== shape.inputSize) {
@@ -162,7 +175,7 @@ export function parseSystem(
         }
         output = (k as number) - 1;
       }
-      const args = fn.args.map((a) => rewrite(a, where, source));
+      const args = fn.args.map(rewrite);
       const key = `${name}(${args.map((a) => a.toString()).join(', ')})`;
       let k = callIndex.get(key);
       if (k === undefined) {
@@ -176,18 +189,12 @@ export function parseSystem(
       }
       return new SymbolNode(calls[k].outputs[output]);
     };
-
-    switch (node.type) {
-      case 'ConstantNode': {
-        const v = (node as ConstantNode).value;
-        if (typeof v !== 'number') return fail(`the constant ${String(v)} is not a number`);
-        return node;
-      }
-      case 'SymbolNode': {
-        const name = (node as SymbolNode).name;
-        if (states.has(name) || params.has(name) || name === table.time || name in CONSTANTS) {
-          return node;
+    return {
+      symbol(name, fail) {
+        if (states.has(name) || params.has(name) || name === table.time) {
+          return new SymbolNode(name);
         }
+        if (MATH_CONSTANTS.has(name)) return new SymbolNode(name);
         const d = definitions.get(name);
         if (d !== undefined) return new ParenthesisNode(d);
         if (table.terms.has(name)) return fail(`the term ${name} must be called, e.g. ${name}(…)`);
@@ -197,54 +204,26 @@ export function parseSystem(
             ? `'${name}' is a definition declared later (definitions may only use earlier ones)`
             : `unknown symbol '${name}' (${describeKnown(table)})`,
         );
-      }
-      case 'ParenthesisNode':
-        return new ParenthesisNode(rewrite((node as ParenthesisNode).content, where, source));
-      case 'OperatorNode': {
-        const op = node as OperatorNode<never, never>;
-        const ok = ['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus'];
-        if (!ok.includes(op.fn)) {
-          return fail(
-            `the operator '${op.op}' is not allowed (only + − * / ^; comparisons and conditionals are not differentiable)`,
-          );
-        }
-        const args = op.args.map((a) => rewrite(a, where, source));
-        if (op.fn === 'unaryPlus') return args[0];
-        return new OperatorNode(op.op, op.fn, args, op.implicit);
-      }
-      case 'AccessorNode': {
-        const acc = node as AccessorNode;
+      },
+      accessor(acc, rewrite, fail) {
         if (acc.object.type === 'FunctionNode') {
           const fn = acc.object as FunctionNode;
-          if (table.terms.has((fn.fn as unknown as SymbolNode).name))
-            return termCall(fn, acc.index);
+          const callee = fn.fn as unknown as SymbolNode;
+          if (callee.type === 'SymbolNode' && table.terms.has(callee.name)) {
+            return termCall(fn, callee.name, acc.index, rewrite, fail);
+          }
         }
         return fail(`indexing '${acc.toString()}' is only allowed on term calls such as nn(x)[1]`);
-      }
-      case 'FunctionNode': {
-        const fn = node as FunctionNode;
-        const name = (fn.fn as unknown as SymbolNode).name;
-        if (table.terms.has(name)) return termCall(fn, null);
-        const refused = REFUSED_FUNCTIONS[name];
-        if (refused !== undefined) return fail(refused);
-        const allowed = ALLOWED_FUNCTIONS[name];
-        if (allowed === undefined) {
-          return fail(
-            `unknown or unsupported function '${name}' (allowed: ${Object.keys(ALLOWED_FUNCTIONS).join(', ')}; terms: ${[...table.terms.keys()].join(', ') || 'none'})`,
-          );
-        }
-        if (fn.args.length !== allowed.arity) {
-          fail(`${name} takes ${allowed.arity} argument(s) but is given ${fn.args.length}`);
-        }
-        return new FunctionNode(
-          new SymbolNode(name),
-          fn.args.map((a) => rewrite(a, where, source)),
-        );
-      }
-      default:
-        return fail(`${node.type} '${node.toString()}' is not allowed in a model expression`);
-    }
+      },
+      call(fn, name, rewrite, fail) {
+        return table.terms.has(name) ? termCall(fn, name, null, rewrite, fail) : null;
+      },
+      callables: `terms: ${[...table.terms.keys()].join(', ') || 'none'}`,
+    };
   };
+  const scope = scopeFor();
+  const rewrite = (node: MathNode, where: string, source: string): MathNode =>
+    validateExpression(node, scope, where, source);
 
   for (const [name, source] of table.definitions) {
     const where = `definition '${name}'`;
@@ -262,7 +241,7 @@ export function freeSymbols(node: MathNode): Set<string> {
   const out = new Set<string>();
   node.traverse((n, path) => {
     // A function's name is a SymbolNode at path 'fn': not a value.
-    if (n.type === 'SymbolNode' && path !== 'fn' && !((n as SymbolNode).name in CONSTANTS)) {
+    if (n.type === 'SymbolNode' && path !== 'fn' && !MATH_CONSTANTS.has((n as SymbolNode).name)) {
       out.add((n as SymbolNode).name);
     }
   });

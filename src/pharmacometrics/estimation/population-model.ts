@@ -199,12 +199,18 @@ export class PopulationModel {
     this.spec = spec;
     this.thetaNames = Object.keys(spec.theta);
     this.thetaBounds = this.thetaNames.map((name) => {
-      const entry = spec.theta[name];
+      const entry = spec.theta[name] as unknown;
+      if (typeof entry !== 'number' && (entry === null || typeof entry !== 'object')) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `initial θ '${name}' must be a number or { value, lower?, upper? }, got ${String(entry)}`,
+        );
+      }
       const {
         value,
         lower = -Infinity,
         upper = Infinity,
-      } = typeof entry === 'number' ? { value: entry } : entry;
+      } = typeof entry === 'number' ? { value: entry } : (entry as BoundedTheta);
       if (!Number.isFinite(value))
         throw new ScichainError('NonFinite', `initial θ '${name}' is ${value}`);
       if (!(lower < upper) || !(value > lower && value < upper)) {
@@ -279,6 +285,21 @@ export class PopulationModel {
     this.weightBlocks = weightBlocks;
     this.omegaOffset = offset;
     this.residualOffset = this.omegaOffset + (this.diagonalOmega ? q : (q * (q + 1)) / 2);
+    // θ, η and weights travel as plain records keyed by name ({ [name]: value }), where
+    // `__proto__` would set the prototype instead of a value: refuse it up front.
+    const recordNames: [string, readonly string[]][] = [
+      ['θ', this.thetaNames],
+      ['η', this.etaNames],
+      ['weight vector', weightBlocks.map((b) => b.name)],
+    ];
+    for (const [kind, list] of recordNames) {
+      if (list.includes('__proto__')) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `${kind} name '__proto__' is not allowed (it is a property of every JavaScript object); rename it`,
+        );
+      }
+    }
     let user: IndividualFunction | CompiledIndividual['evaluate'];
     if (typeof spec.individual === 'function') {
       if (spec.individualNames === undefined || spec.individualNames.length === 0) {
@@ -309,7 +330,7 @@ export class PopulationModel {
     this.individual = (theta, eta, covariates, phi, weights = none) => {
       user(theta, eta, covariates, phi, weights);
       for (const b of copies) {
-        const w = weights[b.name];
+        const w = Object.hasOwn(weights, b.name) ? weights[b.name] : undefined;
         if (w === undefined)
           throw new ScichainError(
             'InvalidArgument',
