@@ -189,12 +189,24 @@ export {
 /** Training loop (full-batch or mini-batch), checkpoints. */
 export {
   trainSupervised,
+  trainSupervisedAsync,
+  signalExitCode,
   type TrainSupervisedOptions,
   type TrainResult,
   type EpochInfo,
   type EpochRecord,
   type TrainingCheckpoint,
+  type CheckpointFileOptions,
 } from './training/train-supervised.ts';
+/** Checkpoint files (atomic, validated), bounded history, atomic file writes. */
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  checkCheckpoint,
+  CHECKPOINT_VERSION,
+} from './training/checkpoint.ts';
+export { EpochHistory, DEFAULT_HISTORY_LIMIT } from './training/epoch-history.ts';
+export { writeFileAtomic, type AtomicWriteFs } from './io/write-file-atomic.ts';
 /** Early stopping. */
 export { EarlyStopping, type EarlyStoppingOptions } from './training/early-stopping.ts';
 /** Terminal progress bar. */

@@ -14,6 +14,8 @@ import {
   type FirstOrderOptimizer,
   type OptimizerState,
 } from './optimizer.ts';
+import { OPTIMIZER_STATE, readOptimizerState } from './optimizer-state.ts';
+import type { FieldPlace } from '../parameters/json-fields.ts';
 
 /** Options of {@link adam}. */
 export interface AdamOptions {
@@ -152,17 +154,12 @@ class Adam implements FirstOrderOptimizer {
     };
   }
 
-  loadState(state: OptimizerState): void {
-    if (state.optimizer !== this.name) {
-      throw new ScichainError(
-        'InvalidArgument',
-        `cannot load a '${state.optimizer}' state into Adam`,
-      );
-    }
-    this.t = state.step;
-    this.learningRate = state.learningRate;
-    this.m = Float64Array.from(state.buffers.m ?? []);
-    this.v = Float64Array.from(state.buffers.v ?? []);
+  loadState(state: OptimizerState, place: FieldPlace = OPTIMIZER_STATE): void {
+    const s = readOptimizerState(state, place, this.name, ['m', 'v']);
+    this.t = s.step;
+    this.learningRate = s.learningRate;
+    this.m = s.buffers.m;
+    this.v = s.buffers.v;
   }
 }
 

@@ -11,6 +11,8 @@ import {
   type FirstOrderOptimizer,
   type OptimizerState,
 } from './optimizer.ts';
+import { OPTIMIZER_STATE, readOptimizerState } from './optimizer-state.ts';
+import type { FieldPlace } from '../parameters/json-fields.ts';
 
 /** Options of {@link gradientDescent}. */
 export interface GradientDescentOptions {
@@ -91,15 +93,11 @@ class GradientDescent implements FirstOrderOptimizer {
     };
   }
 
-  loadState(state: OptimizerState): void {
-    if (state.optimizer !== this.name)
-      throw new ScichainError(
-        'InvalidArgument',
-        `cannot load a '${state.optimizer}' state into gradient descent`,
-      );
-    this.t = state.step;
-    this.learningRate = state.learningRate;
-    this.velocity = Float64Array.from(state.buffers.velocity ?? []);
+  loadState(state: OptimizerState, place: FieldPlace = OPTIMIZER_STATE): void {
+    const s = readOptimizerState(state, place, this.name, ['velocity']);
+    this.t = s.step;
+    this.learningRate = s.learningRate;
+    this.velocity = s.buffers.velocity;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { ScichainError } from '../errors.ts';
 import type { FloatArray } from '../memory/dtype.ts';
+import type { FieldPlace } from '../parameters/json-fields.ts';
 
 /** An objective for the optimizers: writes ∂f/∂θ into `grad` (overwriting it) and returns f(θ). */
 export type ValueAndGradient<T extends FloatArray = FloatArray> = (theta: T, grad: T) => number;
@@ -29,8 +30,12 @@ export interface FirstOrderOptimizer {
   reset(): void;
   /** Exact state, for checkpoints. */
   state(): OptimizerState;
-  /** Restores a state from {@link state}. */
-  loadState(state: OptimizerState): void;
+  /**
+   * Restores a state from {@link state}, checking every field first (an error names the field,
+   * prefixed by `place` — e.g. the checkpoint file and `optimizer`); the optimizer is unchanged
+   * when the state is refused.
+   */
+  loadState(state: OptimizerState, place?: FieldPlace): void;
   /** Sets the frozen mask (1 = frozen), or null for none. */
   setFrozen(mask: Uint8Array | null): void;
 }

@@ -352,9 +352,12 @@ export class ParameterLayout implements ParameterComponent {
     return parametersToJSON(this, theta);
   }
 
-  /** θ from a document written by {@link toJSON} (names and sizes must match; frozen flags are restored). */
-  fromJSON(file: unknown, dtype?: DType): FloatArray {
-    return parametersFromJSON(this, file, dtype);
+  /**
+   * θ from a document written by {@link toJSON} (names and sizes must match; frozen flags are
+   * restored). Errors name the field's JSON path and `source` (e.g. the file).
+   */
+  fromJSON(file: unknown, dtype?: DType, source?: string): FloatArray {
+    return parametersFromJSON(this, file, dtype, source);
   }
 
   /** @internal Names of the frozen blocks (for serialisation). */

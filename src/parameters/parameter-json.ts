@@ -5,8 +5,21 @@
  * JSON cannot carry are written explicitly: negative zero as the string "-0", and non-finite
  * values are refused with the block and index named.
  */
-import { ScichainError } from '../errors.ts';
-import { decodeExact, encodeExact, type ExactNumber } from './exact-numbers.ts';
+import { encodeExact, type ExactNumber } from './exact-numbers.ts';
+import {
+  arrayField,
+  booleanField,
+  child,
+  describeValue,
+  fieldError,
+  finiteField,
+  integerField,
+  own,
+  readExactArray,
+  requireObject,
+  stringField,
+  type FieldPlace,
+} from './json-fields.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { ParameterLayout } from './layout.ts';
 import { sameTransform, type TransformJSON } from './transforms.ts';
@@ -86,65 +99,108 @@ export function parametersToJSON(layout: ParameterLayout, theta: FloatArray): Pa
 }
 
 /**
- * θ from a document written by {@link parametersToJSON}. Block names, order, sizes and transforms
- * must match the layout (a clear error names the first difference); frozen flags are restored.
- * The dtype is the file's unless another is asked for.
+ * θ from a document written by {@link parametersToJSON}. Every field is checked and a bad one
+ * is named by its JSON path (`blocks[1].frozen`) and `source` (the file, when read from disk).
+ * Block names, order, sizes and transforms must match the layout (a clear error names the
+ * first difference); frozen flags are restored. The dtype is the file's unless another is
+ * asked for; a value outside float32's range in float32 is refused, not turned into ∞.
  */
 export function parametersFromJSON(
   layout: ParameterLayout,
   file: unknown,
   dtype?: DType,
+  source = 'parameter document',
 ): FloatArray {
-  const doc = file as Partial<ParameterFile> | null;
+  const root: FieldPlace = { source, path: '' };
   if (
-    !doc ||
-    doc.format !== 'scichain.parameters' ||
-    doc.version !== 1 ||
-    !Array.isArray(doc.blocks)
+    file === null ||
+    typeof file !== 'object' ||
+    Array.isArray(file) ||
+    own(file, 'format') !== 'scichain.parameters'
   ) {
-    throw new ScichainError(
-      'InvalidArgument',
-      'not a scichain parameter file (expected format "scichain.parameters", version 1)',
+    fieldError(
+      root,
+      'is not a scichain parameter file (expected format "scichain.parameters", version 1)',
     );
   }
-  const blocks = doc.blocks;
+  const doc = file as Record<string, unknown>;
+  const version = own(doc, 'version');
+  if (version !== 1) {
+    fieldError(
+      child(root, 'version'),
+      `is ${describeValue(version)}; this scichain reads version 1 of "scichain.parameters"`,
+    );
+  }
+  const fileDtype = stringField(doc, 'dtype', root, ['float64', 'float32']) as DType;
+  const length = integerField(doc, 'length', root, 0);
+  const blocks = arrayField(doc, 'blocks', root);
+  const blocksPlace = child(root, 'blocks');
+  const names = blocks.map((b) =>
+    b !== null && typeof b === 'object' ? String(own(b, 'name')) : '?',
+  );
   if (blocks.length !== layout.blocks.length) {
-    throw new ScichainError(
+    fieldError(
+      blocksPlace,
+      `lists ${names.join(', ')} but the layout has ${layout.blocks.map((b) => b.name).join(', ')}`,
       'ShapeMismatch',
-      `parameter file has blocks ${blocks.map((b) => b.name).join(', ')} but the layout has ${layout.blocks.map((b) => b.name).join(', ')}`,
     );
   }
-  const theta = new (arrayType(dtype ?? doc.dtype ?? 'float64'))(layout.paramCount);
+  if (length !== layout.paramCount) {
+    fieldError(
+      child(root, 'length'),
+      `is ${length} but the layout has ${layout.paramCount} parameters`,
+      'ShapeMismatch',
+    );
+  }
+  const theta = new (arrayType(dtype ?? fileDtype))(layout.paramCount);
   const toFreeze: string[] = [];
   layout.blocks.forEach((b, k) => {
-    const fb = blocks[k];
-    if (fb === null || typeof fb !== 'object') {
-      throw new ScichainError('InvalidArgument', `parameter file block ${k + 1} is not an object`);
-    }
-    if (fb.name !== b.name) {
-      throw new ScichainError(
+    const place = child(blocksPlace, k);
+    const fb = requireObject(blocks[k], place);
+    const name = stringField(fb, 'name', place);
+    if (name !== b.name) {
+      fieldError(
+        child(place, 'name'),
+        `of block ${k + 1} is '${name}' but the layout expects '${b.name}'`,
         'ShapeMismatch',
-        `parameter file block ${k + 1} is '${fb.name}' but the layout expects '${b.name}'`,
       );
     }
-    if (fb.size !== b.size || !Array.isArray(fb.values) || fb.values.length !== b.size) {
-      throw new ScichainError(
+    const size = integerField(fb, 'size', place, 0);
+    const values = arrayField(fb, 'values', place);
+    if (size !== b.size || values.length !== b.size) {
+      fieldError(
+        child(place, 'values'),
+        `holds ${values.length} values (size ${size}) for parameter '${b.name}' but the layout needs ${b.size}`,
         'ShapeMismatch',
-        `parameter '${b.name}' has ${fb.values?.length ?? fb.size} values in the file but the layout needs ${b.size}`,
       );
     }
-    if (!sameTransform(fb.transform, b.transform.json)) {
-      throw new ScichainError(
+    const transform = readTransform(own(fb, 'transform'), child(place, 'transform'));
+    if (!sameTransform(transform, b.transform.json)) {
+      fieldError(
+        child(place, 'transform'),
+        `: parameter '${b.name}' was saved with transform ${JSON.stringify(transform)} but the layout uses ${JSON.stringify(b.transform.json)}`,
         'ShapeMismatch',
-        `parameter '${b.name}' was saved with transform ${JSON.stringify(fb.transform)} but the layout uses ${JSON.stringify(b.transform.json)}`,
       );
     }
-    (fb.values as readonly unknown[]).forEach((v: unknown, i: number) => {
-      theta[b.offset + i] = decodeExact(v, `parameter file value '${b.name}'[${i}]`);
-    });
-    if (fb.frozen) toFreeze.push(b.name);
+    if (booleanField(fb, 'frozen', place)) toFreeze.push(b.name);
+    readExactArray(values, child(place, 'values'), theta, b.offset);
   });
   layout.unfreeze(...layout.blocks.map((b) => b.name));
   layout.freeze(...toFreeze);
   return theta;
+}
+
+/** A transform written by {@link parametersToJSON}, checked field by field. */
+function readTransform(v: unknown, place: FieldPlace): TransformJSON {
+  const t = requireObject(v, place);
+  const type = stringField(t, 'type', place, [
+    'identity',
+    'log',
+    'bounded',
+    'lowerBounded',
+  ]) as TransformJSON['type'];
+  if (type === 'identity' || type === 'log') return { type };
+  const lower = finiteField(t, 'lower', place);
+  if (type === 'lowerBounded') return { type, lower };
+  return { type, lower, upper: finiteField(t, 'upper', place) };
 }

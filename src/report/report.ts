@@ -2,11 +2,11 @@
  * Self-contained HTML reports: headings, text, tables and Plotly charts in one file that opens
  * offline (the `plotly.js-dist-min` bundle is inlined). Examples write theirs to `reports/`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
 import { ScichainError } from '../errors.ts';
 import { escapeHtml, scriptJson } from './html.ts';
+import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
 
 /** One series of a chart. */
 export interface Trace {
@@ -230,11 +230,11 @@ ${body.join('\n')}
 `;
   }
 
-  /** Writes the report (creating folders); returns the absolute path. */
-  write(path: string): string {
-    const full = resolve(path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, this.toHTML());
-    return full;
+  /**
+   * Writes the report (creating folders) atomically — a failed write leaves any previous report
+   * intact — and returns the absolute path. `fs` replaces the file-system calls (for tests).
+   */
+  write(path: string, options: { fs?: AtomicWriteFs } = {}): string {
+    return writeFileAtomic(path, () => this.toHTML(), { what: 'report', ...options });
   }
 }

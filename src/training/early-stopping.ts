@@ -59,16 +59,25 @@ export class EarlyStopping {
 
   /** Restores a state from {@link state} into θ's dtype (`like`). */
   loadState(state: EarlyStoppingState, like: FloatArray): void {
-    this.bestValue = state.bestValue ?? Infinity;
-    this.bestStep = state.bestStep;
-    this.sinceBest = state.sinceBest;
-    if (state.best === null) {
-      this.best = null;
-    } else {
-      const best = like.slice();
-      state.best.forEach((v, i) => (best[i] = decodeExact(v, `checkpoint best θ[${i}]`)));
-      this.best = best;
+    let best: FloatArray | null = null;
+    if (state.best !== null) {
+      best = like.slice();
+      state.best.forEach((v, i) => (best![i] = decodeExact(v, `checkpoint best θ[${i}]`)));
     }
+    this.setState(state.bestValue ?? Infinity, state.bestStep, state.sinceBest, best);
+  }
+
+  /** @internal Sets a state already checked (by the checkpoint reader). */
+  setState(bestValue: number, bestStep: number, sinceBest: number, best: FloatArray | null): void {
+    this.bestValue = bestValue;
+    this.bestStep = bestStep;
+    this.sinceBest = sinceBest;
+    this.best = best;
+  }
+
+  /** Whether the patience is used up (a checkpoint taken at the stopping epoch resumes stopped). */
+  get exhausted(): boolean {
+    return this.sinceBest >= this.patience;
   }
 
   /** Records the value at `step` for θ; returns true when training should stop. */

@@ -1,62 +1,65 @@
 /**
  * The training loop for supervised objectives: full-batch or shuffled mini-batches (seeded),
  * a first-order optimizer, per-epoch callbacks, validation, early stopping, a terminal progress
- * bar, and checkpoints that resume bit-exactly (θ, optimizer moments and the shuffling stream).
+ * bar, a bounded history, and checkpoints that resume bit-exactly — taken on request, written
+ * to a file every so many epochs or seconds, and (with {@link trainSupervisedAsync}) on SIGINT
+ * or SIGTERM.
  */
 import { ScichainError, requireInteger } from '../errors.ts';
 import { arrayType, dtypeOf, type FloatArray } from '../memory/dtype.ts';
 import { adam } from '../optim/adam.ts';
-import type { FirstOrderOptimizer, OptimizerState } from '../optim/optimizer.ts';
-import { decodeExact, encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
-import { Rng, type RngState } from '../random/rng.ts';
+import type { FirstOrderOptimizer } from '../optim/optimizer.ts';
+import { encodeExact } from '../parameters/exact-numbers.ts';
+import { child } from '../parameters/json-fields.ts';
+import { Rng } from '../random/rng.ts';
 import {
-  EarlyStopping,
-  type EarlyStoppingOptions,
-  type EarlyStoppingState,
-} from './early-stopping.ts';
+  CHECKPOINT_VERSION,
+  checkCheckpoint,
+  checkpointSource,
+  saveCheckpoint,
+  type TrainingCheckpoint,
+} from './checkpoint.ts';
+import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
+import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
-/** Everything needed to continue training exactly where it stopped. */
-export interface TrainingCheckpoint {
-  readonly format: 'scichain.training';
-  /** Epochs completed. */
-  readonly epoch: number;
-  readonly dtype: 'float64' | 'float32';
-  readonly theta: readonly ExactNumber[];
-  readonly optimizer: OptimizerState;
-  /** The run's seed (dropout masks are drawn per epoch from it). */
-  readonly seed: number;
-  /** State of the shuffling stream. */
-  readonly rng: RngState;
-  /** Early-stopping state, when early stopping is on. */
-  readonly earlyStopping: EarlyStoppingState | null;
-}
-
-/** One epoch's record. */
-export interface EpochRecord {
-  readonly epoch: number;
-  /**
-   * Training loss: for full-batch training, the loss at θ before the epoch's step; for
-   * mini-batches, the batch losses seen during the epoch combined as the loss reduces (a
-   * sample-weighted mean for mean losses, the sum for sum losses).
-   */
-  readonly loss: number;
-  /** Validation loss at θ after the epoch (when validation data were given and due). */
-  readonly validationLoss?: number;
-}
+export type { TrainingCheckpoint } from './checkpoint.ts';
+export type { EpochRecord } from './epoch-history.ts';
 
 /** What `onEpoch` receives. */
 export interface EpochInfo extends EpochRecord {
   /** The live θ. */
   readonly theta: FloatArray;
-  /** A checkpoint of the state after this epoch. */
+  /**
+   * A checkpoint of the state after this epoch — including this epoch's early-stopping
+   * update, so a run resumed from it stops where the uninterrupted run stops.
+   */
   checkpoint(): TrainingCheckpoint;
+}
+
+/** Writing checkpoints to a file while training. */
+export interface CheckpointFileOptions {
+  /** The checkpoint file (written atomically: temporary file, fsync, rename). */
+  path: string;
+  /** Write after every this many epochs. */
+  everyEpochs?: number;
+  /**
+   * Write when this many seconds have passed since the last write (checked after each epoch).
+   * Default 60 when `everyEpochs` is not given.
+   */
+  everySeconds?: number;
+  /**
+   * {@link trainSupervisedAsync} only: on SIGINT or SIGTERM finish the current epoch, write the
+   * checkpoint and return with reason `'Interrupted'` (default true). A second signal ends the
+   * process at once.
+   */
+  onSignal?: boolean;
 }
 
 /** Options of {@link trainSupervised}. */
 export interface TrainSupervisedOptions {
-  /** Number of epochs (passes over the data). */
+  /** Number of epochs (passes over the data) to run — after the checkpoint's, when resuming. */
   epochs: number;
   /** Optimizer (default Adam with η = 1e-3). */
   optimizer?: FirstOrderOptimizer;
@@ -75,12 +78,23 @@ export interface TrainSupervisedOptions {
   validationEvery?: number;
   /** Early stopping on the validation loss (or the training loss without validation data). */
   earlyStopping?: EarlyStoppingOptions;
-  /** Called after each epoch; return `'stop'` to stop. */
+  /** Called after each epoch (every epoch, whatever the history keeps); return `'stop'` to stop. */
   onEpoch?: (info: EpochInfo) => void | 'stop';
   /** Frozen mask (1 = frozen). */
   frozen?: Uint8Array | null;
-  /** Continue from a checkpoint (θ is overwritten with the checkpoint's). */
+  /**
+   * Continue from a checkpoint (θ is overwritten with the checkpoint's). Every field is checked
+   * first; a bad one is an error naming it (and the file, for `loadCheckpoint`'s result).
+   */
   resume?: TrainingCheckpoint;
+  /** Write checkpoints to a file during training (and at its end). */
+  checkpoint?: CheckpointFileOptions;
+  /**
+   * Most epoch records kept in `history` (default 10,000; at least 16). Longer runs keep a
+   * thinned history spanning the whole run (see `EpochHistory`); stream every epoch with
+   * `onEpoch`.
+   */
+  historyLimit?: number;
   /** Terminal progress bar (default 'auto'). */
   progress?: ProgressSetting;
 }
@@ -90,14 +104,27 @@ export interface TrainResult {
   readonly theta: FloatArray;
   /** Epochs completed in total (including those before a resume). */
   readonly epochs: number;
+  /**
+   * Epoch records, including those before a resume, bounded by `historyLimit` (thinned when
+   * the run was longer: always the first, the latest and the best epochs).
+   */
   readonly history: EpochRecord[];
-  readonly reason: 'Epochs' | 'EarlyStopping' | 'Callback';
+  readonly reason: 'Epochs' | 'EarlyStopping' | 'Callback' | 'Interrupted';
   /**
    * With early stopping: the number of epochs completed when the best θ was reached (for
    * full-batch training monitored on the training loss, that loss is recorded under the next
    * epoch, since it is measured before that epoch's step).
    */
   readonly bestEpoch?: number;
+  /** The signal that interrupted the run (reason `'Interrupted'`). */
+  readonly signal?: 'SIGINT' | 'SIGTERM';
+  /** The checkpoint file last written (with `checkpoint.path`). */
+  readonly checkpointPath?: string;
+}
+
+/** The exit status a command-line program should end with after `signal` (130 or 143). */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
 }
 
 /** Mixes the run seed and an epoch into a 32-bit seed for that epoch's dropout masks. */
@@ -105,88 +132,172 @@ function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca77)) >>> 0;
 }
 
-/** Trains θ in place on a supervised objective. */
-export function trainSupervised<T>(
-  objective: SupervisedObjective<T>,
-  theta: FloatArray,
-  options: TrainSupervisedOptions,
-): TrainResult {
-  requireInteger(options.epochs, 'epochs', 0);
-  const n = objective.n;
-  const batchSize = Math.min(options.batchSize ?? n, n);
-  requireInteger(batchSize, 'batchSize', 1);
-  const fullBatch = batchSize === n;
-  if (!fullBatch && batchSize > objective.batchSize) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `mini-batches of ${batchSize} exceed the objective's batchSize ${objective.batchSize} (its workspace capacity)`,
-    );
-  }
-  const shuffle = options.shuffle ?? !fullBatch;
-  const optimizer = options.optimizer ?? adam();
-  optimizer.setFrozen(options.frozen ?? null);
-  const validationEvery = options.validationEvery ?? 1;
-  requireInteger(validationEvery, 'validationEvery', 1);
-  const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping) : null;
+/**
+ * One training run as a state machine: `epoch()` runs one epoch and says whether to go on, so
+ * the synchronous loop and the asynchronous one (which yields to the event loop so signals are
+ * seen) share every line that touches θ.
+ */
+class SupervisedRun<T> {
+  private readonly n: number;
+  private readonly batchSize: number;
+  private readonly fullBatch: boolean;
+  private readonly shuffle: boolean;
+  private readonly sumLoss: boolean;
+  private readonly optimizer: FirstOrderOptimizer;
+  private readonly validationEvery: number;
+  private readonly stopper: EarlyStopping | null;
+  private readonly history: EpochHistory;
+  private readonly grad: FloatArray;
+  private readonly order: Int32Array;
+  private readonly bar: ProgressBar;
+  private readonly firstEpoch: number;
+  private readonly lastEpoch: number;
+  private seed: number;
+  private rng: Rng;
+  /** Epochs completed. */
+  done: number;
+  reason: TrainResult['reason'] | null = null;
+  signal: 'SIGINT' | 'SIGTERM' | undefined;
+  checkpointPath: string | undefined;
+  private lastWrite = performance.now();
 
-  let seed = options.seed ?? 0;
-  let rng = new Rng(seed);
-  let firstEpoch = 0;
-  if (options.resume) {
-    const c = options.resume;
-    if (
-      c.format !== 'scichain.training' ||
-      c.theta.length !== theta.length ||
-      c.dtype !== dtypeOf(theta)
-    ) {
+  private readonly objective: SupervisedObjective<T>;
+  private readonly theta: FloatArray;
+  private readonly options: TrainSupervisedOptions;
+
+  constructor(
+    objective: SupervisedObjective<T>,
+    theta: FloatArray,
+    options: TrainSupervisedOptions,
+  ) {
+    this.objective = objective;
+    this.theta = theta;
+    this.options = options;
+    requireInteger(options.epochs, 'epochs', 0);
+    const n = objective.n;
+    this.n = n;
+    const batchSize = Math.min(options.batchSize ?? n, n);
+    requireInteger(batchSize, 'batchSize', 1);
+    this.batchSize = batchSize;
+    this.fullBatch = batchSize === n;
+    if (!this.fullBatch && batchSize > objective.batchSize) {
       throw new ScichainError(
         'InvalidArgument',
-        `checkpoint does not match θ (${c.dtype}[${c.theta.length}] vs ${dtypeOf(theta)}[${theta.length}])`,
+        `mini-batches of ${batchSize} exceed the objective's batchSize ${objective.batchSize} (its workspace capacity)`,
       );
     }
-    c.theta.forEach((v, i) => (theta[i] = decodeExact(v, `checkpoint θ[${i}]`)));
-    optimizer.loadState(c.optimizer);
-    seed = c.seed;
-    rng = Rng.fromState(c.rng);
-    if (stopper && c.earlyStopping) stopper.loadState(c.earlyStopping, theta);
-    firstEpoch = c.epoch;
+    const c = options.checkpoint;
+    if (c) {
+      if (typeof c.path !== 'string' || c.path === '')
+        throw new ScichainError('InvalidArgument', 'checkpoint.path must be a file path');
+      if (c.everyEpochs !== undefined) requireInteger(c.everyEpochs, 'checkpoint.everyEpochs', 1);
+      if (c.everySeconds !== undefined && !(c.everySeconds > 0))
+        throw new ScichainError(
+          'InvalidArgument',
+          `checkpoint.everySeconds must be > 0, got ${c.everySeconds}`,
+        );
+    }
+    this.shuffle = options.shuffle ?? !this.fullBatch;
+    this.optimizer = options.optimizer ?? adam();
+    this.optimizer.setFrozen(options.frozen ?? null);
+    this.validationEvery = options.validationEvery ?? 1;
+    requireInteger(this.validationEvery, 'validationEvery', 1);
+    this.stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping) : null;
+    this.history = new EpochHistory(options.historyLimit);
+    this.seed = options.seed ?? 0;
+    this.rng = new Rng(this.seed);
+    this.done = 0;
+    if (options.resume) this.load(options.resume);
+    this.firstEpoch = this.done;
+    this.lastEpoch = this.done + options.epochs;
+    this.grad = new (arrayType(dtypeOf(theta)))(theta.length);
+    this.order = new Int32Array(n);
+    this.sumLoss = objective.loss.reduction === 'sum';
+    this.bar = new ProgressBar(options.epochs, 'training', options.progress ?? 'auto');
+    // A checkpoint taken when early stopping had just fired resumes stopped.
+    if (this.stopper?.exhausted) this.reason = 'EarlyStopping';
   }
 
-  const grad = new (arrayType(dtypeOf(theta)))(theta.length);
-  const order = new Int32Array(n);
-  const sumLoss = objective.loss.reduction === 'sum';
-  const bar = new ProgressBar(options.epochs, 'training', options.progress ?? 'auto');
-  const history: EpochRecord[] = [];
-  let reason: TrainResult['reason'] = 'Epochs';
-  const checkpoint = (epoch: number): TrainingCheckpoint => ({
-    format: 'scichain.training',
-    epoch,
-    dtype: dtypeOf(theta),
-    theta: encodeExact(theta, (i) => `θ[${i}]`),
-    optimizer: optimizer.state(),
-    seed,
-    rng: rng.state(),
-    earlyStopping: stopper ? stopper.state() : null,
-  });
+  /** Checks a checkpoint completely, then loads it (nothing changes when it is refused). */
+  private load(resume: TrainingCheckpoint): void {
+    const theta = this.theta;
+    const checked = checkCheckpoint(
+      resume,
+      { length: theta.length, dtype: dtypeOf(theta) },
+      checkpointSource(resume),
+    );
+    const c = checked.checkpoint;
+    this.optimizer.loadState(c.optimizer, child(checked.place, 'optimizer'));
+    this.seed = c.seed;
+    this.rng = Rng.fromState(c.rng);
+    if (this.stopper && c.earlyStopping) {
+      const es = c.earlyStopping;
+      const best = checked.bestTheta === null ? null : theta.slice();
+      if (best !== null && checked.bestTheta !== null) best.set(checked.bestTheta);
+      this.stopper.setState(es.bestValue ?? Infinity, es.bestStep, es.sinceBest, best);
+    }
+    if (checked.records !== null) this.history.load(checked.records, c.history?.stride ?? 1);
+    theta.set(checked.theta);
+    this.done = c.epoch;
+  }
 
-  for (let e = firstEpoch; e < firstEpoch + options.epochs; e++) {
+  /** The state after the epochs done (see {@link TrainingCheckpoint}). */
+  checkpoint(): TrainingCheckpoint {
+    const theta = this.theta;
+    return {
+      format: 'scichain.training',
+      version: CHECKPOINT_VERSION,
+      epoch: this.done,
+      dtype: dtypeOf(theta),
+      theta: encodeExact(theta, (i) => `θ[${i}]`),
+      optimizer: this.optimizer.state(),
+      seed: this.seed,
+      rng: this.rng.state(),
+      earlyStopping: this.stopper ? this.stopper.state() : null,
+      history: { stride: this.history.stride, records: this.history.records.slice() },
+    };
+  }
+
+  /** Writes the checkpoint file (when one is configured). */
+  writeCheckpoint(): void {
+    const c = this.options.checkpoint;
+    if (!c) return;
+    this.checkpointPath = saveCheckpoint(c.path, this.checkpoint());
+    this.lastWrite = performance.now();
+  }
+
+  /** Whether every epoch asked for has run. */
+  get allDone(): boolean {
+    return this.done >= this.lastEpoch;
+  }
+
+  /** Runs one epoch; returns false when training is over (`reason` says why). */
+  epoch(): boolean {
+    if (this.reason !== null) return false;
+    if (this.done >= this.lastEpoch) {
+      this.reason = 'Epochs';
+      return false;
+    }
+    const { objective, theta, grad, optimizer, stopper, options, n, batchSize } = this;
+    const e = this.done;
     objective.training = true;
-    objective.reseed(epochSeed(seed, e));
+    objective.reseed(epochSeed(this.seed, e));
     let lossSum = 0;
-    if (fullBatch) {
+    if (this.fullBatch) {
       lossSum = objective.valueAndGradient(theta, grad);
       if (!Number.isFinite(lossSum))
         throw new ScichainError('NonFinite', `training loss is ${lossSum} in epoch ${e + 1}`);
       // Without validation data the monitored loss belongs to θ before this step: decide first.
       if (stopper && !options.validation && stopper.update(lossSum, e, theta)) {
         objective.training = false;
-        reason = 'EarlyStopping'; // no step taken: this epoch is not counted
-        break;
+        this.reason = 'EarlyStopping'; // no step taken: this epoch is not counted
+        return false;
       }
       optimizer.step(theta, grad);
     } else {
+      const order = this.order;
       for (let i = 0; i < n; i++) order[i] = i;
-      if (shuffle) rng.shuffle(order);
+      if (this.shuffle) this.rng.shuffle(order);
       for (let start = 0; start < n; start += batchSize) {
         const count = Math.min(batchSize, n - start);
         const loss = objective.batchValueAndGradient(theta, grad, order, start, count);
@@ -196,43 +307,127 @@ export function trainSupervised<T>(
             `training loss is ${loss} in epoch ${e + 1}, mini-batch starting at sample ${start}`,
           );
         }
-        lossSum += sumLoss ? loss : (loss * count) / n;
+        lossSum += this.sumLoss ? loss : (loss * count) / n;
         optimizer.step(theta, grad);
       }
     }
     objective.training = false;
     const epoch = e + 1;
+    this.done = epoch;
     let validationLoss: number | undefined;
-    if (options.validation && epoch % validationEvery === 0) {
+    if (options.validation && epoch % this.validationEvery === 0) {
       validationLoss = options.validation.value(theta);
     }
     const record: EpochRecord =
       validationLoss === undefined
         ? { epoch, loss: lossSum }
         : { epoch, loss: lossSum, validationLoss };
-    history.push(record);
-    if (bar.active) {
+    this.history.push(record);
+    if (this.bar.active) {
       const val = validationLoss === undefined ? '' : ` val=${validationLoss.toPrecision(5)}`;
-      bar.update(epoch - firstEpoch, `loss=${lossSum.toPrecision(5)}${val}`);
+      this.bar.update(epoch - this.firstEpoch, `loss=${lossSum.toPrecision(5)}${val}`);
     }
-    if (options.onEpoch?.({ ...record, theta, checkpoint: () => checkpoint(epoch) }) === 'stop') {
-      reason = 'Callback';
-      break;
+    // The early-stopping update belongs to this epoch's state: it comes before the callback
+    // (and its checkpoint) and before the checkpoint file, so a resumed run stops where an
+    // uninterrupted one does.
+    const monitored = options.validation ? validationLoss : this.fullBatch ? undefined : lossSum;
+    const stop =
+      stopper !== null && monitored !== undefined && stopper.update(monitored, epoch, theta);
+    if (options.onEpoch?.({ ...record, theta, checkpoint: () => this.checkpoint() }) === 'stop') {
+      this.reason = 'Callback';
+    } else if (stop) {
+      this.reason = 'EarlyStopping';
     }
-    const monitored = options.validation ? validationLoss : fullBatch ? undefined : lossSum;
-    if (stopper && monitored !== undefined && stopper.update(monitored, epoch, theta)) {
-      reason = 'EarlyStopping';
-      break;
+    const c = options.checkpoint;
+    if (
+      c &&
+      this.reason === null &&
+      epoch < this.lastEpoch &&
+      ((c.everyEpochs !== undefined && epoch % c.everyEpochs === 0) ||
+        ((c.everySeconds !== undefined || c.everyEpochs === undefined) &&
+          performance.now() - this.lastWrite >= 1000 * (c.everySeconds ?? 60)))
+    ) {
+      this.writeCheckpoint();
+    }
+    return this.reason === null;
+  }
+
+  /** Ends the run: writes the last checkpoint, restores the best θ, and reports. */
+  finish(): TrainResult {
+    this.bar.finish();
+    this.writeCheckpoint();
+    // The best θ is put back however training ended (epochs run out, callback, early stop),
+    // but not when interrupted: the run is to be continued from the live θ.
+    if (this.reason !== 'Interrupted') this.stopper?.restore(this.theta);
+    const stopper = this.stopper;
+    return {
+      theta: this.theta,
+      epochs: this.done,
+      history: this.history.records,
+      reason: this.reason ?? 'Epochs',
+      ...(stopper ? { bestEpoch: stopper.bestStep } : {}),
+      ...(this.signal ? { signal: this.signal } : {}),
+      ...(this.checkpointPath ? { checkpointPath: this.checkpointPath } : {}),
+    };
+  }
+}
+
+/** Trains θ in place on a supervised objective. */
+export function trainSupervised<T>(
+  objective: SupervisedObjective<T>,
+  theta: FloatArray,
+  options: TrainSupervisedOptions,
+): TrainResult {
+  const run = new SupervisedRun(objective, theta, options);
+  while (run.epoch());
+  return run.finish();
+}
+
+/** How long the asynchronous loop trains before it lets the event loop run (signals, timers). */
+const SLICE_MS = 20;
+
+/**
+ * {@link trainSupervised} that lets the event loop run every 20 ms of training, so signals
+ * reach it: with `checkpoint.path` set, SIGINT or SIGTERM finishes the current epoch, writes
+ * the checkpoint atomically, and resolves with reason `'Interrupted'`, `signal` and
+ * `checkpointPath` (a command-line program then exits with {@link signalExitCode}). Results
+ * are bit-identical to {@link trainSupervised}'s; resume with `loadCheckpoint(path)`.
+ */
+export async function trainSupervisedAsync<T>(
+  objective: SupervisedObjective<T>,
+  theta: FloatArray,
+  options: TrainSupervisedOptions,
+): Promise<TrainResult> {
+  const run = new SupervisedRun(objective, theta, options);
+  const watch = options.checkpoint !== undefined && options.checkpoint.onSignal !== false;
+  let pending: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    // A second signal while the first is being handled: the user wants out now.
+    if (pending !== undefined) process.exit(signalExitCode(signal));
+    pending = signal;
+  };
+  if (watch) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    let sliceStart = performance.now();
+    while (run.epoch()) {
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      if (pending !== undefined && !run.allDone) {
+        run.reason = 'Interrupted';
+        run.signal = pending;
+        break;
+      }
+    }
+    return run.finish();
+  } finally {
+    if (watch) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   }
-  bar.finish();
-  // The best θ is put back however training ended (epochs run out, callback, early stop).
-  stopper?.restore(theta);
-  return {
-    theta,
-    epochs: firstEpoch + history.length,
-    history,
-    reason,
-    ...(stopper ? { bestEpoch: stopper.bestStep } : {}),
-  };
 }

@@ -138,7 +138,7 @@ describe('ParameterLayout', () => {
     const doc = L.toJSON(L.initial());
     const other = parameters({ ka: scalar(1.5, { transform: 'positive' }), f: scalar(0.3) });
     expect(() => other.fromJSON(doc)).toThrow(
-      /parameter file has blocks ka, f, shift, w, net but the layout has ka, f/,
+      /parameter document: blocks lists ka, f, shift, w, net but the layout has ka, f/,
     );
     const renamed = parameters({
       ka: scalar(1, { transform: 'positive' }),
@@ -147,7 +147,9 @@ describe('ParameterLayout', () => {
       w: vector(3),
       net: chain(2, dense(4, 'tanh'), dense(1)),
     });
-    expect(() => renamed.fromJSON(doc)).toThrow(/block 2 is 'f' but the layout expects 'g'/);
+    expect(() => renamed.fromJSON(doc)).toThrow(
+      /blocks\[1\]\.name of block 2 is 'f' but the layout expects 'g'/,
+    );
     const retransformed = parameters({
       ka: scalar(1.5),
       f: scalar(0.3, { transform: [0, 1] }),
