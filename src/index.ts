@@ -333,6 +333,8 @@ export {
   type SubjectPredictor,
   type SubjectObjective,
   type ConditionalOptions,
+  type SubjectFailure,
+  type SubjectFailureKind,
 } from './pharmacometrics/estimation/nlme-objective.ts';
 /** Population models: θ, Ω (log-Cholesky), residual error, individual parameters. */
 export {
@@ -361,8 +363,15 @@ export {
   type PopulationThreadOptions,
   type PopulationSetup,
   type InformationCriteria,
+  type PopulationStopReason,
+  type ObjectiveFailure,
   POPULATION_THREADS_MIN_PREDICTION_US,
 } from './pharmacometrics/estimation/fit-population.ts';
+/** The covariance step's verdict: why R or S gave no standard errors. */
+export {
+  type CovarianceStep,
+  type CovarianceStatus,
+} from './pharmacometrics/estimation/covariance-step.ts';
 /** The joint (penalised) objective with its gradient: for many fixed effects (weights). */
 export {
   JointObjective,

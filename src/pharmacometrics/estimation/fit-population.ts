@@ -16,6 +16,12 @@ import { ScichainError } from '../../errors.ts';
 import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/cholesky.ts';
 import { minimize } from '../../optim/minimize.ts';
 import { SubjectNlme, type NlmeMethod, type SubjectPredictor } from './nlme-objective.ts';
+import {
+  checkPositiveDefinite,
+  skippedCovariance,
+  type CovarianceStep,
+} from './covariance-step.ts';
+import { boundaryWarnings, checkObservations, checkParametersUsed } from './fit-checks.ts';
 import { PopulationModel, type PopulationSubject } from './population-model.ts';
 import { ResidualVariance, type ResidualError } from './residual-error.ts';
 import { shareOf, siblingModule, type TaskModule } from '../../parallel/task.ts';
@@ -136,6 +142,27 @@ export interface ObservationDiagnostics {
   readonly cwres: number;
 }
 
+/**
+ * Why a population fit stopped: `'converged'` (gradient ∞-norm within the tolerance),
+ * `'maxIterations'`, `'lineSearchFailed'` (no lower objective along the search direction), or
+ * `'nonFiniteObjective'` (the search could not get past points where the objective is not
+ * finite — `stopMessage` names the subject, its observation and the parameters).
+ */
+export type PopulationStopReason =
+  'converged' | 'maxIterations' | 'lineSearchFailed' | 'nonFiniteObjective';
+
+/** A point where the population objective was not finite, and why. */
+export interface ObjectiveFailure {
+  /** The objective evaluation (1-based count) that failed. */
+  readonly evaluation: number;
+  /** The x evaluated. */
+  readonly x: Float64Array;
+  /** The first subject whose objective was not finite (−1: x itself was unusable). */
+  readonly subject: number;
+  /** What went wrong, naming the subject, observation and time. */
+  readonly message: string;
+}
+
 /** Outcome of {@link fitPopulation}. */
 export interface PopulationFit extends InformationCriteria {
   readonly method: NlmeMethod;
@@ -160,7 +187,22 @@ export interface PopulationFit extends InformationCriteria {
   readonly diagnostics: readonly ObservationDiagnostics[];
   readonly iterations: number;
   readonly evaluations: number;
+  /** True only when the outer optimisation met its gradient tolerance at a finite objective. */
   readonly converged: boolean;
+  /** Why the outer optimisation stopped. */
+  readonly stopReason: PopulationStopReason;
+  /** The stop in words: the gradient against its tolerance, or what was not finite where. */
+  readonly stopMessage: string;
+  /** ∞-norm of the objective's difference gradient at the estimate (over estimated entries). */
+  readonly gradientNorm: number;
+  /**
+   * What the fit found questionable: subjects without observations, a stop short of convergence,
+   * a failed covariance step, estimates at a boundary (ω² or a residual parameter near zero, a
+   * correlation near ±1, a θ at its bound). Empty for a clean fit.
+   */
+  readonly warnings: readonly string[];
+  /** The covariance step: whether `se`/`seSandwich` could be computed and, if not, why. */
+  readonly covariance: CovarianceStep;
   readonly seconds: number;
 }
 
@@ -213,6 +255,10 @@ export class PopulationObjective {
   /** Per-subject values of the last evaluation. */
   readonly subjectValues: Float64Array;
   evaluations = 0;
+  /** Evaluations whose value was not finite (trial points a line search rejects, mostly). */
+  nonFiniteEvaluations = 0;
+  /** The last evaluation whose value was not finite, and why (null: none yet). */
+  lastFailure: ObjectiveFailure | null = null;
   /** Threads evaluating the subjects (each thread a fixed contiguous share). */
   readonly threads: number;
   private readonly parallel: {
@@ -401,6 +447,77 @@ export class PopulationObjective {
   /** The objective (NONMEM convention) at x; per-subject values in {@link subjectValues}. */
   value(x: ArrayLike<number>): number {
     this.evaluations++;
+    const total = this.evaluate(x);
+    if (!Number.isFinite(total)) this.recordFailure(x, total);
+    return total;
+  }
+
+  /** Keeps why the objective is not finite at x (only on failure: evaluations stay cheap). */
+  private recordFailure(x: ArrayLike<number>, total: number): void {
+    this.nonFiniteEvaluations++;
+    const subject =
+      this.prepared === null ? -1 : this.subjectValues.findIndex((v) => !Number.isFinite(v));
+    let message: string;
+    if (subject < 0) {
+      message =
+        this.prepared === null
+          ? 'Ω or a residual parameter is not usable (overflow of its log scale)'
+          : `the objective summed to ${total}`;
+    } else {
+      message = this.describeSubjectFailure(subject);
+    }
+    this.lastFailure = {
+      evaluation: this.evaluations,
+      x: Float64Array.from(x),
+      subject,
+      message,
+    };
+  }
+
+  /**
+   * Why subject i's objective was not finite at the last evaluation, naming it, the observation
+   * and its time. A subject evaluated on a worker thread is evaluated again on this one to learn
+   * why.
+   */
+  describeSubjectFailure(i: number): string {
+    const subject = this.subjects[i];
+    const engine = this.nlme[i];
+    if (this.parallel !== null && i >= this.parallel.own && this.prepared !== null) {
+      const { omega, omegaInverse, logDet, variance } = this.prepared;
+      const again = engine.objective(this.method, omega, omegaInverse, logDet, variance, {
+        laplaceHessian: this.laplaceHessian,
+      }).value;
+      if (Number.isFinite(again))
+        return `subject ${subject.id}: its objective was ${this.subjectValues[i]} on a worker thread`;
+    }
+    const failure = engine.lastFailure();
+    const j = failure.observation;
+    const where =
+      j >= 0
+        ? `subject ${subject.id}, observation ${j + 1} (time ${subject.times[j]})`
+        : `subject ${subject.id}`;
+    switch (failure.kind) {
+      case 'predictionThrew':
+        return `subject ${subject.id}: the prediction failed: ${failure.error?.message ?? 'unknown error'}`;
+      case 'predictionNonFinite':
+        return `${where}: the prediction is ${failure.value}`;
+      case 'predictionNotPositive':
+        return `${where}: the prediction is ${failure.value}, but lognormal error needs it > 0`;
+      case 'jacobianNonFinite':
+        return `${where}: ∂f/∂η of the prediction is ${failure.value}`;
+      case 'varianceNotPositive':
+        return `${where}: the residual variance is ${failure.value}`;
+      case 'curvatureNotPositiveDefinite':
+        return `subject ${subject.id}: the Hessian of its conditional objective over η is not positive definite`;
+      case 'marginalCovarianceNotPositiveDefinite':
+        return `subject ${subject.id}: the marginal covariance GΩGᵀ + R of its observations is not positive definite`;
+      default:
+        return `subject ${subject.id}: its objective is ${this.subjectValues[i]}`;
+    }
+  }
+
+  /** The objective at x without the bookkeeping of {@link value}. */
+  private evaluate(x: ArrayLike<number>): number {
     const p = this.parallel;
     if (p === null) {
       if (!this.evaluateSubjects(x, 0, this.nlme.length)) return Infinity;
@@ -501,6 +618,12 @@ export class PopulationObjective {
     }
   }
 
+  /** η̂ of every subject from the last evaluation into `out` (subjects × q, row-major). */
+  copyEtas(out: Float64Array): void {
+    const q = this.model.q;
+    this.nlme.forEach((s, i) => out.set(s.etaHat, i * q));
+  }
+
   /** η̂ of every subject from the last evaluation. */
   etas(): Float64Array[] {
     return this.nlme.map((s) => s.etaHat.slice());
@@ -537,13 +660,18 @@ function differenceOverEta(
   }
 }
 
-/** Central-difference gradient of the objective (and per-subject gradients when asked). */
+/**
+ * Central-difference gradient of the objective (and per-subject gradients when asked). With
+ * `value` (the objective at x), an entry whose one side is not finite — x at the edge of the
+ * predictions' domain — takes the one-sided difference of the other side instead of NaN.
+ */
 function differenceGradient(
   objective: PopulationObjective,
   x: Float64Array,
   grad: Float64Array,
   perSubject: Float64Array[] | null,
   free: Int32Array,
+  value = NaN,
 ): void {
   const point = x.slice();
   const m = objective.subjectValues.length;
@@ -558,19 +686,26 @@ function differenceGradient(
     const down = objective.value(point);
     point[k] = x[k];
     grad[k] = (up - down) / (2 * h);
+    if (!Number.isFinite(grad[k]) && Number.isFinite(value)) {
+      if (Number.isFinite(up)) grad[k] = (up - value) / h;
+      else if (Number.isFinite(down)) grad[k] = (value - down) / h;
+    }
     if (perSubject !== null)
       for (let i = 0; i < m; i++)
         perSubject[i][k] = (plus[i] - objective.subjectValues[i]) / (2 * h);
   }
 }
 
-/** Hessian of the objective by central differences of the difference gradient. */
-/** Hessian over the free entries of x (free × free). */
+/**
+ * Hessian of the objective over the free entries of x (free × free) by central differences of
+ * the difference gradient, symmetrised; `noise` is its largest asymmetry before that — the size
+ * of its numerical error.
+ */
 function differenceHessian(
   objective: PopulationObjective,
   x: Float64Array,
   free: Int32Array,
-): Float64Array {
+): { hessian: Float64Array; noise: number } {
   const p = free.length;
   const hessian = new Float64Array(p * p);
   const gUp = new Float64Array(x.length);
@@ -586,13 +721,15 @@ function differenceHessian(
     point[k] = x[k];
     for (let j = 0; j < p; j++) hessian[j * p + c] = (gUp[free[j]] - gDown[free[j]]) / (2 * h);
   }
+  let noise = 0;
   for (let a = 0; a < p; a++)
     for (let b = 0; b < a; b++) {
       const s = 0.5 * (hessian[a * p + b] + hessian[b * p + a]);
+      noise = Math.max(noise, 0.5 * Math.abs(hessian[a * p + b] - hessian[b * p + a]));
       hessian[a * p + b] = s;
       hessian[b * p + a] = s;
     }
-  return hessian;
+  return { hessian, noise };
 }
 
 /** Natural-scale quantities ν(x): θ, Ω's lower triangle (or diagonal), residual parameters. */
@@ -655,29 +792,108 @@ function fitWith(
 ): PopulationFit {
   const x = model.start(options.start);
   const free = freeEntries(model, options.fixed ?? []);
+  // What cannot be fitted is an error before any work; the rest becomes warnings.
+  const warnings = checkObservations(model, subjects);
+  const freeSet = new Set(free);
+  const fixedThetas = new Set(model.thetaNames.map((_, i) => i).filter((i) => !freeSet.has(i)));
+  checkParametersUsed(model, subjects, x, fixedThetas);
   if (options.startEta !== undefined) objective.setEtas(options.startEta);
   if (!Number.isFinite(objective.value(x))) {
     throw new ScichainError(
       'InvalidState',
-      `the ${options.method} objective is not finite at the initial estimates`,
+      `the ${options.method} objective is not finite at the initial estimates (${pointText(model, x)}): ${objective.lastFailure?.message ?? 'unknown reason'}`,
     );
   }
-  const run = minimize(
-    (point, grad) => {
-      const value = objective.value(point);
-      if (Number.isFinite(value))
-        differenceGradient(objective, point as Float64Array, grad as Float64Array, null, free);
-      return value;
-    },
-    x,
-    {
-      method: 'lbfgs',
-      maxIterations: options.maxIterations ?? 500,
-      gradientTolerance: options.gradientTolerance ?? 1e-4,
-      progress: false,
-    },
-  );
-  const value = objective.value(x);
+  const gradientTolerance = options.gradientTolerance ?? 1e-4;
+  const maxIterations = options.maxIterations ?? 500;
+  // Evaluations at the end of the last completed iteration: a failure after it happened in the
+  // line search that ended the run.
+  let iterationEnd = objective.evaluations;
+  // η̂ at the last point evaluated and at the last accepted one: the final evaluation falls back
+  // on the latter when the warm starts left by a rejected trial point fail.
+  const q = model.q;
+  const pointEtas = new Float64Array(subjects.length * q);
+  const acceptedEtas = new Float64Array(subjects.length * q);
+  objective.copyEtas(acceptedEtas);
+  let run: ReturnType<typeof minimize>;
+  try {
+    run = minimize(
+      (point, grad) => {
+        const value = objective.value(point);
+        objective.copyEtas(pointEtas);
+        if (Number.isFinite(value))
+          differenceGradient(
+            objective,
+            point as Float64Array,
+            grad as Float64Array,
+            null,
+            free,
+            value,
+          );
+        return value;
+      },
+      x,
+      {
+        method: 'lbfgs',
+        maxIterations,
+        gradientTolerance,
+        progress: false,
+        callback: () => {
+          iterationEnd = objective.evaluations;
+          acceptedEtas.set(pointEtas);
+        },
+      },
+    );
+  } catch (e) {
+    // The start's gradient is not finite on both sides of an entry.
+    if (e instanceof ScichainError && e.code === 'NonFinite' && objective.lastFailure !== null)
+      throw new ScichainError(
+        'NonFinite',
+        `${e.message}: the ${options.method} objective is not finite beside the initial estimates, at ${pointText(model, objective.lastFailure.x)}: ${objective.lastFailure.message}`,
+      );
+    throw e;
+  }
+  let value = objective.value(x);
+  for (const fallback of [acceptedEtas, null]) {
+    if (Number.isFinite(value)) break;
+    // The warm starts of η̂ came from a rejected trial point: search again from those of the
+    // last accepted point, then from η = 0.
+    objective.setEtas(
+      subjects.map((_, i) =>
+        fallback === null ? new Float64Array(q) : fallback.subarray(i * q, (i + 1) * q),
+      ),
+    );
+    value = objective.value(x);
+  }
+  if (!Number.isFinite(value))
+    throw new ScichainError(
+      'NonFinite',
+      `the ${options.method} objective is not finite at the final estimates (${pointText(model, x)}): ${objective.lastFailure?.message ?? 'unknown reason'}`,
+    );
+  const failure = objective.lastFailure;
+  const stopReason: PopulationStopReason = run.converged
+    ? 'converged'
+    : failure !== null && failure.evaluation > iterationEnd
+      ? 'nonFiniteObjective'
+      : run.reason === 'MaxIterations'
+        ? 'maxIterations'
+        : 'lineSearchFailed';
+  const gradientText = `gradient ∞-norm ${run.gradientNorm.toPrecision(3)}`;
+  const stopMessage =
+    stopReason === 'converged'
+      ? `converged: ${gradientText} ≤ ${gradientTolerance} after ${run.iterations} iterations`
+      : stopReason === 'maxIterations'
+        ? `stopped after ${maxIterations} iterations with ${gradientText} > ${gradientTolerance}: not converged (raise maxIterations or start elsewhere)`
+        : stopReason === 'nonFiniteObjective'
+          ? `stopped after ${run.iterations} iterations with ${gradientText} > ${gradientTolerance}: the objective is not finite at ${pointText(model, failure!.x)}, where ${failure!.message}; the line search could not get past it`
+          : `stopped after ${run.iterations} iterations with ${gradientText} > ${gradientTolerance}: the line search found no lower objective along the search direction (a noisy difference gradient, or parameters the data do not determine); the objective fell by ${recentDecrease(run.history).toPrecision(3)} over the last iterations`;
+  if (stopReason !== 'converged') {
+    warnings.push(stopMessage);
+    if (stopReason !== 'nonFiniteObjective' && failure !== null)
+      warnings.push(
+        `the objective was not finite at ${objective.nonFiniteEvaluations} of ${objective.evaluations} evaluations, the last at ${pointText(model, failure.x)}, where ${failure.message}`,
+      );
+  }
   const eta = objective.etas();
   const n = objective.observationCount;
   const k = free.length;
@@ -687,10 +903,26 @@ function fitWith(
   const natural = naturalValues(model, x);
   let se = natural.values.map(() => NaN);
   let seSandwich = natural.values.map(() => NaN);
+  let covarianceStep = skippedCovariance('not asked for (covariance: false)');
   if (options.covariance ?? true) {
-    const hessian = differenceHessian(objective, x, free);
+    const names = model.parameterNames();
+    const freeNames = Array.from(free, (i) => names[i]);
+    const { hessian, noise } = differenceHessian(objective, x, free);
+    let r = checkPositiveDefinite(hessian, k, freeNames, noise, 'R (the Hessian of the objective)');
     const factor = hessian.slice();
-    if (choleskyFactor(factor, k)) {
+    if (r.status === 'ok' && !choleskyFactor(factor, k))
+      r = {
+        ...r,
+        status: 'notPositiveDefinite',
+        reason: 'R (the Hessian of the objective) has no Cholesky factor',
+      };
+    if (r.status === 'nonFinite' && objective.lastFailure !== null)
+      r = { ...r, reason: `${r.reason} (${objective.lastFailure.message})` };
+    let s: { status: CovarianceStep['status']; reason: string } = {
+      status: 'skipped',
+      reason: 'not computed: R failed',
+    };
+    if (r.status === 'ok') {
       const inverse = new Float64Array(k * k);
       choleskyInverse(factor, k, inverse);
       const perSubject = subjects.map(() => new Float64Array(x.length));
@@ -700,15 +932,30 @@ function fitWith(
       for (const g of perSubject)
         for (let r = 0; r < k; r++)
           for (let c = 0; c < k; c++) b[r * k + c] += 0.25 * g[free[r]] * g[free[c]];
-      // A⁻¹ = 2H⁻¹.
-      const aInverse = covariance;
-      const sandwich = multiply(multiply(aInverse, b, k), aInverse, k);
+      // S is a sum of outer products (positive semi-definite): singular is its failure, at
+      // the rounding of its largest entries.
+      s = checkPositiveDefinite(b, k, freeNames, 0, "S (the sum of the subjects' score products)");
       const jacobian = naturalJacobian(model, x, natural.values.length, free);
       se = deltaSe(jacobian, covariance, k);
-      seSandwich = deltaSe(jacobian, sandwich, k);
+      if (s.status === 'ok') {
+        // A⁻¹ = 2H⁻¹.
+        const aInverse = covariance;
+        const sandwich = multiply(multiply(aInverse, b, k), aInverse, k);
+        seSandwich = deltaSe(jacobian, sandwich, k);
+      }
     }
+    covarianceStep = {
+      status: r.status,
+      reason: r.reason,
+      conditionNumber: r.conditionNumber,
+      sandwichStatus: s.status,
+      sandwichReason: s.status === 'ok' ? '' : s.reason,
+    };
+    if (r.status !== 'ok') warnings.push(`covariance step failed: ${r.reason}`);
+    else if (s.status !== 'ok') warnings.push(`sandwich standard errors failed: ${s.reason}`);
     objective.value(x); // restore η̂ at the estimate
   }
+  warnings.push(...boundaryWarnings(model, x, subjects));
   const held = new Set(options.fixed ?? []);
   const estimates: Estimate[] = natural.names.map((name, i) => ({
     name,
@@ -720,7 +967,6 @@ function fitWith(
 
   // Shrinkage and diagnostics at the estimate.
   const omega = model.omega(x);
-  const q = model.q;
   const etaShrinkage = new Float64Array(q);
   for (let a = 0; a < q; a++) {
     const values = eta.map((e) => e[a]);
@@ -782,9 +1028,26 @@ function fitWith(
     diagnostics,
     iterations: run.iterations,
     evaluations: objective.evaluations,
-    converged: run.converged,
+    converged: stopReason === 'converged',
+    stopReason,
+    stopMessage,
+    gradientNorm: run.gradientNorm,
+    warnings,
+    covariance: covarianceStep,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** How much the objective fell over the last three iterations of an optimizer's history. */
+function recentDecrease(history: readonly number[]): number {
+  const last = history.length - 1;
+  return history[Math.max(0, last - 3)] - history[last];
+}
+
+/** `tcl = 0.65, tv = 2.93, ω²(cl) = 0.17, …`: the natural-scale values of x, for messages. */
+function pointText(model: PopulationModel, x: ArrayLike<number>): string {
+  const { names, values } = naturalValues(model, x);
+  return names.map((name, i) => `${name} = ${values[i].toPrecision(4)}`).join(', ');
 }
 
 function multiply(a: Float64Array, b: Float64Array, k: number): Float64Array {

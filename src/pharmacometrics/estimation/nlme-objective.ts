@@ -57,6 +57,33 @@ export interface ConditionalOptions {
   readonly laplaceHessian?: 'expected' | 'numerical';
 }
 
+/**
+ * Why a subject's last evaluation was unusable: the prediction threw (a failed solve, a parameter
+ * out of its domain), a prediction or its ∂f/∂η is not finite, a lognormal prediction is not
+ * positive, a residual variance is not positive, or the η̂ step's curvature (or FO/FOCE's
+ * marginal covariance) is not positive definite.
+ */
+export type SubjectFailureKind =
+  | 'none'
+  | 'predictionThrew'
+  | 'predictionNonFinite'
+  | 'predictionNotPositive'
+  | 'jacobianNonFinite'
+  | 'varianceNotPositive'
+  | 'curvatureNotPositiveDefinite'
+  | 'marginalCovarianceNotPositiveDefinite';
+
+/** The last failure of a {@link SubjectNlme}'s evaluations (see {@link SubjectFailureKind}). */
+export interface SubjectFailure {
+  readonly kind: SubjectFailureKind;
+  /** The observation (0-based) at fault, or −1. */
+  readonly observation: number;
+  /** The offending value (prediction, derivative or variance), NaN when none. */
+  readonly value: number;
+  /** What the prediction threw, for `'predictionThrew'`. */
+  readonly error: Error | null;
+}
+
 /** What one subject contributes. */
 export interface SubjectObjective {
   /** The subject's objective (NONMEM convention, no n·ln 2π). */
@@ -102,6 +129,12 @@ export class SubjectNlme {
 
   /** Endpoint (index into the residual models) of each observation. */
   private readonly endpoints: Int32Array;
+
+  // The last failed evaluation (fields, not an object: evaluations must not allocate).
+  private failureKind: SubjectFailureKind = 'none';
+  private failureObservation = -1;
+  private failureValue = NaN;
+  private failureError: Error | null = null;
 
   constructor(
     y: ArrayLike<number>,
@@ -162,7 +195,7 @@ export class SubjectNlme {
     } catch (e) {
       // A parameter out of its domain (exp overflow in a trial step) or a failed solve: the
       // point is unusable and the line search backs off, as for a non-finite prediction.
-      if (e instanceof ScichainError) return false;
+      if (e instanceof ScichainError) return this.fail('predictionThrew', -1, NaN, e);
       throw e;
     }
     for (let j = 0; j < n; j++) {
@@ -170,12 +203,18 @@ export class SubjectNlme {
       if (residual === undefined) return false;
       let fj = f[j];
       if (residual.logScale) {
-        if (!(fj > 0)) return false;
+        if (!(fj > 0)) return this.fail('predictionNotPositive', j, fj, null);
         if (withJacobian) for (let k = 0; k < q; k++) g[j * q + k] /= fj;
         fj = Math.log(fj);
         f[j] = fj;
       }
-      if (!Number.isFinite(fj)) return false;
+      if (!Number.isFinite(fj)) return this.fail('predictionNonFinite', j, fj, null);
+      // A non-finite ∂f/∂η (a difference step across the edge of the predictions' domain) would
+      // make the η̂ step NaN: the point is as unusable as a non-finite prediction.
+      if (withJacobian)
+        for (let k = 0; k < q; k++)
+          if (!Number.isFinite(g[j * q + k]))
+            return this.fail('jacobianNonFinite', j, g[j * q + k], null);
       r[j] = y[j] - fj;
       if (fixed) {
         this.variances[j] = this.fixedVariances[j];
@@ -184,9 +223,37 @@ export class SubjectNlme {
         this.variances[j] = residual.variance(fj);
         this.dVariances[j] = residual.derivative(fj);
       }
-      if (!(this.variances[j] > 0)) return false;
+      if (!(this.variances[j] > 0))
+        return this.fail('varianceNotPositive', j, this.variances[j], null);
     }
     return true;
+  }
+
+  /** Records why an evaluation failed; returns false (for `return this.fail(…)`). */
+  private fail(
+    kind: SubjectFailureKind,
+    observation: number,
+    value: number,
+    error: Error | null,
+  ): false {
+    this.failureKind = kind;
+    this.failureObservation = observation;
+    this.failureValue = value;
+    this.failureError = error;
+    return false;
+  }
+
+  /**
+   * Why the last unusable evaluation was unusable — read it after an objective of +∞ (an
+   * accepted point later on does not clear it).
+   */
+  lastFailure(): SubjectFailure {
+    return {
+      kind: this.failureKind,
+      observation: this.failureObservation,
+      value: this.failureValue,
+      error: this.failureError,
+    };
   }
 
   /** O(η) from the last evaluation, with Ω⁻¹. */
@@ -273,7 +340,10 @@ export class SubjectNlme {
       this.exactHalfHessian(eta, omegaInverse, residual, information);
       if (!this.evaluate(eta, residual, false, true)) return this.failed();
     }
-    if (!choleskyFactor(information, q)) return this.failed();
+    if (!choleskyFactor(information, q)) {
+      this.fail('curvatureNotPositiveDefinite', -1, NaN, null);
+      return this.failed();
+    }
     const value =
       this.conditional(eta, omegaInverse) + omegaLogDet + choleskyLogDet(information, q);
     return { value, eta, iterations };
@@ -291,7 +361,10 @@ export class SubjectNlme {
     }
     const work = this.work.subarray(0, n);
     work.set(residual);
-    if (!choleskyFactor(v, n)) return Infinity;
+    if (!choleskyFactor(v, n)) {
+      this.fail('marginalCovarianceNotPositiveDefinite', -1, NaN, null);
+      return Infinity;
+    }
     choleskySolve(v, n, work);
     let quadratic = 0;
     for (let i = 0; i < n; i++) quadratic += residual[i] * work[i];
@@ -377,7 +450,7 @@ export class SubjectNlme {
         // Lost positive definiteness (e.g. a stale warm start): restart from the expected Hessian.
         this.gradientAndInformation(eta, omegaInverse, this.gradient, B);
         factor.set(B);
-        if (!choleskyFactor(factor, q)) return -1;
+        if (!choleskyFactor(factor, q)) return this.curvatureFailed();
       }
       const step = this.step.subarray(0, q);
       for (let a = 0; a < q; a++) step[a] = -0.5 * this.gradient[a];
@@ -388,7 +461,7 @@ export class SubjectNlme {
         // A warm start from a distant point (a long outer step): back to the expected Hessian.
         this.gradientAndInformation(eta, omegaInverse, this.gradient, B);
         factor.set(B);
-        if (!choleskyFactor(factor, q)) return -1;
+        if (!choleskyFactor(factor, q)) return this.curvatureFailed();
         for (let a = 0; a < q; a++) step[a] = -0.5 * this.gradient[a];
         choleskySolve(factor, q, step);
         stepSize = 0;
@@ -421,7 +494,13 @@ export class SubjectNlme {
       for (let a = 0; a < q; a++) size = Math.max(size, Math.abs(alpha * step[a]));
       // Unless the accepted point was evaluated with its Jacobian, re-evaluate there: the
       // buffers must hold f, G and R at η for the next iteration and the caller.
-      if (!(accepted && withJacobian) && !this.evaluate(eta, residual, fixed, true)) return -1;
+      if (!(accepted && withJacobian) && !this.evaluate(eta, residual, fixed, true)) {
+        // The accepted point is at the edge of the predictions' domain (its ∂f/∂η difference
+        // steps across it): stop at the previous point, which had its Jacobian.
+        eta.set(s);
+        if (!this.evaluate(eta, residual, fixed, true)) return -1;
+        return iteration;
+      }
       if (!accepted || size < tolerance) return iteration;
     }
     return maxIterations;
@@ -489,6 +568,12 @@ export class SubjectNlme {
       out.cwres[i] = s / v[i * n + i];
     }
     return true;
+  }
+
+  /** The η̂ step's curvature is not positive definite: recorded, −1 for conditionalMode. */
+  private curvatureFailed(): -1 {
+    this.fail('curvatureNotPositiveDefinite', -1, NaN, null);
+    return -1;
   }
 
   private failed(): SubjectObjective {
