@@ -2,7 +2,13 @@
 // log-Cholesky Ω parameterisation round-trips, CWRES are standard normal, shrinkage follows its
 // definition, and the Hessian and sandwich standard errors agree with the spread of estimates.
 import { describe, expect, it } from 'vitest';
-import { fitPopulation, PopulationModel, Rng, type PopulationSubject } from '../../src/index.ts';
+import {
+  fitPopulation,
+  JointObjective,
+  PopulationModel,
+  Rng,
+  type PopulationSubject,
+} from '../../src/index.ts';
 
 const TIMES = [0.5, 1, 2, 4, 8, 12];
 
@@ -163,5 +169,45 @@ describe('bounded fixed effects', () => {
     const seA = a.estimates.find((e) => e.name === 'tcl')!.se;
     const seB = b.estimates.find((e) => e.name === 'tcl')!.se;
     expect(Math.abs(seA / seB - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('lognormal residual error', () => {
+  /** Subjects with y = f·exp(ε), ε ~ N(0, sd²): lognormal error of SD sd on the log scale. */
+  function lognormalSubjects(seed: number, count: number, sd: number): PopulationSubject[] {
+    const rng = new Rng(seed);
+    return simulate(seed, count, 0).map((s) => {
+      const observations = Array.from(s.observations, (y) => y * Math.exp(sd * rng.normal()));
+      return { ...s, observations };
+    });
+  }
+  const lognormal = (): PopulationModel =>
+    new PopulationModel({ ...model().spec, residual: { type: 'lognormal', additive: 0.3 } });
+
+  it('compares log DV with log prediction (was: the natural DV against log f)', () => {
+    const subjects = lognormalSubjects(21, 60, 0.15);
+    const fit = fitPopulation(lognormal(), subjects, { method: 'FOCEI', covariance: false });
+    expect(Math.abs(fit.theta.tcl - Math.log(2))).toBeLessThan(0.1);
+    expect(Math.abs(fit.theta.tv - Math.log(20))).toBeLessThan(0.06);
+    expect(Math.abs(fit.residual.additive! - 0.15) / 0.15).toBeLessThan(0.1);
+    // Diagnostics on the log scale: DV is log y, IWRES = (log y − log IPRED)/a.
+    const d = fit.diagnostics[0];
+    expect(d.dv).toBe(Math.log(subjects[0].observations[0]));
+    expect(d.iwres).toBeCloseTo((d.dv - d.ipred) / fit.residual.additive!, 9);
+  });
+
+  it('the joint objective of a subject is Σ ln a² + (ln y − ln f)²/a²', () => {
+    const [subject] = lognormalSubjects(3, 1, 0.2);
+    const m = lognormal();
+    const objective = new JointObjective(m, [subject], m.initial(), {
+      eta: 'zero',
+      residual: 'fixed',
+    });
+    const f = new Float64Array(TIMES.length);
+    subject.predict(Float64Array.of(Math.exp(0.5), Math.exp(2.5)), f);
+    let expected = 0;
+    for (let j = 0; j < TIMES.length; j++)
+      expected += Math.log(0.09) + (Math.log(subject.observations[j]) - Math.log(f[j])) ** 2 / 0.09;
+    expect(objective.valueAndGradient(objective.initial(), null)).toBeCloseTo(expected, 10);
   });
 });

@@ -501,6 +501,8 @@ export class PopulationObjective {
         return `subject ${subject.id}: the prediction failed: ${failure.error?.message ?? 'unknown error'}`;
       case 'predictionNonFinite':
         return `${where}: the prediction is ${failure.value}`;
+      case 'observationNotPositive':
+        return `${where}: DV is ${failure.value}, but lognormal error needs it > 0`;
       case 'predictionNotPositive':
         return `${where}: the prediction is ${failure.value}, but lognormal error needs it > 0`;
       case 'jacobianNonFinite':

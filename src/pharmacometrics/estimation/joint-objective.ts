@@ -34,6 +34,8 @@ export interface JointObjectiveOptions {
 interface SubjectWork {
   readonly subject: PopulationSubject;
   readonly y: Float64Array;
+  /** log y, compared with log f under lognormal error. */
+  readonly logY: Float64Array;
   readonly endpoints: Int32Array;
   readonly f: Float64Array;
   readonly up: Float64Array;
@@ -106,9 +108,11 @@ export class JointObjective {
             'InvalidArgument',
             `subject ${subject.id}: endpoint ${e} is not one of the model's ${model.endpointNames.length}`,
           );
+      const y = Float64Array.from(subject.observations);
       return {
         subject,
-        y: Float64Array.from(subject.observations),
+        y,
+        logY: y.map((v) => (v > 0 ? Math.log(v) : NaN)),
         endpoints,
         f: new Float64Array(n),
         up: new Float64Array(n),
@@ -214,7 +218,9 @@ export class JointObjective {
       if (!Number.isFinite(f)) return Infinity;
       const R = residual.variance(f);
       if (!(R > 0)) return Infinity;
-      const r = w.y[j] - f;
+      // Lognormal error compares log y with log f.
+      const r = (residual.logScale ? w.logY[j] : w.y[j]) - f;
+      if (!Number.isFinite(r)) return Infinity;
       value += Math.log(R) + (r * r) / R;
       if (grad === null) continue;
       const dR = residual.derivative(f);

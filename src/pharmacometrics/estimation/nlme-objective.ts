@@ -66,6 +66,7 @@ export interface ConditionalOptions {
 export type SubjectFailureKind =
   | 'none'
   | 'predictionThrew'
+  | 'observationNotPositive'
   | 'predictionNonFinite'
   | 'predictionNotPositive'
   | 'jacobianNonFinite'
@@ -105,6 +106,8 @@ export class SubjectNlme {
   readonly n: number;
   readonly q: number;
   private readonly y: Float64Array;
+  /** log y, compared with log f under lognormal error (NaN where y ≤ 0). */
+  private readonly logY: Float64Array;
   private readonly predictor: SubjectPredictor;
   private readonly f: Float64Array;
   private readonly g: Float64Array;
@@ -151,6 +154,7 @@ export class SubjectNlme {
     }
     this.q = q;
     this.y = Float64Array.from(y);
+    this.logY = this.y.map((v) => (v > 0 ? Math.log(v) : NaN));
     this.predictor = predictor;
     const n = this.n;
     this.f = new Float64Array(n);
@@ -215,7 +219,10 @@ export class SubjectNlme {
         for (let k = 0; k < q; k++)
           if (!Number.isFinite(g[j * q + k]))
             return this.fail('jacobianNonFinite', j, g[j * q + k], null);
-      r[j] = y[j] - fj;
+      // Lognormal error compares log y with log f.
+      const yj = residual.logScale ? this.logY[j] : y[j];
+      if (!Number.isFinite(yj)) return this.fail('observationNotPositive', j, y[j], null);
+      r[j] = yj - fj;
       if (fixed) {
         this.variances[j] = this.fixedVariances[j];
         this.dVariances[j] = 0;
