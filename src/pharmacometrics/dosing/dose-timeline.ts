@@ -139,7 +139,8 @@ export function doseTimeline(schedule: DoseSchedule, compartments: number): Dose
 /**
  * The total rate of `infusions` (one compartment, in schedule order) at every time it changes:
  * at each start or end t, the sum of the rates with start ≤ t < end, summed afresh over the
- * infusions running there (a sweep keeps only those, so a long regimen costs n log n, not n²).
+ * distinct rates running there (a sweep keeps their counts, so a long regimen costs n log n, not
+ * n², even when its infusions overlap).
  * `row` is the row of the last infusion (in schedule order) starting or ending at t.
  */
 function rateChanges(
@@ -158,7 +159,9 @@ function rateChanges(
   for (let i = 0; i < n; i++) times[i] = infusions[i].start;
   for (let e = 0; e < byEnd.length; e++) times[n + e] = infusions[byEnd[e]].end;
   times.sort();
-  let running: number[] = [];
+  // The running infusions as counts per distinct rate: a regimen's ADDL copies share one rate,
+  // so the total is a short sum of rate × count even when thousands overlap.
+  const running = new Map<number, number>();
   let next = 0;
   let ended = 0;
   let previous = 0;
@@ -169,18 +172,30 @@ function rateChanges(
     let last = -1; // schedule index of the last infusion starting or ending at t
     while (next < n && infusions[byStart[next]].start <= t) {
       const i = byStart[next++];
-      running.push(i);
+      const rate = infusions[i].rate;
+      running.set(rate, (running.get(rate) ?? 0) + 1);
       if (infusions[i].start === t) last = Math.max(last, i);
     }
-    // Every finite end is a break time, so the ends reached here are exactly at t.
+    // Every finite end is a break time, so the ends reached here are exactly at t (and each
+    // infusion started at an earlier break).
     while (ended < byEnd.length && infusions[byEnd[ended]].end <= t) {
-      last = Math.max(last, byEnd[ended++]);
+      const i = byEnd[ended++];
+      last = Math.max(last, i);
+      const rate = infusions[i].rate;
+      const count = running.get(rate)! - 1;
+      if (count === 0) running.delete(rate);
+      else running.set(rate, count);
     }
-    running = running.filter((i) => t < infusions[i].end);
+    // Summed afresh (ascending rates, for determinism): no drift from adding and subtracting,
+    // and exactly 0 when nothing runs.
     let total = 0;
-    // In schedule order, as the sum was always taken (the same rounding).
-    running.sort((a, b) => a - b);
-    for (const i of running) total += infusions[i].rate;
+    if (running.size === 1) {
+      for (const [rate, count] of running) total = rate * count;
+    } else if (running.size > 1) {
+      for (const rate of [...running.keys()].sort((a, b) => a - b)) {
+        total += rate * running.get(rate)!;
+      }
+    }
     if (total === previous) continue;
     out.push({ time: t, value: total, row: last < 0 ? -1 : infusions[last].row });
     previous = total;
