@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PopulationModel, PopulationObjective } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
+import { compileIndividual } from '../../src/pharmacometrics/estimation/individual-expressions.ts';
 
 describe('individual parameters from expressions', () => {
   const expressionModel = (): PopulationModel =>
@@ -34,6 +35,28 @@ describe('individual parameters from expressions', () => {
     const reference = theophyllineModel();
     const b = new PopulationObjective(reference, theophyllineSubjects(), 'FOCEI');
     expect(a.value(model.initial())).toBeCloseTo(b.value(reference.initial()), 8);
+  });
+
+  it('generate code that holds no name or text of the model', () => {
+    const model = new PopulationModel({
+      theta: { tka: 0.4, θcl: 1 },
+      omega: { diagonal: { ka: 0.1, cl: 0.1 } },
+      residual: { type: 'additive', additive: 0.5 },
+      individual: { ka: 'exp(tka + eta.ka) * Größe', cl: 'exp(θcl + eta.cl) / 2.5e-3' },
+    });
+    const compiled = compileIndividual(
+      model.spec.individual as Record<string, string>,
+      model.thetaNames,
+      model.etaNames,
+    );
+    for (const text of ['tka', 'θcl', 'Größe', 'eta.']) {
+      expect(compiled.source).not.toContain(text);
+    }
+    expect(model.covariateNames).toEqual(['Größe']);
+    const phi = new Float64Array(2);
+    model.individual({ tka: 0.4, θcl: 1 }, { ka: 0.1, cl: -0.2 }, { Größe: 1.8 }, phi);
+    expect(phi[0]).toBeCloseTo(Math.exp(0.5) * 1.8, 14);
+    expect(phi[1]).toBeCloseTo(Math.exp(0.8) / 2.5e-3, 10);
   });
 
   it('name unknown random effects, parse errors and missing covariates', () => {
