@@ -15,7 +15,7 @@ import {
   type OptimizerState,
 } from './optimizer.ts';
 import { OPTIMIZER_STATE, readOptimizerState } from './optimizer-state.ts';
-import type { FieldPlace } from '../parameters/json-fields.ts';
+import { child, fieldError, type FieldPlace } from '../parameters/json-fields.ts';
 
 /** Options of {@link adam}. */
 export interface AdamOptions {
@@ -156,6 +156,14 @@ class Adam implements FirstOrderOptimizer {
 
   loadState(state: OptimizerState, place: FieldPlace = OPTIMIZER_STATE): void {
     const s = readOptimizerState(state, place, this.name, ['m', 'v']);
+    // v is a running mean of squared gradients: a negative entry would make √v NaN.
+    const negative = s.buffers.v.findIndex((x) => x < 0);
+    if (negative >= 0) {
+      fieldError(
+        child(child(child(place, 'buffers'), 'v'), negative),
+        `must be ≥ 0 (a mean of squared gradients), got ${s.buffers.v[negative]}`,
+      );
+    }
     this.t = s.step;
     this.learningRate = s.learningRate;
     this.m = s.buffers.m;

@@ -144,7 +144,7 @@ export function checkCheckpoint(
   if (h !== undefined) {
     const place = child(root, 'history');
     const history = requireObject(h, place);
-    const stride = integerField(history, 'stride', place, 1);
+    const stride = integerField(history, 'stride', place, 1, 2 ** 30);
     if ((stride & (stride - 1)) !== 0)
       fieldError(child(place, 'stride'), `must be a power of two, got ${stride}`);
     const list = arrayField(history, 'records', place);

@@ -355,6 +355,17 @@ class SupervisedRun<T> {
   /** Ends the run: writes the last checkpoint, restores the best θ, and reports. */
   finish(): TrainResult {
     this.bar.finish();
+    // Each epoch's loss check catches a non-finite θ from the step before it; only the last
+    // step is left to check (an overflowing learning rate or resumed optimizer state).
+    const theta = this.theta;
+    for (let i = 0; i < theta.length; i++) {
+      if (!Number.isFinite(theta[i])) {
+        throw new ScichainError(
+          'NonFinite',
+          `θ[${i}] is ${theta[i]} after the optimizer's step in epoch ${this.done} (learning rate ${this.optimizer.learningRate}); the step overflowed`,
+        );
+      }
+    }
     this.writeCheckpoint();
     // The best θ is put back however training ended (epochs run out, callback, early stop),
     // but not when interrupted: the run is to be continued from the live θ.
