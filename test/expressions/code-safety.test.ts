@@ -182,6 +182,15 @@ describe('names that are Object.prototype properties (defect 2)', () => {
     );
   });
 
+  it('a θ called like a mathjs constant is refused where it is used, not silently shadowed', () => {
+    const e = scichainError(
+      () => new PopulationModel({ ...spec({ ka: 'exp(e + eta.ka)' }), theta: { e: 0.4 } }),
+    );
+    expect(e.message).toBe(
+      `individual parameter 'ka': 'e' is both a fixed effect and the mathjs constant e; rename the θ in "exp(e + eta.ka)"`,
+    );
+  });
+
   it('ODE states and parameters called constructor, toString, valueOf, hasOwnProperty work', () => {
     const model = expressionModel({
       states: ['constructor', 'valueOf'],
