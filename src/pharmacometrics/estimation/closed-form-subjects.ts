@@ -9,6 +9,7 @@ import { ScichainError } from '../../errors.ts';
 import type { ClosedFormPkModel } from '../closed-form/closed-form-pk-model.ts';
 import { doseSchedule } from '../dosing/build-dose-schedule.ts';
 import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
+import { requireContinuousTime } from '../data/continuous-time.ts';
 import { doseTimeline } from '../dosing/dose-timeline.ts';
 import type { SubjectRecords } from '../records.ts';
 import type { PopulationSubject } from './population-model.ts';
@@ -31,10 +32,12 @@ export function closedFormSubjects<M extends ClosedFormPkModel>(
   spec: ClosedFormSubjectsSpec<M>,
 ): PopulationSubject[] {
   return records.map((subject) => {
+    requireContinuousTime(subject, 'closed-form predictions');
     const model = spec.create();
-    const observed = spec.observedCmt;
+    // Observations in another compartment (a depot amount) must not be fitted by concentrations.
+    const observed = spec.observedCmt ?? model.centralIndex + 1;
     for (const o of subject.observations) {
-      if (observed !== undefined && o.cmt !== 0 && o.cmt !== observed) {
+      if (o.cmt !== 0 && o.cmt !== observed) {
         throw new ScichainError(
           'InvalidArgument',
           `subject ${subject.id}, row ${o.row}: observation in CMT ${o.cmt}, but the model predicts CMT ${observed} only`,
