@@ -186,7 +186,6 @@ export function doseSchedule(
   const boluses: BolusDose[] = [];
   const infusions: InfusionDose[] = [];
   const steadyStates: SteadyStateDose[] = [];
-  let scheduled = 0;
   const deliver = (d: DoseRecord, what: Delivery, start: number, cutoff: number): void => {
     if (!(start < cutoff) || start > until) return;
     if (what.duration === 0) {
@@ -239,6 +238,13 @@ export function doseSchedule(
         row: d.row,
       });
       carryOver(d, what, lag, cutoff, boluses, infusions);
+      if (boluses.length + infusions.length > MAX_SCHEDULED_DOSES) {
+        fail(
+          d.row,
+          `with what its earlier doses still deliver after its time (SS ${d.ss}), the schedule ` +
+            `would hold more than ${MAX_SCHEDULED_DOSES.toLocaleString('en')} deliveries`,
+        );
+      }
       if (d.ii === 0) continue; // a constant infusion is all carry-over
     }
     // Doses k = 0 … ADDL start at t + k·II + lag; only those before the cutoff (a reset) and
@@ -246,8 +252,7 @@ export function doseSchedule(
     // anything is allocated.
     const horizon = Math.min(until, cutoff) - d.time - lag;
     const count = horizon < 0 ? 0 : d.ii > 0 ? Math.min(d.addl, Math.floor(horizon / d.ii)) + 1 : 1;
-    scheduled += count;
-    if (scheduled > MAX_SCHEDULED_DOSES) {
+    if (boluses.length + infusions.length + count > MAX_SCHEDULED_DOSES) {
       fail(
         d.row,
         `with its ${count} doses (ADDL ${d.addl}, every II ${d.ii}) the schedule would hold ` +

@@ -132,6 +132,11 @@ describe('ADDL: repeated doses expanded only up to the last predicted time', () 
     );
     expect(window).toMatch(/^dose row 3: with its 2000001 doses .* up to t = 2000$/);
     expect(performance.now() - start).toBeLessThan(200);
+    // The bound is on the whole schedule: eleven records of 100,000 doses cross it at the last.
+    const many = Array.from({ length: 11 }, (_, k) =>
+      dose({ time: k, ii: 1, addl: 99_999, row: 2 + k }),
+    );
+    expect(message(() => doseSchedule(many))).toMatch(/^dose row 12: with its 100000 doses/);
   });
 
   it('ADDL doses whose time overflows to ∞ are an error naming the row, not doses that vanish', () => {
