@@ -32,6 +32,23 @@ export interface RowItems {
 const NUMERIC_ID = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
+ * The key that compares IDs: numeric IDs by value (`01`, `1.0` and `1e0` are one subject) when
+ * the value tells them apart — at most 15 significant digits (distinct such decimals are distinct
+ * doubles) and finite — and as text otherwise, so that two 20-digit IDs differing in the last
+ * digit, or `1e400` and `2e400`, stay two subjects instead of merging silently.
+ */
+export function idKey(id: string): string {
+  if (!NUMERIC_ID.test(id)) return id;
+  const value = Number(id);
+  const mantissa = id
+    .replace(/^[+-]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
+  const digits = mantissa.replace(/^0+/, '').replace(/0+$/, '').length;
+  return Number.isFinite(value) && digits <= 15 ? String(value) : id;
+}
+
+/**
  * Reads one row's cells. Non-numeric and infinite cells are reported first, in column order;
  * then missing ID or TIME and items out of range: EVID not 0–4, MDV not 0 or 1, AMT < 0, RATE
  * < 0 other than −1 and −2, DUR < 0, II < 0, ADDL not an integer ≥ 0, SS not 0–2, CMT not an
@@ -108,7 +125,7 @@ export function readRowItems(
   }
   return {
     id,
-    idKey: NUMERIC_ID.test(id) ? String(Number(id)) : id,
+    idKey: idKey(id),
     time,
     evid,
     mdv,

@@ -85,3 +85,26 @@ describe('readNonmemData: dose times and lengths must stay finite', () => {
     );
   });
 });
+
+describe('readNonmemData: numeric IDs merge only when their values are equal', () => {
+  it('keeps 20-digit IDs and IDs overflowing to ∞ apart (they used to merge into one subject)', () => {
+    const data = readNonmemData(
+      csv(
+        'ID,TIME,DV',
+        '12345678901234567890,0,1',
+        '12345678901234567891,0,2',
+        '1e400,0,3',
+        '2e400,0,4',
+        '007,0,5',
+        '7.0,1,6',
+      ),
+    );
+    expect(data.subjects.map((s) => [s.id, s.observations.length])).toEqual([
+      ['12345678901234567890', 1],
+      ['12345678901234567891', 1],
+      ['1e400', 1],
+      ['2e400', 1],
+      ['007', 2],
+    ]);
+  });
+});
