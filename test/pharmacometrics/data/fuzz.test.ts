@@ -12,7 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { ScichainError } from '../../../src/errors.ts';
 import { doseSchedule } from '../../../src/pharmacometrics/dosing/build-dose-schedule.ts';
 import { doseTimeline } from '../../../src/pharmacometrics/dosing/dose-timeline.ts';
-import { readNonmemData, type NonmemData } from '../../../src/pharmacometrics/nonmem-data.ts';
+import {
+  readNonmemData,
+  type NonmemData,
+  type NonmemDataOptions,
+} from '../../../src/pharmacometrics/nonmem-data.ts';
 
 const THEOPH = readFileSync(new URL('../../../examples/data/theoph.csv', import.meta.url), 'utf8');
 
@@ -283,6 +287,23 @@ const plausibleFile: fc.Arbitrary<string> = fc
     ].join('\n'),
   );
 
+/** Reader options: the model's compartments, default CMTs, and columns dropped (some absent). */
+const someOptions: fc.Arbitrary<NonmemDataOptions> = fc.record(
+  {
+    compartments: fc.constantFrom(1, 2, 3, [1, 3]),
+    defaultObservationCmt: fc.constantFrom(0, 2),
+    defaultDoseCmt: fc.constantFrom(1, 3),
+    drop: fc.array(fc.constantFrom('SEX', 'sex', 'WT', 'DUR', '__proto__', 'NOPE'), {
+      maxLength: 2,
+    }),
+  },
+  { requiredKeys: [] },
+);
+const readerOptions: fc.Arbitrary<NonmemDataOptions> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ compartments: 3 }) },
+  { weight: 1, arbitrary: someOptions },
+);
+
 /** Each case must finish well within this (ms): no hang, no runaway expansion. */
 const CASE_MS = 5000;
 
@@ -291,7 +312,8 @@ function expectLocated(e: unknown, text: string): void {
   if (!(e instanceof ScichainError)) {
     throw new Error(`not a ScichainError: ${String(e)}\n--- input ---\n${JSON.stringify(text)}`);
   }
-  expect(e.message).toMatch(/\brow \d+\b/);
+  // A row of the data, or (for inconsistent options) the option at fault.
+  expect(e.message).toMatch(/\brow \d+\b|^(compartments|defaultDoseCmt|defaultObservationCmt): /);
   expect(e.message).not.toMatch(/\bNaN\b.*\bundefined\b|\[object Object\]/);
 }
 
@@ -380,11 +402,11 @@ function expectSchedules(data: NonmemData, text: string): void {
 }
 
 /** Reads `text`, checking the property; returns whether reading succeeded. */
-function check(text: string): boolean {
+function check(text: string, options: NonmemDataOptions = { compartments: 3 }): boolean {
   const start = performance.now();
   let data: NonmemData | undefined;
   try {
-    data = readNonmemData(text, { compartments: 3 });
+    data = readNonmemData(text, options);
   } catch (e) {
     expectLocated(e, text);
   }
@@ -400,8 +422,8 @@ describe('fuzzing the NONMEM data reader', () => {
   it('mutated real files: a located ScichainError or valid, finite subjects', () => {
     let read = 0;
     fc.assert(
-      fc.property(mutatedFile, (text) => {
-        if (check(text)) read++;
+      fc.property(mutatedFile, readerOptions, (text, options) => {
+        if (check(text, options)) read++;
       }),
       { seed: 17_2026, numRuns: 400 },
     );
