@@ -4,8 +4,12 @@
 // stopped being finite); a covariance step that cannot give standard errors says why.
 import { describe, expect, it } from 'vitest';
 import {
+  addPopulationSections,
+  fitIndividuals,
+  fitNaivePooled,
   fitPopulation,
   PopulationModel,
+  Report,
   ScichainError,
   type PopulationSubject,
 } from '../../src/index.ts';
@@ -232,5 +236,59 @@ describe('the covariance step', () => {
     // The sum is still estimated: ta + tb = log cl of the fit without the redundancy.
     const single = fitPopulation(model(), subjects(8), { method: 'FOCEI', covariance: false });
     expect(Math.abs(fit.theta.ta + fit.theta.tb - single.theta.tcl)).toBeLessThan(1e-3);
+  });
+});
+
+describe('naive pooled and individual fits', () => {
+  it('check their data and say why they stopped', () => {
+    expect(() => fitNaivePooled(model(), subjects(3, []))).toThrow(
+      'no subject has observations (3 subjects: S1, S2, S3): there is nothing to fit',
+    );
+    const empty = subjects(1, []).map((s) => ({ ...s, id: 'E1' }));
+    expect(() => fitIndividuals(model(), [...subjects(2), ...empty])).toThrow(
+      'individual fit of subject E1: no subject has observations (1 subject: E1): there is nothing to fit',
+    );
+    const pooled = fitNaivePooled(model(), subjects(8));
+    expect(pooled.stopReason).toBe('converged');
+    expect(pooled.warnings).toEqual([]);
+  });
+
+  it('a failed solve at a trial point is rejected and named, not thrown through the fit', () => {
+    // Before: the SolverFailed error of the first trial point past cl = 1.9 ended the fit.
+    const edge = subjects(8, TIMES, (phi, id) => {
+      if (phi[0] > 1.9) throw new ScichainError('SolverFailed', `subject ${id}: solve failed`);
+      return false;
+    });
+    const pooled = fitNaivePooled(model(), edge);
+    expect(pooled.converged).toBe(false);
+    expect(pooled.stopReason).toBe('nonFiniteObjective');
+    expect(pooled.stopMessage).toMatch(
+      /where subject (S\d): the prediction failed: subject \1: solve failed; the line search could not get past it$/,
+    );
+    expect(pooled.theta.tcl).toBeLessThanOrEqual(Math.log(1.9));
+    // At the start: an error naming the subject.
+    const always = subjects(3, TIMES, (_, id) => {
+      if (id === 'S2') throw new ScichainError('SolverFailed', `subject ${id}: solve failed`);
+      return false;
+    });
+    expect(() => fitNaivePooled(model(), always)).toThrow(
+      'the objective is not finite at the initial estimates: subject S2: the prediction failed: subject S2: solve failed',
+    );
+  });
+});
+
+describe('the report', () => {
+  it('shows the stop, the covariance step and the warnings', () => {
+    const m = model({ ta: 0.2, tb: 0.3, tv: 2.5 }, 'exp(ta + tb + eta.cl)');
+    const data = subjects(8);
+    const fit = fitPopulation(m, data, { method: 'FOCEI', maxIterations: 3 });
+    const html = addPopulationSections(new Report('fit'), fit, data).toHTML();
+    expect(html).toContain('stopped after 3 iterations with gradient ∞-norm');
+    expect(html).toContain('Warnings');
+    expect(fit.warnings.length).toBeGreaterThan(0);
+    // The report escapes text: compare with the escaped warnings.
+    const escape = (t: string): string =>
+      t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    for (const w of fit.warnings) expect(html).toContain(escape(w));
   });
 });

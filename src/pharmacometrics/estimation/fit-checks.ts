@@ -14,7 +14,57 @@
  * `fixed`, which this check respects.
  */
 import { ScichainError } from '../../errors.ts';
+import type { MinimizeResult } from '../../optim/minimize.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
+
+/**
+ * Why a population fit stopped: `'converged'` (gradient ∞-norm within the tolerance),
+ * `'maxIterations'`, `'lineSearchFailed'` (no lower objective along the search direction), or
+ * `'nonFiniteObjective'` (the search could not get past points where the objective is not
+ * finite — the stop message names the subject, its observation and the parameters).
+ */
+export type PopulationStopReason =
+  'converged' | 'maxIterations' | 'lineSearchFailed' | 'nonFiniteObjective';
+
+/**
+ * The stop reason of an L-BFGS run; `failedInLastSearch`: the objective was not finite at a point
+ * tried after the last completed iteration (so the search that ended the run ran into it).
+ */
+export function stopReasonOf(
+  run: MinimizeResult,
+  failedInLastSearch: boolean,
+): PopulationStopReason {
+  if (run.converged) return 'converged';
+  if (failedInLastSearch) return 'nonFiniteObjective';
+  return run.reason === 'MaxIterations' ? 'maxIterations' : 'lineSearchFailed';
+}
+
+/**
+ * The stop in words: `where` describes the failing point for `'nonFiniteObjective'` (e.g.
+ * `tcl = 0.64, … , where subject S1, observation 1 (time 0.5): the prediction is NaN`).
+ */
+export function stopMessageOf(
+  reason: PopulationStopReason,
+  run: MinimizeResult,
+  gradientTolerance: number,
+  where: string,
+): string {
+  const gradient = `gradient ∞-norm ${run.gradientNorm.toPrecision(3)}`;
+  const after = `stopped after ${run.iterations} iterations with ${gradient} > ${gradientTolerance}`;
+  switch (reason) {
+    case 'converged':
+      return `converged: ${gradient} ≤ ${gradientTolerance} after ${run.iterations} iterations`;
+    case 'maxIterations':
+      return `${after}: not converged (raise maxIterations or start elsewhere)`;
+    case 'nonFiniteObjective':
+      return `${after}: the objective is not finite at ${where}; the line search could not get past it`;
+    case 'lineSearchFailed': {
+      const h = run.history;
+      const fell = h[Math.max(0, h.length - 4)] - h[h.length - 1];
+      return `${after}: the line search found no lower objective along the search direction (a noisy difference gradient, or parameters the data do not determine); the objective fell by ${fell.toPrecision(3)} over the last iterations`;
+    }
+  }
+}
 
 /** A list of names, at most `limit` of them then `… (n in all)`. */
 export function nameList(names: readonly string[], limit = 8): string {

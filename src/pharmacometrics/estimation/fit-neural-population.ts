@@ -19,7 +19,9 @@
  * FOCE" workflow rather than a joint FOCEI optimum: the weights minimise J, not the marginal
  * likelihood's approximation.
  */
+import { ScichainError } from '../../errors.ts';
 import { minimize } from '../../optim/minimize.ts';
+import { skippedCovariance } from './covariance-step.ts';
 import {
   fitPopulation,
   informationCriteria,
@@ -88,10 +90,16 @@ export function fitNeuralPopulation(
   let etas: Float64Array[] = subjects.map(() => new Float64Array(model.q));
   const rounds: NeuralPopulationRound[] = [];
   let best: PopulationFit | null = null;
+  let lastFit: PopulationFit | null = null;
   for (let round = 1; round <= roundCount; round++) {
     const roundStart = performance.now();
     const joint = new JointObjective(model, subjects, x, { eta: 'free', residual: 'fixed' });
     const z = joint.initial(x, etas);
+    if (!Number.isFinite(joint.valueAndGradient(z, null)))
+      throw new ScichainError(
+        'InvalidState',
+        `round ${round}: the joint objective is not finite at its start: ${joint.lastFailure ?? 'unknown reason'}`,
+      );
     const run = minimize(joint.asFunction(), z, {
       method: 'lbfgs',
       maxIterations: options.jointIterations ?? 300,
@@ -112,6 +120,7 @@ export function fitNeuralPopulation(
     });
     x = fit.x;
     etas = fit.eta.map((e) => e.slice());
+    if (last) lastFit = fit;
     const info: NeuralPopulationRound = {
       round,
       joint: run.value,
@@ -131,8 +140,17 @@ export function fitNeuralPopulation(
   const fit = best!;
   // The weights were estimated too: they count in AIC and BIC.
   const k = fit.parameterCount + weightCount;
+  const covarianceAsked = options.covariance ?? true;
+  const earlier = covarianceAsked && fit !== lastFit;
   return {
     ...fit,
+    ...(earlier
+      ? {
+          covariance: skippedCovariance(
+            `round ${rounds.findIndex((r) => r.objective === fit.objective) + 1} had the lowest objective; the covariance step ran in the last round only`,
+          ),
+        }
+      : {}),
     ...informationCriteria(fit.objective, fit.observationCount, k),
     seconds: (performance.now() - started) / 1000,
     rounds,

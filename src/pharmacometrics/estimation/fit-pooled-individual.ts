@@ -10,7 +10,14 @@
  * Both minimise Σⱼ ln R + (y − f)²/R (−2LL without the constant, NONMEM convention) by L-BFGS
  * with the gradient of {@link JointObjective}.
  */
+import { ScichainError } from '../../errors.ts';
 import { minimize } from '../../optim/minimize.ts';
+import {
+  checkObservations,
+  stopMessageOf,
+  stopReasonOf,
+  type PopulationStopReason,
+} from './fit-checks.ts';
 import { informationCriteria, type InformationCriteria } from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
@@ -36,7 +43,14 @@ export interface JointFit extends InformationCriteria {
   readonly weights: Record<string, Float64Array>;
   readonly residuals: readonly ResidualError[];
   readonly iterations: number;
+  /** True only when L-BFGS met its gradient tolerance. */
   readonly converged: boolean;
+  /** Why L-BFGS stopped (see `PopulationStopReason`). */
+  readonly stopReason: PopulationStopReason;
+  /** The stop in words (naming the subject and observation where the objective was not finite). */
+  readonly stopMessage: string;
+  /** Subjects without observations, a stop short of convergence. */
+  readonly warnings: readonly string[];
 }
 
 function fitJoint(
@@ -47,14 +61,31 @@ function fitJoint(
   const start = model.start(options.start);
   const residual = options.residual ?? 'free';
   const objective = new JointObjective(model, subjects, start, { eta: 'zero', residual });
+  const warnings = checkObservations(model, subjects);
   const z = objective.initial();
+  if (!Number.isFinite(objective.valueAndGradient(z, null)))
+    throw new ScichainError(
+      'InvalidState',
+      `the objective is not finite at the initial estimates: ${objective.lastFailure ?? 'unknown reason'}`,
+    );
+  const gradientTolerance = options.gradientTolerance ?? 1e-6;
+  let iterationEnd = objective.evaluations;
   const run = minimize(objective.asFunction(), z, {
     method: 'lbfgs',
     maxIterations: options.maxIterations ?? 500,
-    gradientTolerance: options.gradientTolerance ?? 1e-6,
+    gradientTolerance,
     progress: false,
+    callback: () => void (iterationEnd = objective.evaluations),
   });
   const value = objective.valueAndGradient(z, null);
+  const stopReason = stopReasonOf(run, objective.lastFailureEvaluation > iterationEnd);
+  const stopMessage = stopMessageOf(
+    stopReason,
+    run,
+    gradientTolerance,
+    `a point the line search tried, where ${objective.lastFailure}`,
+  );
+  if (stopReason !== 'converged') warnings.push(stopMessage);
   const x = objective.toX(z);
   const n = subjects.reduce((s, subject) => s + subject.observations.length, 0);
   return {
@@ -64,7 +95,10 @@ function fitJoint(
     residuals: model.residuals(x),
     ...informationCriteria(value, n, objective.size),
     iterations: run.iterations,
-    converged: run.converged,
+    converged: stopReason === 'converged',
+    stopReason,
+    stopMessage,
+    warnings,
   };
 }
 
@@ -83,5 +117,12 @@ export function fitIndividuals(
   subjects: readonly PopulationSubject[],
   options: JointFitOptions = {},
 ): (JointFit & { readonly id: string })[] {
-  return subjects.map((subject) => ({ id: subject.id, ...fitJoint(model, [subject], options) }));
+  return subjects.map((subject) => {
+    try {
+      return { id: subject.id, ...fitJoint(model, [subject], options) };
+    } catch (e) {
+      if (!(e instanceof ScichainError)) throw e;
+      throw new ScichainError(e.code, `individual fit of subject ${subject.id}: ${e.message}`);
+    }
+  });
 }

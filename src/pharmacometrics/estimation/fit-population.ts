@@ -21,7 +21,14 @@ import {
   skippedCovariance,
   type CovarianceStep,
 } from './covariance-step.ts';
-import { boundaryWarnings, checkObservations, checkParametersUsed } from './fit-checks.ts';
+import {
+  boundaryWarnings,
+  checkObservations,
+  checkParametersUsed,
+  stopMessageOf,
+  stopReasonOf,
+  type PopulationStopReason,
+} from './fit-checks.ts';
 import { PopulationModel, type PopulationSubject } from './population-model.ts';
 import { ResidualVariance, type ResidualError } from './residual-error.ts';
 import { shareOf, siblingModule, type TaskModule } from '../../parallel/task.ts';
@@ -142,14 +149,7 @@ export interface ObservationDiagnostics {
   readonly cwres: number;
 }
 
-/**
- * Why a population fit stopped: `'converged'` (gradient ∞-norm within the tolerance),
- * `'maxIterations'`, `'lineSearchFailed'` (no lower objective along the search direction), or
- * `'nonFiniteObjective'` (the search could not get past points where the objective is not
- * finite — `stopMessage` names the subject, its observation and the parameters).
- */
-export type PopulationStopReason =
-  'converged' | 'maxIterations' | 'lineSearchFailed' | 'nonFiniteObjective';
+export type { PopulationStopReason } from './fit-checks.ts';
 
 /** A point where the population objective was not finite, and why. */
 export interface ObjectiveFailure {
@@ -873,22 +873,16 @@ function fitWith(
       `the ${options.method} objective is not finite at the final estimates (${pointText(model, x)}): ${objective.lastFailure?.message ?? 'unknown reason'}`,
     );
   const failure = objective.lastFailure;
-  const stopReason: PopulationStopReason = run.converged
-    ? 'converged'
-    : failure !== null && failure.evaluation > iterationEnd
-      ? 'nonFiniteObjective'
-      : run.reason === 'MaxIterations'
-        ? 'maxIterations'
-        : 'lineSearchFailed';
-  const gradientText = `gradient ∞-norm ${run.gradientNorm.toPrecision(3)}`;
-  const stopMessage =
-    stopReason === 'converged'
-      ? `converged: ${gradientText} ≤ ${gradientTolerance} after ${run.iterations} iterations`
-      : stopReason === 'maxIterations'
-        ? `stopped after ${maxIterations} iterations with ${gradientText} > ${gradientTolerance}: not converged (raise maxIterations or start elsewhere)`
-        : stopReason === 'nonFiniteObjective'
-          ? `stopped after ${run.iterations} iterations with ${gradientText} > ${gradientTolerance}: the objective is not finite at ${pointText(model, failure!.x)}, where ${failure!.message}; the line search could not get past it`
-          : `stopped after ${run.iterations} iterations with ${gradientText} > ${gradientTolerance}: the line search found no lower objective along the search direction (a noisy difference gradient, or parameters the data do not determine); the objective fell by ${recentDecrease(run.history).toPrecision(3)} over the last iterations`;
+  const stopReason: PopulationStopReason = stopReasonOf(
+    run,
+    failure !== null && failure.evaluation > iterationEnd,
+  );
+  const stopMessage = stopMessageOf(
+    stopReason,
+    run,
+    gradientTolerance,
+    failure === null ? '' : `${pointText(model, failure.x)}, where ${failure.message}`,
+  );
   if (stopReason !== 'converged') {
     warnings.push(stopMessage);
     if (stopReason !== 'nonFiniteObjective' && failure !== null)
@@ -1038,12 +1032,6 @@ function fitWith(
     covariance: covarianceStep,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** How much the objective fell over the last three iterations of an optimizer's history. */
-function recentDecrease(history: readonly number[]): number {
-  const last = history.length - 1;
-  return history[Math.max(0, last - 3)] - history[last];
 }
 
 /** `tcl = 0.65, tv = 2.93, ω²(cl) = 0.17, …`: the natural-scale values of x, for messages. */

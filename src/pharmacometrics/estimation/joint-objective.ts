@@ -58,6 +58,13 @@ export class JointObjective {
   /** Per-subject values of J from the last evaluation. */
   readonly subjectValues: Float64Array;
   evaluations = 0;
+  /**
+   * Why the last evaluation that was not finite was not, naming the subject, observation and
+   * time (null: none yet). Trial points of a line search may fail; a failed start or end may not.
+   */
+  lastFailure: string | null = null;
+  /** The evaluation (count) of {@link lastFailure}. */
+  lastFailureEvaluation = 0;
   private readonly base: Float64Array;
   private readonly work: SubjectWork[];
   private readonly omegaInverse: Float64Array;
@@ -177,8 +184,21 @@ export class JointObjective {
       model.etaNames.forEach((name, a) => (etaRecord[name] = eta[a]));
       const covariates = w.subject.covariates ?? {};
       model.individual(theta, etaRecord, covariates, this.phi, weights);
-      const value = this.subjectTerm(w, residuals, grad);
-      if (!Number.isFinite(value)) return Infinity;
+      let value: number;
+      try {
+        value = this.subjectTerm(w, residuals, grad);
+      } catch (e) {
+        // A failed solve or a parameter out of its domain: an unusable point, as a NaN is.
+        if (!(e instanceof ScichainError)) throw e;
+        this.lastFailure = `subject ${w.subject.id}: the prediction failed: ${e.message}`;
+        this.lastFailureEvaluation = this.evaluations;
+        return Infinity;
+      }
+      if (!Number.isFinite(value)) {
+        this.lastFailure = this.describeFailure(w, residuals);
+        this.lastFailureEvaluation = this.evaluations;
+        return Infinity;
+      }
       let prior = 0;
       if (this.options.eta === 'free') {
         for (let a = 0; a < q; a++)
@@ -191,6 +211,24 @@ export class JointObjective {
       this.pullIndividual(x, eta, covariates, grad, i);
     }
     return total;
+  }
+
+  /** Which observation of a subject whose term was not finite is at fault, and why. */
+  private describeFailure(w: SubjectWork, residuals: readonly ResidualVariance[]): string {
+    const { subject } = w;
+    for (let j = 0; j < w.y.length; j++) {
+      const residual = residuals[w.endpoints[j]];
+      const fj = w.f[j];
+      const where = `subject ${subject.id}, observation ${j + 1} (time ${subject.times[j]})`;
+      if (!Number.isFinite(fj)) return `${where}: the prediction is ${fj}`;
+      if (residual.logScale && !(fj > 0))
+        return `${where}: the prediction is ${fj}, but lognormal error needs it > 0`;
+      if (residual.logScale && !(w.y[j] > 0))
+        return `${where}: DV is ${w.y[j]}, but lognormal error needs it > 0`;
+      const R = residual.variance(residual.logScale ? Math.log(fj) : fj);
+      if (!(R > 0)) return `${where}: the residual variance is ${R}`;
+    }
+    return `subject ${subject.id}: its term is not finite`;
   }
 
   /** As a function for the optimizers. */

@@ -60,10 +60,24 @@ export function addPopulationSections(
       ['BIC = −2LL + k·ln N', fit.bic.toFixed(4)],
       ['observations N, estimated parameters k', `${fit.observationCount}, ${fit.parameterCount}`],
       ['outer iterations, objective evaluations', `${fit.iterations}, ${fit.evaluations}`],
+      ['stop', fit.stopMessage],
+      [
+        'covariance step',
+        fit.covariance.status === 'ok'
+          ? `ok (condition number ${fit.covariance.conditionNumber.toPrecision(3)})`
+          : `${fit.covariance.status}: ${fit.covariance.reason}`,
+      ],
       ['ε shrinkage (1 − √mean IWRES²)', `${(100 * fit.epsilonShrinkage).toFixed(1)} %`],
       ['time, s', fit.seconds.toFixed(2)],
     ],
   });
+  // What the fit found questionable, before the numbers it qualifies.
+  if (fit.warnings.length > 0)
+    report.table({
+      caption: 'Warnings',
+      columns: ['warning'],
+      rows: fit.warnings.map((w) => [w]),
+    });
   const q = fit.model.q;
   report.table({
     caption: 'Estimates (θ as parameterised; ω² and residual parameters on natural scales)',
