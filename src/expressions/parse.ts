@@ -14,7 +14,13 @@ import {
 } from 'mathjs';
 import { ScichainError } from '../errors.ts';
 import { MATH_CONSTANTS } from './functions.ts';
-import { validateExpression, type ExpressionScope, type Fail, type Rewrite } from './validate.ts';
+import {
+  quoteSource,
+  validateExpression,
+  type ExpressionScope,
+  type Fail,
+  type Rewrite,
+} from './validate.ts';
 
 /** Sizes of a term callable inside expressions. */
 export interface TermShape {
@@ -118,9 +124,10 @@ function parseOne(source: string, where: string): MathNode {
   try {
     return parse(source);
   } catch (e) {
+    const why = e instanceof RangeError ? 'it is nested too deeply' : (e as Error).message;
     throw new ScichainError(
       'InvalidArgument',
-      `${where} does not parse: ${(e as Error).message} in "${source}"`,
+      `${where} does not parse: ${why} in ${quoteSource(source)}`,
     );
   }
 }

@@ -35,8 +35,22 @@ export interface ExpressionScope {
   readonly callables?: string;
 }
 
-/** Deeper trees are refused (the compiler and the emitter recurse over them). */
-export const MAX_EXPRESSION_DEPTH = 200;
+/**
+ * Deeper trees are refused: the parser, differentiator and emitter recurse over them, and a
+ * stack overflow must be a clear error, not a RangeError. A sum of n terms is n levels deep
+ * (mathjs nests `a + b + c` as `(a + b) + c`); 500 terms compile in well under a second.
+ */
+export const MAX_EXPRESSION_DEPTH = 512;
+
+/** An expression's text for a message: quoted, and cut short when long. */
+export function quoteSource(source: string): string {
+  return source.length <= 200
+    ? `"${source}"`
+    : `"${source.slice(0, 200)}…" (${source.length} characters)`;
+}
+
+/** Depth of each validated tree, so a substituted definition counts with its own depth. */
+const DEPTH = new WeakMap<MathNode, number>();
 
 const OPERATORS: ReadonlyMap<string, string> = new Map([
   ['add', '+'],
@@ -88,15 +102,23 @@ export function validateExpression(
   source: string,
 ): MathNode {
   const fail: Fail = (why) => {
-    throw new ScichainError('InvalidArgument', `${where}: ${why} in "${source}"`);
+    throw new ScichainError('InvalidArgument', `${where}: ${why} in ${quoteSource(source)}`);
   };
+  const tooDeep = (): never =>
+    fail(
+      `the expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep (a sum of n terms is n levels, definitions included); group terms in parentheses or definitions`,
+    );
   let depth = 0;
   const rewrite: Rewrite = (n) => {
-    if (++depth > MAX_EXPRESSION_DEPTH) {
-      fail(`the expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
-    }
+    if (++depth > MAX_EXPRESSION_DEPTH) tooDeep();
     try {
-      return visit(n);
+      const out = visit(n);
+      // Depth of the result, substituted definitions included.
+      let below = 0;
+      out.forEach((child) => (below = Math.max(below, DEPTH.get(child) ?? 1)));
+      if (below + 1 > MAX_EXPRESSION_DEPTH) tooDeep();
+      DEPTH.set(out, below + 1);
+      return out;
     } finally {
       depth--;
     }

@@ -256,4 +256,37 @@ describe('ODE equations are data, never code', () => {
       ).message,
     ).toMatch(/time name 't; globalThis.x = 1' must start with a letter/);
   });
+
+  it('deep expressions are clear errors, not stack overflows; a sum of 500 terms compiles', () => {
+    const sum = (n: number, of = 'x'): string =>
+      Array.from({ length: n }, (_, i) => `${(i % 7) + 1}*${of}`).join(' + ');
+    const model = expressionModel({ states: ['x'], equations: { x: sum(500) } });
+    const du = new Float64Array(1);
+    model.f(du, Float64Array.of(1), model.initialParameters(), 0);
+    expect(du[0]).toBe(1994);
+    const deep = (x: string, definitions?: Record<string, string>): string =>
+      scichainError(() => expressionModel({ states: ['x'], definitions, equations: { x } }))
+        .message;
+    expect(deep(sum(520))).toMatch(/^equation for 'x': the expression is nested more than 512/);
+    expect(deep(sum(20000))).toMatch(
+      /^equation for 'x': the expression is nested more than 512 .* in "1\*x \+ .*…" \(119997 characters\)$/,
+    );
+    expect(deep('-'.repeat(3000) + 'x')).toMatch(/^equation for 'x': the expression is nested/);
+    expect(deep('('.repeat(5000) + 'x' + ')'.repeat(5000))).toMatch(
+      /^equation for 'x' does not parse: it is nested too deeply/,
+    );
+    // Definitions count with their own depth once substituted.
+    const chained = { c1: sum(300), c2: `c1 + ${sum(300)}` };
+    expect(deep('c2 * x', chained)).toMatch(
+      /^definition 'c2': the expression is nested more than 512/,
+    );
+    expect(
+      scichainError(
+        () => new PopulationModel(withKa('exp('.repeat(3000) + 'tka' + ')'.repeat(3000))),
+      ).message,
+    ).toMatch(/^individual parameter 'ka': cannot parse .*: it is nested too deeply/);
+    expect(scichainError(() => new PopulationModel(withKa(sum(600, 'tka')))).message).toMatch(
+      /^individual parameter 'ka': the expression is nested more than 512/,
+    );
+  });
 });

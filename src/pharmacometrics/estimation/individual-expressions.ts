@@ -14,7 +14,11 @@ import { SymbolNode, parse, type AccessorNode, type ConstantNode, type MathNode 
 import { ScichainError } from '../../errors.ts';
 import { EMIT_HELPERS, emitJs } from '../../expressions/emit-js.ts';
 import { MATH_CONSTANTS } from '../../expressions/functions.ts';
-import { validateExpression, type ExpressionScope } from '../../expressions/validate.ts';
+import {
+  quoteSource,
+  validateExpression,
+  type ExpressionScope,
+} from '../../expressions/validate.ts';
 
 /** A compiled individual model: φ in the order of `names`. */
 export interface CompiledIndividual {
@@ -121,7 +125,7 @@ export function compileIndividual(
     } catch (e) {
       throw new ScichainError(
         'InvalidArgument',
-        `${where}: cannot parse "${text}": ${(e as Error).message}`,
+        `${where}: cannot parse ${quoteSource(text)}: ${e instanceof RangeError ? 'it is nested too deeply' : (e as Error).message}`,
       );
     }
     const node = validateExpression(parsed, scope, where, text);
