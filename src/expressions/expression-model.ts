@@ -73,8 +73,36 @@ export class ExpressionModel implements ODEModel {
     if (!Array.isArray(spec.states) || spec.states.length === 0) {
       throw new ScichainError('InvalidArgument', 'a model needs at least one state');
     }
+    const record = (value: unknown, what: string): void => {
+      if (value !== undefined && (value === null || typeof value !== 'object')) {
+        throw new ScichainError('InvalidArgument', `${what} must be an object of name → value`);
+      }
+    };
+    record(spec.equations ?? null, 'equations');
+    record(spec.parameters, 'parameters');
+    record(spec.terms, 'terms');
+    record(spec.definitions, 'definitions');
     const params = spec.parameters ?? {};
     const terms = spec.terms ?? {};
+    for (const [name, v] of Object.entries(params) as [string, unknown][]) {
+      if (typeof v !== 'number' && (v === null || typeof v !== 'object')) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `parameter '${name}' must be a number or scalar(value, options), got ${String(v)}`,
+        );
+      }
+    }
+    for (const [name, l] of Object.entries(terms) as [string, unknown][]) {
+      const layer = l as Partial<Layer> | null;
+      if (
+        layer === null ||
+        typeof layer !== 'object' ||
+        !Number.isInteger(layer.inputSize) ||
+        !Number.isInteger(layer.outputSize)
+      ) {
+        throw new ScichainError('InvalidArgument', `term '${name}' must be a layer`);
+      }
+    }
     this.table = {
       states: spec.states,
       parameters: Object.keys(params),

@@ -118,7 +118,10 @@ function describeKnown(table: SymbolTable): string {
 }
 
 function parseOne(source: string, where: string): MathNode {
-  if (typeof source !== 'string' || source.trim() === '') {
+  if (typeof source !== 'string') {
+    throw new ScichainError('InvalidArgument', `${where} must be a string, got ${typeof source}`);
+  }
+  if (source.trim() === '') {
     throw new ScichainError('InvalidArgument', `${where} is empty`);
   }
   try {

@@ -289,4 +289,35 @@ describe('ODE equations are data, never code', () => {
       /^individual parameter 'ka': the expression is nested more than 512/,
     );
   });
+
+  it('malformed model specs are ScichainErrors naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ states: ['x'] }, /^equations must be an object/],
+      [{ states: ['x'], equations: null }, /^equations must be an object/],
+      [{ states: ['x'], equations: { x: 5 } }, /^equation for 'x' must be a string, got number/],
+      [
+        { states: ['x'], parameters: { k: 'a' }, equations: { x: 'x' } },
+        /^parameter 'k' must be a number/,
+      ],
+      [
+        { states: ['x'], parameters: { k: null }, equations: { x: 'x' } },
+        /^parameter 'k' must be a number/,
+      ],
+      [{ states: ['x'], terms: { nn: 5 }, equations: { x: 'x' } }, /^term 'nn' must be a layer/],
+      [
+        { states: ['x'], definitions: 'c', equations: { x: 'x' } },
+        /^definitions must be an object/,
+      ],
+      [
+        { states: ['x'], definitions: { c: 5 }, equations: { x: 'x' } },
+        /^definition 'c' must be a string/,
+      ],
+    ];
+    for (const [spec, message] of cases) {
+      expect(
+        scichainError(() => expressionModel(spec as never)).message,
+        JSON.stringify(spec),
+      ).toMatch(message);
+    }
+  });
 });
