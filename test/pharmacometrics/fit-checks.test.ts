@@ -228,7 +228,7 @@ describe('the covariance step', () => {
     const fit = fitPopulation(m, subjects(8), { method: 'FOCEI' });
     expect(fit.covariance.status).toBe('singular');
     expect(fit.covariance.reason).toMatch(
-      /^R \(the Hessian of the objective\) is singular \(eigenvalue \S+ against the largest \S+, within its numerical error \S+\): the data do not determine 0\.71·t[ab] − 0\.71·t[ab]$/,
+      /^R \(the Hessian of the objective\) is singular \(rank 5 of 6: eigenvalue \S+ against the largest \S+, within its numerical error \S+\): the data do not determine 0\.71·t[ab] − 0\.71·t[ab]$/,
     );
     expect(fit.covariance.sandwichStatus).toBe('skipped');
     expect(fit.warnings).toContain(`covariance step failed: ${fit.covariance.reason}`);
@@ -290,5 +290,23 @@ describe('the report', () => {
     const escape = (t: string): string =>
       t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     for (const w of fit.warnings) expect(html).toContain(escape(w));
+  });
+});
+
+describe('the sandwich', () => {
+  it('a singular S (fewer subjects than parameters) is named, with the Hessian SEs kept', () => {
+    const fit = fitPopulation(model(), subjects(3), { method: 'FOCEI' });
+    expect(fit.covariance.status).toBe('ok');
+    expect(fit.covariance.sandwichStatus).toBe('singular');
+    expect(fit.covariance.sandwichReason).toMatch(
+      /^S \(the sum of the subjects' score products\) is singular \(rank [23] of 5: .*\): with 3 subjects for 5 parameters, the subjects' scores never move along .*\(and [23] more directions\)$/,
+    );
+    expect(fit.warnings).toEqual([
+      `sandwich standard errors failed: ${fit.covariance.sandwichReason}`,
+    ]);
+    for (const e of fit.estimates) {
+      expect(e.seSandwich).toBeNaN();
+      expect(e.se).toBeGreaterThan(0);
+    }
   });
 });

@@ -49,7 +49,8 @@ export interface MatrixVerdict {
  * Checks a symmetric k × k matrix that must be positive definite. `names` label its rows (the
  * estimated entries of x), `noise` is the size of its numerical error (e.g. the asymmetry of a
  * difference Hessian): an eigenvalue within k·noise of zero (or below 1e-12 of the largest) is
- * zero. `label` names the matrix in the reason (e.g. 'R (the Hessian of the objective)').
+ * zero. `label` names the matrix in the reason (e.g. 'R (the Hessian of the objective)'), and
+ * `singularMeans` says what a null direction means (e.g. 'the data do not determine').
  */
 export function checkPositiveDefinite(
   matrix: Float64Array,
@@ -57,6 +58,7 @@ export function checkPositiveDefinite(
   names: readonly string[],
   noise: number,
   label: string,
+  singularMeans: string,
 ): MatrixVerdict {
   const bad: string[] = [];
   for (let r = 0; r < k; r++)
@@ -90,7 +92,7 @@ export function checkPositiveDefinite(
     const more = nullity > 1 ? ` (and ${nullity - 1} more direction${nullity > 2 ? 's' : ''})` : '';
     return {
       status: 'singular',
-      reason: `${label} is singular (eigenvalue ${smallest.toPrecision(3)} against the largest ${largest.toPrecision(3)}, within its numerical error ${zero.toPrecision(3)}): the data do not determine ${direction}${more}`,
+      reason: `${label} is singular (rank ${k - nullity} of ${k}: eigenvalue ${smallest.toPrecision(3)} against the largest ${largest.toPrecision(3)}, within its numerical error ${zero.toPrecision(3)}): ${singularMeans} ${direction}${more}`,
       conditionNumber,
     };
   }

@@ -904,7 +904,14 @@ function fitWith(
     const names = model.parameterNames();
     const freeNames = Array.from(free, (i) => names[i]);
     const { hessian, noise } = differenceHessian(objective, x, free);
-    let r = checkPositiveDefinite(hessian, k, freeNames, noise, 'R (the Hessian of the objective)');
+    let r = checkPositiveDefinite(
+      hessian,
+      k,
+      freeNames,
+      noise,
+      'R (the Hessian of the objective)',
+      'the data do not determine',
+    );
     const factor = hessian.slice();
     if (r.status === 'ok' && !choleskyFactor(factor, k))
       r = {
@@ -930,7 +937,16 @@ function fitWith(
           for (let c = 0; c < k; c++) b[r * k + c] += 0.25 * g[free[r]] * g[free[c]];
       // S is a sum of outer products (positive semi-definite): singular is its failure, at
       // the rounding of its largest entries.
-      s = checkPositiveDefinite(b, k, freeNames, 0, "S (the sum of the subjects' score products)");
+      s = checkPositiveDefinite(
+        b,
+        k,
+        freeNames,
+        0,
+        "S (the sum of the subjects' score products)",
+        subjects.length < k
+          ? `with ${subjects.length} subjects for ${k} parameters, the subjects' scores never move along`
+          : "the subjects' scores never move along",
+      );
       const jacobian = naturalJacobian(model, x, natural.values.length, free);
       se = deltaSe(jacobian, covariance, k);
       if (s.status === 'ok') {
