@@ -6,9 +6,12 @@ export class GrowableFloat64 {
   private data: Float64Array;
   /** Number of values stored. */
   length = 0;
+  /** Capacity doubling stops here (more is still allocated when asked for). */
+  private readonly maxCapacity: number;
 
-  constructor(capacity = 64) {
-    this.data = new Float64Array(Math.max(1, capacity));
+  constructor(capacity = 64, maxCapacity = Infinity) {
+    this.data = new Float64Array(Math.max(1, Math.min(capacity, maxCapacity)));
+    this.maxCapacity = maxCapacity;
   }
 
   /** Makes room for `extra` more values; returns the offset where they go. */
@@ -17,6 +20,7 @@ export class GrowableFloat64 {
     if (need > this.data.length) {
       let capacity = this.data.length * 2;
       while (capacity < need) capacity *= 2;
+      capacity = Math.max(need, Math.min(capacity, this.maxCapacity));
       const next = new Float64Array(capacity);
       next.set(this.data.subarray(0, this.length));
       this.data = next;

@@ -3,6 +3,12 @@
  * event times, applying events, saving (every step or at `saveat`), dense records, and explicit
  * failure (return code and a message naming the time reached and the reason). Methods plug in
  * through the `Stepper` interface.
+ *
+ * Bounds: what is stored (states saved at every step, dense records) is counted against
+ * `memoryLimit` (`MemoryLimit` when it would be exceeded), and an explicit method crawling
+ * through a stiff problem at its stability limit stops (`Stiff`, see `stiffness-stop.ts`).
+ * After a landing step shorter than the proposed step (a stop or event time just ahead) the
+ * proposal is kept, so a sliver of a step does not become the next step size.
  */
 import { ScichainError } from '../src/errors.ts';
 import { GrowableFloat64 } from './growable.ts';
@@ -12,6 +18,7 @@ import type { ReturnCode, SolverStats } from './return-code.ts';
 import { ODESolution, type EventRecord } from './solution.ts';
 import { initialStepSize, PIController } from './step-size.ts';
 import type { Stepper } from './stepper.ts';
+import type { StiffnessStop } from './stiffness-stop.ts';
 
 /** Decides, after every accepted step, which of several steppers takes the next one. */
 export interface SwitchPolicy {
@@ -29,6 +36,7 @@ export function integrate(
   options: NormalizedOptions,
   stats: SolverStats,
   policy: SwitchPolicy | null = null,
+  stiffness: StiffnessStop | null = null,
 ): ODESolution {
   const n = problem.n;
   const [t0, t1] = problem.tspan;
@@ -42,25 +50,33 @@ export function integrate(
   let t = t0;
   let u = Float64Array.from(problem.u0);
   let u1 = new Float64Array(n);
-  const savedT = new GrowableFloat64(options.saveat ? options.saveat.length : 256);
-  const savedU = new GrowableFloat64(options.saveat ? options.saveat.length * n : 256 * n);
+  // Buffers grow by doubling, but not past what memoryLimit allows.
+  const most = options.maxStoredFloats;
+  const savedT = new GrowableFloat64(options.saveat ? options.saveat.length : 256, most);
+  const savedU = new GrowableFloat64(options.saveat ? options.saveat.length * n : 256 * n, most);
   const save = (time: number, state: Float64Array): void => {
     savedT.push(time);
     savedU.append(state);
   };
   const dense = options.dense
     ? {
-        start: new GrowableFloat64(),
-        h: new GrowableFloat64(),
-        offset: new GrowableFloat64(),
-        stepper: new GrowableFloat64(),
-        records: new GrowableFloat64(1024),
+        start: new GrowableFloat64(64, most),
+        h: new GrowableFloat64(64, most),
+        offset: new GrowableFloat64(64, most),
+        stepper: new GrowableFloat64(64, most),
+        records: new GrowableFloat64(1024, most),
       }
     : null;
   const scratchRecord = new Float64Array(Math.max(...steppers.map((s) => s.recordLength)));
   const interpolationPoint = new Float64Array(2); // [θ, h] for the steppers' interpolate
   const events: EventRecord[] = [];
   const saveat = options.saveat;
+  const saveatReported = options.saveatReported;
+  const eventTimes = options.eventTimes;
+  // Floats stored per accepted step (besides the dense record): t and u when saving every step.
+  const savedPerStep = saveat === null ? 1 + n : 0;
+  const densePerStep = dense === null ? 0 : 4;
+  let stored = 0;
   let nextSave = 0;
   let nextEvent = 0;
   let nextStop = 0;
@@ -94,7 +110,7 @@ export function integrate(
   /** Applies the events at time `time`; returns whether there were any. */
   const applyEvents = (time: number): boolean => {
     const first = nextEvent;
-    while (nextEvent < options.events.length && options.events[nextEvent].time === time) {
+    while (nextEvent < options.events.length && eventTimes[nextEvent] === time) {
       const before = first === nextEvent ? u.slice() : null;
       const e = options.events[nextEvent];
       e.apply(u, p, time);
@@ -120,7 +136,7 @@ export function integrate(
 
   const saveExactly = (time: number): void => {
     while (saveat !== null && nextSave < saveat.length && saveat[nextSave] === time) {
-      save(time, u);
+      save(saveatReported![nextSave], u);
       nextSave++;
     }
   };
@@ -180,14 +196,20 @@ export function integrate(
     }
     const smallest = Math.max(options.dtmin ?? 0, 16 * EPS * Math.abs(t), 1e-300);
     if (adaptive && Math.abs(step) < smallest && !landing) {
-      return Number.isFinite(lastError)
+      if (Number.isFinite(lastError))
+        return finish(
+          'DtLessThanMin',
+          `the step size fell to ${Math.abs(step)} (below the minimum ${smallest}) at t = ${t} to meet the tolerances`,
+        );
+      const bad = firstNonFinite(u1);
+      return bad < 0
         ? finish(
-            'DtLessThanMin',
-            `the step size fell to ${Math.abs(step)} (below the minimum ${smallest}) at t = ${t} to meet the tolerances`,
+            'Unstable',
+            `the error estimate was ${lastError} near t = ${t} for every step size down to ${smallest} although the candidate state is finite (an error weight atol + rtol·|u| too small for the error: raise atol)`,
           )
         : finish(
             'Unstable',
-            `the state or its derivative became non-finite near t = ${t} for every step size down to ${smallest}`,
+            `the state became non-finite near t = ${t} (u[${bad}]${problem.stateNames ? ` (${problem.stateNames[bad]})` : ''} = ${u1[bad]} in the trial step) for every step size down to ${smallest}`,
           );
     }
     if (attempts >= options.maxSteps) {
@@ -223,6 +245,15 @@ export function integrate(
     const tNew = landing ? stop : t + step;
     const stepSize = tNew - t;
     clock[1] = stepSize; // the step actually taken (a landing step ends exactly on the stop)
+    stored += savedPerStep + (densePerStep === 0 ? 0 : densePerStep + stepper.recordLength);
+    if (stored > options.maxStoredFloats) {
+      return finish(
+        'MemoryLimit',
+        `the stored solution reached memoryLimit = ${8 * options.maxStoredFloats} bytes at t = ${t} ` +
+          `(${savedT.length} saved states${dense === null ? '' : `, ${dense.start.length} dense steps`}): ` +
+          'pass saveat (and dense: false) to store only the times needed, or raise memoryLimit',
+      );
+    }
     let record: Float64Array | null = null;
     let recordAt = 0;
     if (dense !== null) {
@@ -263,9 +294,23 @@ export function integrate(
       if (applyEvents(t) && saveat === null) save(t, u);
       saveExactly(t);
     }
-    if (adaptive) h = controller.accepted(Math.abs(stepSize), err);
-    else h = options.dt ?? h;
+    if (adaptive) {
+      const proposed = controller.accepted(Math.abs(stepSize), err);
+      // A landing step cut short by a stop says nothing about the step the solution allows:
+      // keep the proposal it was cut from rather than growing from a sliver.
+      h = landing && Math.abs(stepSize) < h ? Math.max(proposed, h) : proposed;
+    } else h = options.dt ?? h;
     h = Math.min(h, options.dtmax);
+
+    if (stiffness !== null && stiffness.stiff(stepper.measures[2])) {
+      return finish(
+        'Stiff',
+        `the problem is stiff: ${stepper.name}'s step has been limited by stability, not accuracy, ` +
+          `for ${stiffness.steps} steps (h·|λ| ≈ ${stiffness.lastIndicator.toPrecision(3)}, ` +
+          `its stability limit ${(stiffness.limit / 0.9).toPrecision(3)}) up to t = ${t}; ` +
+          "solve it with 'auto' or a stiff method ('Rodas5P'), or pass stiffSteps: Infinity to continue",
+      );
+    }
 
     if (policy !== null) {
       const next = policy.next(current, steppers, t, h);
@@ -280,4 +325,10 @@ export function integrate(
     }
   }
   return finish('Success', '');
+}
+
+/** Index of the first non-finite entry of v, or −1 (cold path: failure messages only). */
+function firstNonFinite(v: Float64Array): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
 }

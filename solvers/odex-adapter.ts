@@ -88,16 +88,16 @@ export function solveWithOdex(problem: ODEProblem, options: SolveOptions = {}): 
   let nextEvent = 0;
   const saveExactly = (time: number): void => {
     while (o.saveat !== null && nextSave < o.saveat.length && o.saveat[nextSave] === time) {
-      savedT.push(time);
+      savedT.push(o.saveatReported![nextSave]);
       savedU.push(...u);
       nextSave++;
     }
   };
   const applyEvents = (time: number): boolean => {
-    if (!(nextEvent < o.events.length && o.events[nextEvent].time === time)) return false;
+    if (!(nextEvent < o.events.length && o.eventTimes[nextEvent] === time)) return false;
     const state = Float64Array.from(u);
     const before = state.slice();
-    while (nextEvent < o.events.length && o.events[nextEvent].time === time) {
+    while (nextEvent < o.events.length && o.eventTimes[nextEvent] === time) {
       o.events[nextEvent].apply(state, p, time);
       nextEvent++;
     }
@@ -155,7 +155,7 @@ export function solveWithOdex(problem: ODEProblem, options: SolveOptions = {}): 
             dir * (o.saveat[nextSave] - xOld) >= 0
           ) {
             const ts = o.saveat[nextSave];
-            savedT.push(ts);
+            savedT.push(o.saveatReported![nextSave]);
             for (let i = 0; i < n; i++) savedU.push(ts === xOld ? y[i] : interpolate!(i, ts));
             nextSave++;
           }

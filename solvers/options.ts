@@ -29,10 +29,26 @@ export interface SolveOptions {
   tstops?: ArrayLike<number>;
   /** Events at known times (doses, infusion switches). */
   events?: readonly TimedEvent[];
-  /** Keep the dense interpolant over the whole span (default: true unless `saveat` is given). */
+  /**
+   * Keep the dense interpolant over the whole span (default: true unless `saveat` is given). It
+   * costs (4 + recordLength) floats per accepted step — for Tsit5 8·(8n + 4) bytes, n the number
+   * of states — and counts against `memoryLimit`.
+   */
   dense?: boolean;
   /** Step limit (default 100,000 accepted + rejected steps). */
   maxSteps?: number;
+  /**
+   * Bytes the solution may store (saved states and dense records; default 1 GiB). A solve that
+   * would store more stops with `MemoryLimit`, naming the time reached; pass `saveat` (and
+   * `dense: false`) to store only what is needed, or raise the limit.
+   */
+  memoryLimit?: number;
+  /**
+   * Explicit adaptive methods with a stiffness estimate (Tsit5, DP5, BS3) stop with `Stiff` when
+   * their step has been limited by stability rather than accuracy for this many accepted steps
+   * (Hairer's test; default 1,000). `Infinity` never stops; `'auto'` switches method instead.
+   */
+  stiffSteps?: number;
   /** Smallest step allowed before giving up with `DtLessThanMin` (default ~16 ulp of t). */
   dtmin?: number;
   /** Largest step (default: the whole span). */
@@ -46,19 +62,87 @@ export interface SolveOptions {
 /** Options after validation, in the form the integration loop uses. */
 export interface NormalizedOptions {
   readonly rtol: number;
+  /** Absolute tolerances, each at least the smallest normal double (2.2e-308; 0 becomes that). */
   readonly atol: Float64Array;
-  /** Save times in integration order, or null to save every step. */
+  /**
+   * Save times in integration order, merged with nearby stop and event times (see
+   * {@link sameTime}), or null to save every step. The integration compares these.
+   */
   readonly saveat: Float64Array | null;
-  /** Stop times (tstops, event times and t₁) in integration order, without duplicates. */
+  /** The save times as the caller gave them (sorted like `saveat`): the solution reports these. */
+  readonly saveatReported: Float64Array | null;
+  /** Stop times (tstops, event times and t₁) in integration order, merged, without duplicates. */
   readonly stops: Float64Array;
   /** Events sorted in integration order (stable for equal times). */
   readonly events: readonly TimedEvent[];
+  /** The time each event of `events` is applied at (its time merged with nearby times). */
+  readonly eventTimes: Float64Array;
   readonly dense: boolean;
   readonly maxSteps: number;
+  /** Most floats the solution may store (saved states and dense records). */
+  readonly maxStoredFloats: number;
+  /** Accepted stability-limited steps after which an explicit method stops (`Stiff`). */
+  readonly stiffSteps: number;
   readonly dtmin: number | null;
   readonly dtmax: number;
   readonly dt: number | null;
   readonly adaptive: boolean;
+}
+
+/**
+ * Relative tolerance within which two special times (t₀, t₁, tstops, event and save times) are
+ * one time: |a − b| ≤ 1e-12·max(|a|, |b|), about 4,500 ulp — rounding errors of sums such as
+ * 0.1 + 0.2 (vs 0.3) or an ADDL dose time t + k·II (2.4000000000000004 beside a record at 2.4),
+ * far below any time step an integration takes. There is no absolute floor: times near zero
+ * (log-spaced save times from 1e-15) stay distinct.
+ */
+export const TIME_MERGE_TOLERANCE = 1e-12;
+
+/** Whether a and b are one time for the integration (see {@link TIME_MERGE_TOLERANCE}). */
+export function sameTime(a: number, b: number): boolean {
+  return Math.abs(a - b) <= TIME_MERGE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** Default of `memoryLimit`: 1 GiB of stored output. */
+export const DEFAULT_MEMORY_LIMIT = 2 ** 30;
+
+/** Default of `stiffSteps`. */
+export const DEFAULT_STIFF_STEPS = 1000;
+
+/** The smallest positive normal double: error weights are never below it (see `normalizeOptions`). */
+const SMALLEST_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * Maps each special time to the one time it is merged with: times are sorted and grouped while
+ * within {@link TIME_MERGE_TOLERANCE} of a group's first time; a group takes t₀ or t₁ when it
+ * holds one, else its first event time, else its first tstop, else its first save time. The
+ * mapping keeps the order of times.
+ */
+function mergedTimes(
+  t0: number,
+  t1: number,
+  groups: readonly (readonly number[])[],
+  dir: number,
+): Map<number, number> {
+  const all: { t: number; rank: number }[] = [
+    { t: t0, rank: 0 },
+    { t: t1, rank: 0 },
+  ];
+  groups.forEach((times, g) => {
+    for (const t of times) all.push({ t, rank: g + 1 });
+  });
+  all.sort((a, b) => dir * (a.t - b.t) || a.rank - b.rank);
+  const merged = new Map<number, number>();
+  let start = 0;
+  while (start < all.length) {
+    let end = start + 1;
+    while (end < all.length && sameTime(all[start].t, all[end].t)) end++;
+    let chosen = all[start];
+    for (let k = start + 1; k < end; k++) if (all[k].rank < chosen.rank) chosen = all[k];
+    for (let k = start; k < end; k++) merged.set(all[k].t, chosen.t);
+    start = end;
+  }
+  return merged;
 }
 
 function finiteTimes(values: ArrayLike<number>, what: string): number[] {
@@ -110,9 +194,8 @@ export function normalizeOptions(
     }
   }
 
-  let saveat: Float64Array | null = null;
+  let saveatIn: number[] | null = null;
   if (options.saveat !== undefined) {
-    let times: number[];
     if (typeof options.saveat === 'number') {
       const step = options.saveat;
       if (!(step > 0) || !Number.isFinite(step)) {
@@ -122,19 +205,11 @@ export function normalizeOptions(
         );
       }
       const count = Math.floor(Math.abs(t1 - t0) / step + 1e-9);
-      times = Array.from({ length: count + 1 }, (_, k) => t0 + dir * k * step);
-      if (dir * (t1 - times[times.length - 1]) > 1e-12 * Math.abs(t1 - t0)) times.push(t1);
+      saveatIn = Array.from({ length: count + 1 }, (_, k) => t0 + dir * k * step);
+      if (dir * (t1 - saveatIn[saveatIn.length - 1]) > 1e-12 * Math.abs(t1 - t0)) saveatIn.push(t1);
     } else {
-      times = finiteTimes(options.saveat, 'saveat');
+      saveatIn = finiteTimes(options.saveat, 'saveat');
     }
-    for (const t of times) {
-      if (!inSpan(t))
-        throw new ScichainError(
-          'InvalidArgument',
-          `saveat time ${t} is outside tspan [${t0}, ${t1}]`,
-        );
-    }
-    saveat = Float64Array.from([...new Set(times)].sort(order));
   }
 
   const events = [...(options.events ?? [])];
@@ -144,16 +219,39 @@ export function normalizeOptions(
     if (typeof e.apply !== 'function')
       throw new ScichainError('InvalidArgument', `event ${e.name ?? i} has no apply function`);
   });
+  const tstops = options.tstops ? finiteTimes(options.tstops, 'tstops') : [];
+
+  // Times a rounding error apart are one time (stepping to both would take a step of a few ulp
+  // and then fail), and times a rounding error outside the span are its end.
+  const merged = sameTime(t0, t1)
+    ? new Map<number, number>()
+    : mergedTimes(t0, t1, [events.map((e) => e.time), tstops, saveatIn ?? []], dir);
+  const at = (t: number): number => merged.get(t) ?? t;
+
+  let saveat: Float64Array | null = null;
+  let saveatReported: Float64Array | null = null;
+  if (saveatIn !== null) {
+    for (const t of saveatIn) {
+      if (!inSpan(at(t)))
+        throw new ScichainError(
+          'InvalidArgument',
+          `saveat time ${t} is outside tspan [${t0}, ${t1}]`,
+        );
+    }
+    saveatReported = Float64Array.from([...new Set(saveatIn)].sort(order));
+    saveat = saveatReported.map(at);
+  }
+
   const sortedEvents = events
     .map((e, i) => ({ e, i }))
-    .filter(({ e }) => inSpan(e.time))
+    .filter(({ e }) => inSpan(at(e.time)))
     .sort((a, b) => order(a.e.time, b.e.time) || a.i - b.i)
     .map(({ e }) => e);
+  const eventTimes = Float64Array.from(sortedEvents, (e) => at(e.time));
 
-  const tstops = options.tstops ? finiteTimes(options.tstops, 'tstops') : [];
   const stopSet = new Set<number>([t1]);
-  for (const t of tstops) if (inSpan(t) && t !== t0) stopSet.add(t);
-  for (const e of sortedEvents) if (e.time !== t0) stopSet.add(e.time);
+  for (const t of tstops) if (inSpan(at(t)) && at(t) !== t0) stopSet.add(at(t));
+  for (const t of eventTimes) if (t !== t0) stopSet.add(t);
   const stops = Float64Array.from([...stopSet].sort(order));
 
   const maxSteps = options.maxSteps ?? 100_000;
@@ -182,14 +280,30 @@ export function normalizeOptions(
   if (!adaptive && dt === null)
     throw new ScichainError('InvalidArgument', 'fixed-step integration needs a step size dt');
 
+  const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  if (!(memoryLimit > 0))
+    throw new ScichainError('InvalidArgument', `memoryLimit must be > 0 bytes, got ${memoryLimit}`);
+  const stiffSteps = options.stiffSteps ?? DEFAULT_STIFF_STEPS;
+  if (!(stiffSteps >= 1))
+    throw new ScichainError('InvalidArgument', `stiffSteps must be ≥ 1, got ${stiffSteps}`);
+
+  // A weight atol + rtol·|u| that underflows (atol = 0 and u subnormal, below ~1e-308) would make
+  // the error ratio 0/0: no weight is below the smallest normal double, so such a state is held
+  // to an absolute tolerance of 2.2e-308 — as close to pure relative control as doubles allow.
+  const errorAtol = atol.map((a) => (a < SMALLEST_NORMAL ? SMALLEST_NORMAL : a));
+
   return {
     rtol,
-    atol,
+    atol: errorAtol,
     saveat,
+    saveatReported,
     stops,
     events: sortedEvents,
+    eventTimes,
     dense: options.dense ?? saveat === null,
     maxSteps,
+    maxStoredFloats: Math.floor(memoryLimit / 8),
+    stiffSteps,
     dtmin,
     dtmax,
     dt,

@@ -4,9 +4,14 @@
  * - `MaxIters`: the step limit `maxSteps` was reached;
  * - `DtLessThanMin`: the step size had to fall below `dtmin` to meet the tolerances;
  * - `Unstable`: the state or its derivative became non-finite and smaller steps did not help;
- * - `Singular`: the iteration matrix of an implicit method could not be factorised.
+ * - `Singular`: the iteration matrix of an implicit method could not be factorised;
+ * - `Stiff`: an explicit method's step was limited by stability, not accuracy, for `stiffSteps`
+ *   steps (the problem is stiff: use `'auto'` or a stiff method);
+ * - `MemoryLimit`: storing the solution (every step's state, dense records) would exceed
+ *   `memoryLimit`.
  */
-export type ReturnCode = 'Success' | 'MaxIters' | 'DtLessThanMin' | 'Unstable' | 'Singular';
+export type ReturnCode =
+  'Success' | 'MaxIters' | 'DtLessThanMin' | 'Unstable' | 'Singular' | 'Stiff' | 'MemoryLimit';
 
 /** Work counters of a solve. */
 export interface SolverStats {

@@ -18,6 +18,7 @@ import { normalizeOptions, type SolveOptions } from './options.ts';
 import type { ODEProblem } from './problem.ts';
 import { emptyStats } from './return-code.ts';
 import type { ODESolution } from './solution.ts';
+import { StiffnessStop } from './stiffness-stop.ts';
 import { rodas4 } from './stiff/rodas4.ts';
 import { rodas5p } from './stiff/rodas5p.ts';
 import { RosenbrockStepper, type RosenbrockTableau } from './stiff/rosenbrock.ts';
@@ -66,7 +67,8 @@ function isExplicit(m: ExplicitTableau | RosenbrockTableau): m is ExplicitTablea
 /**
  * Solves an initial value problem; failures are reported in the solution's return code.
  * `'auto'` (the default) starts with Tsit5 and switches to Rodas5P when stiffness is detected
- * (see `auto-switch.ts`; the switches are counted in `stats`).
+ * (see `auto-switch.ts`; the switches are counted in `stats`). Tsit5, DP5 and BS3 chosen by name
+ * stop with `Stiff` instead (see `stiffness-stop.ts` and the `stiffSteps` option).
  */
 export function solve(
   problem: ODEProblem,
@@ -104,5 +106,13 @@ export function solve(
       : isExplicit(tableau)
         ? new RungeKuttaStepper(tableau, problem, p, explicit, stats)
         : new RosenbrockStepper(tableau, problem, p, implicit, stats);
-  return integrate(problem, p, [stepper], normalized, stats);
+  // An explicit method that estimates h·|λ| stops on a stiff problem instead of crawling on.
+  const stiffness =
+    stepper instanceof RungeKuttaStepper &&
+    stepper.estimatesStiffness &&
+    normalized.adaptive &&
+    Number.isFinite(normalized.stiffSteps)
+      ? new StiffnessStop(realStabilityBoundary(tableau as ExplicitTableau), normalized.stiffSteps)
+      : null;
+  return integrate(problem, p, [stepper], normalized, stats, null, stiffness);
 }

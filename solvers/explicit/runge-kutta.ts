@@ -218,9 +218,13 @@ export class RungeKuttaStepper implements Stepper {
   private readonly yPrev: Float64Array;
   private readonly atol: Float64Array;
   private readonly rtol: number;
+  /** Whether `measures[1]` (h·|λ|) is estimated (FSAL methods with two last stages at c = 1). */
+  get estimatesStiffness(): boolean {
+    return this.kernels.stiffnessStage >= 0;
+  }
   /** k[0] holds f(t, u) for the current state. */
   private firstStageReady = false;
-  readonly measures = new Float64Array([NaN, NaN]);
+  readonly measures = new Float64Array([NaN, NaN, NaN]);
 
   constructor(
     tableau: ExplicitTableau,
@@ -291,16 +295,25 @@ export class RungeKuttaStepper implements Stepper {
     if (this.kernels.stiffnessStage >= 0) {
       let num = 0;
       let den = 0;
+      let plainNum = 0;
+      let plainDen = 0;
       // Weighted like the error norm, so small components (Robertson's y₂ at 1e-10) count at
       // their own scale rather than vanishing next to O(1) ones.
       for (let i = 0; i < this.n; i++) {
+        const dk = k[s - 1][i] - k[s - 2][i];
+        const du = u1[i] - this.yPrev[i];
         const w = 1 / (this.atol[i] + this.rtol * Math.abs(u1[i]));
-        const a = (k[s - 1][i] - k[s - 2][i]) * w;
-        const b = (u1[i] - this.yPrev[i]) * w;
+        const a = dk * w;
+        const b = du * w;
         num += a * a;
         den += b * b;
+        plainNum += dk * dk;
+        plainDen += du * du;
       }
       this.measures[1] = Math.abs(h) * Math.sqrt(num / Math.max(den, 1e-300));
+      // Hairer's DOPRI5 estimate in the Euclidean norm: ‖Jd‖/‖d‖ ≤ ‖J‖, never more (weights
+      // that differ by orders of magnitude across components can inflate the weighted one).
+      this.measures[2] = Math.abs(h) * Math.sqrt(plainNum / Math.max(plainDen, 1e-300));
     }
     if (this.kernels.tableau.fsal) {
       // The last stage f(t + h, u1) is the next step's first stage: swap the arrays.

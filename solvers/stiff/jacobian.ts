@@ -52,7 +52,7 @@ export class JacobianEvaluator {
     const v = this.uShift;
     v.set(u);
     for (let j = 0; j < n; j++) {
-      const floor = this.atol[j] > 0 ? this.atol[j] : 1e-5;
+      const floor = this.atol[j] > 1e-300 ? this.atol[j] : 1e-5; // atol 0 arrives as 2.2e-308
       const delta = SQRT_EPS * Math.max(Math.abs(u[j]), floor);
       v[j] = u[j] + delta;
       problem.f(this.fShift, v, p, t);
