@@ -177,10 +177,19 @@ export function doseSchedule(
     ...resets.map((time) => ({ time, row: -Infinity })),
     ...records.filter((d) => d.reset || d.ss === 1).map((d) => ({ time: d.time, row: d.row })),
   ];
+  // Sorted by (time, row), the cancel points that a record precedes are those after it in that
+  // order, and the first of them is the earliest: a binary search, not a scan per record (a
+  // subject of 20,000 EVID 4 doses took 3.4 s, 100,000 over a minute).
+  cancels.sort((a, b) => a.time - b.time || a.row - b.row);
   const cutoffOf = (d: DoseRecord): number => {
-    let cutoff = Infinity;
-    for (const c of cancels) if (c.time < cutoff && precedes(d, c)) cutoff = c.time;
-    return cutoff;
+    let lo = 0;
+    let hi = cancels.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (precedes(d, cancels[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < cancels.length ? cancels[lo].time : Infinity;
   };
 
   const boluses: BolusDose[] = [];
