@@ -11,7 +11,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScichainError } from '../../../src/errors.ts';
 import { doseSchedule } from '../../../src/pharmacometrics/dosing/build-dose-schedule.ts';
+import type { DoseModifiers } from '../../../src/pharmacometrics/dosing/dose-modifiers.ts';
 import { doseTimeline } from '../../../src/pharmacometrics/dosing/dose-timeline.ts';
+import { doseRecord } from '../../../src/pharmacometrics/simulation/design.ts';
 import {
   readNonmemData,
   type NonmemData,
@@ -449,5 +451,61 @@ describe('fuzzing the NONMEM data reader', () => {
       { seed: 17_2028, numRuns: 150 },
     );
     expect(read).toBeGreaterThan(10);
+  });
+
+  it('dose records built in code, with extreme values and modifiers, schedule or err naming the row', () => {
+    const extreme = fc.constantFrom(0, 1, 2.5, 12, 1e-300, 1e300, 1e308, -1, -2, NaN, Infinity);
+    const record = fc
+      .record({
+        time: fc.constantFrom(0, 1, 24, -5, 1e300, 1e308, NaN, Infinity),
+        cmt: fc.constantFrom(1, 2, 0, 1.5, 9),
+        amount: extreme,
+        rate: extreme,
+        duration: extreme,
+        ii: extreme,
+        addl: fc.constantFrom(0, 1, 3, 1e8, 1e300, 0.5, -1),
+        ss: fc.constantFrom(0 as const, 1 as const, 2 as const),
+        reset: fc.boolean(),
+      })
+      .map((fields) => fields);
+    const modifiers: fc.Arbitrary<DoseModifiers> = fc.record(
+      {
+        lag: fc.record({ 1: fc.constantFrom(0, 0.5, 1e308, -1) }),
+        bioavailability: fc.record({ 1: fc.constantFrom(0, 0.7, 1e308) }),
+        rate: fc.record({ 1: fc.constantFrom(2, 1e-300) }),
+        duration: fc.record({ 2: fc.constantFrom(3, 1e-300) }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(record, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.constantFrom(0, 5, 1e308, NaN), { maxLength: 2 }),
+        modifiers,
+        fc.constantFrom(24, 1e6, Infinity),
+        (fields, resets, mods, until) => {
+          const doses = fields
+            .sort((a, b) => a.time - b.time)
+            .map((f, k) => doseRecord({ ...f, row: k + 2 }));
+          const start = performance.now();
+          try {
+            const schedule = doseSchedule(doses, resets, mods, { compartments: 3, until });
+            for (const b of schedule.boluses) expect([b.time, b.amount].every(finite)).toBe(true);
+            for (const f of schedule.infusions) {
+              expect([f.start, f.rate].every(finite)).toBe(true);
+              expect(f.end).toBeGreaterThan(f.start);
+            }
+            const timeline = doseTimeline(schedule, 3);
+            expect([...timeline.time, ...timeline.value].every(finite)).toBe(true);
+          } catch (e) {
+            if (!(e instanceof ScichainError)) throw e;
+            // A dose row, a reset time, or the modifier at fault.
+            expect(e.message).toMatch(/dose row \d+|reset \(EVID 3\) time|ALAG|F1|R1|D2/);
+          }
+          expect(performance.now() - start).toBeLessThan(CASE_MS);
+        },
+      ),
+      { seed: 17_2029, numRuns: 400 },
+    );
   });
 });
