@@ -1,7 +1,7 @@
 // Individual parameters written as expressions (θ by name, eta.<name>, covariates): compiled to
 // the same values as the hand-written function, with clear errors.
 import { describe, expect, it } from 'vitest';
-import { PopulationModel, PopulationObjective } from '../../src/index.ts';
+import { PopulationModel, PopulationObjective, ScichainError } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 import { compileIndividual } from '../../src/pharmacometrics/estimation/individual-expressions.ts';
 
@@ -78,5 +78,36 @@ describe('individual parameters from expressions', () => {
     expect(() => new PopulationObjective(withAge, theophyllineSubjects(), 'FOCEI')).toThrow(
       /subject 1 has no finite covariate 'AGE', which the individual model uses/,
     );
+  });
+
+  it('malformed population specs are ScichainErrors naming the field', () => {
+    const base = {
+      theta: { tka: 0.4 },
+      omega: { diagonal: { ka: 0.1 } },
+      residual: { type: 'additive', additive: 0.5 },
+      individual: { ka: 'exp(tka + eta.ka)' },
+    };
+    const cases: [object, RegExp][] = [
+      [{ theta: undefined }, /theta must be an object/],
+      [
+        { theta: { tka: 'a' } },
+        /initial θ 'tka' must be a number or \{ value, lower\?, upper\? \}, got a/,
+      ],
+      [{ theta: { tka: null } }, /initial θ 'tka' must be a number/],
+      [{ omega: undefined }, /omega must be \{ diagonal/],
+      [{ omega: { diagonal: null } }, /omega must be \{ diagonal/],
+      [{ omega: { names: ['ka'] } }, /omega must be \{ diagonal/],
+      [{ residual: undefined }, /residual must be a residual error model/],
+      [{ residual: { type: 'foo', additive: 1 } }, /type must be one of additive, .* got foo/],
+      [{ individual: null }, /individual must be \{ name: expression \} or a function/],
+      [{ individual: ['exp(tka)'] }, /individual must be \{ name: expression \} or a function/],
+      [{ weights: null }, /weights must be an object/],
+      [{ individual: { ka: 5 } }, /individual parameter 'ka' needs an expression/],
+    ];
+    for (const [change, message] of cases) {
+      const f = (): unknown => new PopulationModel({ ...base, ...change } as never);
+      expect(f, JSON.stringify(change)).toThrow(ScichainError);
+      expect(f, JSON.stringify(change)).toThrow(message);
+    }
   });
 });

@@ -18,6 +18,14 @@ import { ScichainError } from '../../errors.ts';
 import { compileIndividual, type CompiledIndividual } from './individual-expressions.ts';
 import type { ResidualError, ResidualErrorType } from './residual-error.ts';
 
+const RESIDUAL_TYPES: readonly ResidualErrorType[] = [
+  'additive',
+  'proportional',
+  'combined-variance',
+  'combined-sd',
+  'lognormal',
+];
+
 /** One subject as the estimation sees it. */
 export interface PopulationSubject {
   readonly id: string;
@@ -197,6 +205,30 @@ export class PopulationModel {
 
   constructor(spec: PopulationModelSpec) {
     this.spec = spec;
+    const isRecord = (v: unknown): boolean => v !== null && typeof v === 'object';
+    const shape = (ok: boolean, what: string): void => {
+      if (!ok) throw new ScichainError('InvalidArgument', `population model: ${what}`);
+    };
+    shape(isRecord(spec.theta), 'theta must be an object of name → initial value');
+    shape(
+      isRecord(spec.omega) &&
+        ('diagonal' in spec.omega
+          ? isRecord(spec.omega.diagonal)
+          : Array.isArray((spec.omega as { names?: unknown }).names) &&
+            Array.isArray((spec.omega as { block?: unknown }).block) &&
+            (spec.omega as unknown as { block: unknown[] }).block.every(Array.isArray)),
+      'omega must be { diagonal: { name: variance } } or { names: [...], block: [[...]] }',
+    );
+    shape(isRecord(spec.residual), 'residual must be a residual error model, or one per endpoint');
+    shape(
+      typeof spec.individual === 'function' ||
+        (isRecord(spec.individual) && !Array.isArray(spec.individual)),
+      'individual must be { name: expression } or a function',
+    );
+    shape(
+      spec.weights === undefined || isRecord(spec.weights),
+      'weights must be an object of name → initial vector',
+    );
     this.thetaNames = Object.keys(spec.theta);
     this.thetaBounds = this.thetaNames.map((name) => {
       const entry = spec.theta[name] as unknown;
@@ -251,6 +283,15 @@ export class PopulationModel {
       : Object.entries(spec.residual as Record<string, ResidualError>);
     if (models.length === 0)
       throw new ScichainError('InvalidArgument', 'a population model needs a residual error model');
+    for (const [name, m] of models) {
+      const type = isRecord(m) ? (m as { type?: unknown }).type : undefined;
+      if (!RESIDUAL_TYPES.includes(type as ResidualErrorType)) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `residual error model${name === '' ? '' : ` '${name}'`}: type must be one of ${RESIDUAL_TYPES.join(', ')}, got ${String(type)}`,
+        );
+      }
+    }
     this.endpointNames = models.map(([name]) => name);
     this.residualTypes = models.map(([, m]) => m.type);
     this.initialResiduals = models.map(([, m]) => m);
