@@ -161,7 +161,7 @@ export { adam, type AdamOptions } from './optim/adam.ts';
 /** Gradient descent with optional momentum. */
 export { gradientDescent, type GradientDescentOptions } from './optim/gradient-descent.ts';
 /** L-BFGS with a strong-Wolfe line search. */
-export { lbfgs } from './optim/lbfgs.ts';
+export { lbfgs, type LbfgsState } from './optim/lbfgs.ts';
 /** Strong-Wolfe line search. */
 export {
   strongWolfeLineSearch,

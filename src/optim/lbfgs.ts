@@ -6,6 +6,18 @@
  * lost.
  */
 import { requireInteger } from '../errors.ts';
+import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
+import {
+  arrayField,
+  child,
+  describeValue,
+  fieldError,
+  finiteAt,
+  integerField,
+  readExactArray,
+  requireObject,
+  type FieldPlace,
+} from '../parameters/json-fields.ts';
 import type { FloatArray } from '../memory/dtype.ts';
 import { ProgressBar } from '../training/progress.ts';
 import { strongWolfeLineSearch, type LineFunction } from './line-search.ts';
@@ -20,6 +32,51 @@ import {
 } from './minimize.ts';
 import { checkFrozen, type ValueAndGradient } from './optimizer.ts';
 
+/**
+ * The curvature memory of L-BFGS after a call (`result.lbfgsState`): passed back as
+ * `options.lbfgsState`, the next call continues exactly as one longer call would (θ must be the
+ * θ the first call ended with). JSON-serialisable, for checkpoints.
+ */
+export interface LbfgsState {
+  readonly memory: number;
+  readonly stored: number;
+  readonly newest: number;
+  readonly s: readonly ExactNumber[][];
+  readonly y: readonly ExactNumber[][];
+  readonly rho: readonly number[];
+}
+
+/** Checks an {@link LbfgsState} against the memory and θ's length, naming the bad field. */
+function readLbfgsState(
+  value: unknown,
+  m: number,
+  n: number,
+  place: FieldPlace = { source: 'L-BFGS state', path: '' },
+): { stored: number; newest: number; s: Float64Array[]; y: Float64Array[]; rho: Float64Array } {
+  const st = requireObject(value, place);
+  integerField(st, 'memory', place, m, m);
+  const stored = integerField(st, 'stored', place, 0, m);
+  const newest = integerField(st, 'newest', place, -1, m - 1);
+  const pairs = (key: string): Float64Array[] => {
+    const list = arrayField(st, key, place);
+    if (list.length !== m)
+      fieldError(child(place, key), `has ${list.length} vectors but the memory is ${m}`);
+    return list.map((v, j) => {
+      const p = child(child(place, key), j);
+      if (!Array.isArray(v) || v.length !== n)
+        fieldError(p, `must be an array of ${n} numbers, got ${describeValue(v)}`);
+      const out = new Float64Array(n);
+      readExactArray(v, p, out);
+      return out;
+    });
+  };
+  const rhoList = arrayField(st, 'rho', place);
+  if (rhoList.length !== m)
+    fieldError(child(place, 'rho'), `has ${rhoList.length} entries but the memory is ${m}`);
+  const rho = Float64Array.from(rhoList, (v, j) => finiteAt(v, child(child(place, 'rho'), j)));
+  return { stored, newest, s: pairs('s'), y: pairs('y'), rho };
+}
+
 function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[i] * b[i];
@@ -31,7 +88,7 @@ export function lbfgs<T extends FloatArray>(
   fg: ValueAndGradient<T>,
   theta: T,
   options: MinimizeOptions = {},
-): MinimizeResult {
+): MinimizeResult & { readonly lbfgsState: LbfgsState } {
   const n = theta.length;
   const frozen = options.frozen ?? null;
   const maxIterations = options.maxIterations ?? 1000;
@@ -55,6 +112,17 @@ export function lbfgs<T extends FloatArray>(
   const alphas = new Float64Array(m);
   let stored = 0; // pairs in memory
   let newest = -1; // index of the newest pair (ring buffer)
+  if (options.lbfgsState) {
+    // Continue with the curvature pairs of an earlier call: the same iterates as one long call.
+    const st = readLbfgsState(options.lbfgsState, m, n);
+    for (let j = 0; j < m; j++) {
+      S[j].set(st.s[j]);
+      Y[j].set(st.y[j]);
+    }
+    rho.set(st.rho);
+    stored = st.stored;
+    newest = st.newest;
+  }
 
   let evaluations = 0;
   let f = evaluateChecked(fg, theta, grad, frozen);
@@ -162,7 +230,16 @@ export function lbfgs<T extends FloatArray>(
     }
   }
   bar.finish();
+  const encode = (a: Float64Array, what: string) => encodeExact(a, (i) => `L-BFGS ${what}[${i}]`);
   return {
+    lbfgsState: {
+      memory: m,
+      stored,
+      newest,
+      s: S.map((a, j) => encode(a, `s${j}`)),
+      y: Y.map((a, j) => encode(a, `y${j}`)),
+      rho: Array.from(rho),
+    },
     theta,
     value: f,
     gradientNorm: gnorm,

@@ -10,7 +10,7 @@ import { EarlyStopping, type EarlyStoppingOptions } from '../training/early-stop
 import { ProgressBar, type ProgressSetting } from '../training/progress.ts';
 import { adam } from './adam.ts';
 import { gradientDescent } from './gradient-descent.ts';
-import { lbfgs } from './lbfgs.ts';
+import { lbfgs, type LbfgsState } from './lbfgs.ts';
 import type { LineSearchOptions } from './line-search.ts';
 import { checkFrozen, type FirstOrderOptimizer, type ValueAndGradient } from './optimizer.ts';
 
@@ -59,6 +59,11 @@ export interface MinimizeOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Terminal progress bar (default 'auto': only on a TTY outside CI). */
   progress?: ProgressSetting;
+  /**
+   * L-BFGS: continue with the curvature memory a previous call returned (`result.lbfgsState`),
+   * from the θ it ended with — the iterates are those of one longer call, bit for bit.
+   */
+  lbfgsState?: LbfgsState;
 }
 
 /** Outcome of {@link minimize}. */
@@ -73,6 +78,8 @@ export interface MinimizeResult {
   readonly reason: StopReason;
   /** Objective value after each iteration (index 0: the start). */
   readonly history: number[];
+  /** L-BFGS: its curvature memory at the end, to continue later (see `lbfgsState`). */
+  readonly lbfgsState?: LbfgsState;
 }
 
 /** ∞-norm of `g` over the free entries. */
