@@ -12,10 +12,10 @@
  * observation row without a DV is not an observation (warning `UnusedObservation`).
  *
  * Decisions beyond NONMEM's rules:
- * - IDs are labels (any text; numeric IDs compare by value when it tells them apart: up to 15
- *   significant digits and finite, else as text, so long IDs never merge). The rows of one ID must be
- *   contiguous: where NONMEM would start a new individual, this is an error (almost always an
- *   unsorted file), so subjects are unique by ID.
+ * - IDs are labels (any text; numeric IDs compare by value when the value tells them apart: up
+ *   to 15 significant digits and finite, else as text, so long IDs never merge). The rows of one
+ *   ID must be contiguous: where NONMEM would start a new individual, this is an error (almost
+ *   always an unsorted file), so subjects are unique by ID.
  * - TIME must not decrease within a subject except on an EVID 3 or 4 row; records then follow
  *   the data order (`row`, and `resetRows` for EVID 3) rather than TIME.
  * - Covariates: a missing cell takes the subject's previous value, or its first value before it

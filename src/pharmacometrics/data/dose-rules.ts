@@ -17,8 +17,9 @@ export interface DoseItems {
 /**
  * Checks one dose row; `column(item)` gives the column name as written (or the item name when
  * the data lack the column). Errors: RATE and DUR both given; ADDL without II; II without ADDL
- * on a non-steady-state dose; a last additional dose TIME + ADDL·II that overflows to ∞; SS with II 0 unless it is a constant infusion (RATE > 0, AMT 0).
- * Warns about AMT 0 on other doses.
+ * on a non-steady-state dose; a last additional dose TIME + ADDL·II, an infusion length
+ * AMT/RATE or a rate AMT/DUR that overflows to ∞; SS with II 0 unless it is a constant infusion
+ * (RATE > 0, AMT 0). Warns about AMT 0 on other doses. `time` is the row's TIME.
  */
 export function checkDose(
   dose: DoseItems,
