@@ -131,6 +131,29 @@ function odeCase(x: string): void {
   expect(du[1]).toBe(0.3 + 0.7);
 }
 
+function definitionCase(c: string): void {
+  const model = attempt(
+    () =>
+      expressionModel({
+        states: ['x', 'y'],
+        parameters: { k: 0.5, a: 1.2, b: 2 },
+        definitions: { c },
+        equations: { x: 'c * x', y: 'x - y' },
+      }),
+    /^definition 'c'/,
+    c,
+  );
+  if (model === null) return;
+  const out = model.observation({ c: 'c' });
+  const value = new Float64Array(1);
+  out.value(value, Float64Array.of(0.3, -0.7), model.initialParameters(), 0.25);
+  const du = new Float64Array(2);
+  model.f(du, Float64Array.of(0.3, -0.7), model.initialParameters(), 0.25);
+  expect(Object.is(du[0], value[0] * 0.3) || (Number.isNaN(du[0]) && Number.isNaN(value[0]))).toBe(
+    true,
+  );
+}
+
 const POPULATION = {
   theta: { tka: 0.4, tcl: 1, tv: 3.4 },
   omega: { diagonal: { ka: 0.1, cl: 0.1, v: 0.1 } },
@@ -164,6 +187,23 @@ describe('expression fuzzing: strings', () => {
     });
     expect(canary()).toBeUndefined();
     expect(compiled).toBeGreaterThan(20);
+  });
+
+  it('random and mutated definitions: a ScichainError naming the definition, or a model', () => {
+    delete (globalThis as Record<string, unknown>)[CANARY];
+    compiled = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(anyText, mutated(VALID_EQUATIONS), fc.constantFrom(...VALID_EQUATIONS)),
+        definitionCase,
+      ),
+      {
+        numRuns: 200,
+        seed: 23,
+      },
+    );
+    expect(canary()).toBeUndefined();
+    expect(compiled).toBeGreaterThan(10);
   });
 
   it('random and mutated individual expressions: a ScichainError naming the parameter, or φ', () => {
