@@ -192,6 +192,9 @@ export class ExpressionModel implements ODEModel {
   observation(
     outputs: Readonly<Record<string, string>>,
   ): Observation & { readonly source: string } {
+    if (outputs === null || typeof outputs !== 'object') {
+      throw new ScichainError('InvalidArgument', 'an observation needs { name: expression }');
+    }
     const names = Object.keys(outputs);
     if (names.length === 0)
       throw new ScichainError('InvalidArgument', 'an observation needs at least one output');

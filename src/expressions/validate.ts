@@ -42,11 +42,11 @@ export interface ExpressionScope {
  */
 export const MAX_EXPRESSION_DEPTH = 512;
 
-/** An expression's text for a message: quoted, and cut short when long. */
+/** An expression's text for a message: quoted (JSON-escaped), and cut short when long. */
 export function quoteSource(source: string): string {
   return source.length <= 200
-    ? `"${source}"`
-    : `"${source.slice(0, 200)}…" (${source.length} characters)`;
+    ? JSON.stringify(source)
+    : `${JSON.stringify(`${source.slice(0, 200)}…`)} (${source.length} characters)`;
 }
 
 /** Depth of each validated tree, so a substituted definition counts with its own depth. */

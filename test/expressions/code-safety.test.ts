@@ -313,6 +313,13 @@ describe('ODE equations are data, never code', () => {
         /^definition 'c' must be a string/,
       ],
     ];
+    const model = expressionModel({ states: ['x'], equations: { x: '-x' } });
+    expect(scichainError(() => model.observation(null as never)).message).toMatch(
+      /an observation needs \{ name: expression \}/,
+    );
+    expect(scichainError(() => model.observation({ c: `"x"` })).message).toBe(
+      'observation \'c\': the string "x" is not a number in "\\"x\\""',
+    );
     for (const [spec, message] of cases) {
       expect(
         scichainError(() => expressionModel(spec as never)).message,
