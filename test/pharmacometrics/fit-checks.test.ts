@@ -158,7 +158,7 @@ describe('how a fit stops', () => {
     expect(fit.converged).toBe(false);
     expect(fit.stopReason).toBe('nonFiniteObjective');
     expect(fit.stopMessage).toMatch(
-      /^stopped after \d+ iterations with gradient ∞-norm [\d.]+ > 0\.0001: the objective is not finite at tcl = [\d.]+, tv = [\d.]+, ω²\(cl\) = [\d.]+, ω²\(v\) = [\d.]+, residual additive = [\d.]+, where subject S\d, observation 1 \(time 0\.5\): (the prediction|∂f\/∂η of the prediction) is NaN; the line search could not get past it$/,
+      /^stopped after \d+ iterations with gradient ∞-norm [\d.e+-]+ > 0\.0001: the objective is not finite at tcl = [\d.]+, tv = [\d.]+, ω²\(cl\) = [\d.]+, ω²\(v\) = [\d.]+, residual additive = [\d.]+, where subject S\d, observation 1 \(time 0\.5\): (the prediction|∂f\/∂η of the prediction) is NaN; the line search could not get past it$/,
     );
     expect(fit.warnings[0]).toBe(fit.stopMessage);
     // Its standard errors are NaN, and the covariance step says why.
@@ -197,7 +197,7 @@ describe('how a fit stops', () => {
     expect(fit.converged).toBe(false);
     expect(fit.stopReason).toBe('maxIterations');
     expect(fit.stopMessage).toMatch(
-      /^stopped after 2 iterations with gradient ∞-norm [\d.]+ > 0\.0001: not converged/,
+      /^stopped after 2 iterations with gradient ∞-norm [\d.e+-]+ > 0\.0001: not converged/,
     );
     expect(fit.warnings).toContain(fit.stopMessage);
     expect(fit.covariance).toMatchObject({

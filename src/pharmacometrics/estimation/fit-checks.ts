@@ -39,6 +39,11 @@ export function stopReasonOf(
   return run.reason === 'MaxIterations' ? 'maxIterations' : 'lineSearchFailed';
 }
 
+/** 3 significant digits, in exponent form below 1e-3 (0.0000083 reads badly). */
+function figure(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3);
+}
+
 /**
  * The stop in words: `where` describes the failing point for `'nonFiniteObjective'` (e.g.
  * `tcl = 0.64, … , where subject S1, observation 1 (time 0.5): the prediction is NaN`).
@@ -49,7 +54,7 @@ export function stopMessageOf(
   gradientTolerance: number,
   where: string,
 ): string {
-  const gradient = `gradient ∞-norm ${run.gradientNorm.toPrecision(3)}`;
+  const gradient = `gradient ∞-norm ${figure(run.gradientNorm)}`;
   const after = `stopped after ${run.iterations} iterations with ${gradient} > ${gradientTolerance}`;
   switch (reason) {
     case 'converged':
@@ -61,7 +66,7 @@ export function stopMessageOf(
     case 'lineSearchFailed': {
       const h = run.history;
       const fell = h[Math.max(0, h.length - 4)] - h[h.length - 1];
-      return `${after}: the line search found no lower objective along the search direction (a noisy difference gradient, or parameters the data do not determine); the objective fell by ${fell.toPrecision(3)} over the last iterations`;
+      return `${after}: the line search found no lower objective along the search direction (a noisy difference gradient, or parameters the data do not determine); the objective fell by ${figure(fell)} over the last iterations`;
     }
   }
 }
