@@ -1,20 +1,25 @@
 /**
  * Compiles parsed expressions into plain JavaScript functions: value, VJP and — when no term
- * calls are involved — symbolic Jacobian, JVP and ∂/∂t. Partial derivatives come from mathjs's
- * symbolic `derivative`, once; the generated code is straight-line and allocation-free.
+ * calls are involved — symbolic Jacobian, JVP and ∂/∂t. Expressions become one hash-consed graph
+ * (expression-graph.ts), partial derivatives are taken on it with local simplification only
+ * (differentiate.ts), and each generated function computes every repeated subexpression once
+ * (common-subexpressions.ts): compile time grows about linearly with the model, and the
+ * generated code is straight-line and allocation-free.
  *
  * The VJP is reverse mode over a two-level graph: output expressions depend on states,
  * parameters, t and term outputs z; each term call's arguments depend on the same (and on
  * earlier calls' outputs). Cotangents of z are collected from the outputs, passed through the
  * term's own `vjp`, and its input cotangents are carried back through the argument partials.
  */
-import { derivative, type ConstantNode, type MathNode } from 'mathjs';
 import { ScichainError } from '../errors.ts';
 import type { Layer } from '../nn/layer.ts';
 import type { Transform } from '../parameters/transforms.ts';
 import type { RhsFunction, RhsJacobian, RhsJvp, RhsVjp } from '../model/ode-model.ts';
-import { EMIT_HELPERS, emitJs } from './emit-js.ts';
-import { freeSymbols, isTermOutput, type ParsedSystem, type SymbolTable } from './parse.ts';
+import { StraightLineCode } from './common-subexpressions.ts';
+import { Differentiator } from './differentiate.ts';
+import { EMIT_HELPERS } from './emit-js.ts';
+import { ExpressionGraph, isConstant, type Expr } from './expression-graph.ts';
+import { isTermOutput, type ParsedSystem, type SymbolTable } from './parse.ts';
 
 /** Where each parameter and term lives in p. */
 export interface CompileContext {
@@ -45,20 +50,6 @@ export interface CompiledSystem {
   readonly source: string;
 }
 
-function partial(node: MathNode, variable: string, where: string): MathNode | null {
-  let d: MathNode;
-  try {
-    d = derivative(node, variable, { simplify: true });
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `${where}: cannot differentiate "${node.toString()}" with respect to ${variable}: ${(e as Error).message}`,
-    );
-  }
-  if (d.type === 'ConstantNode' && (d as ConstantNode).value === 0) return null;
-  return d;
-}
-
 /** Compiles a parsed system; `describe(name)` names an output in error messages. */
 export function compileSystem(
   parsed: ParsedSystem,
@@ -78,11 +69,24 @@ export function compileSystem(
     if (isTermOutput(name)) return name;
     throw new ScichainError('InvalidArgument', `internal: unmapped symbol ${name}`);
   };
-  const emit = (node: MathNode): string => emitJs(node, jsName);
+
+  // One graph for everything: outputs, call arguments and all their derivatives share nodes.
+  const graph = new ExpressionGraph();
+  const convert = graph.converter();
+  const outputs = parsed.outputs.map((o) => convert(o.node, describe(o.name)));
+  const argWhere = (k: number, m: number): string =>
+    `argument ${m + 1} of ${parsed.calls[k].term}(…)`;
+  const args = parsed.calls.map((c, k) => c.args.map((a, m) => convert(a, argWhere(k, m))));
+  const differentiator = new Differentiator(graph);
+  /** ∂e/∂s, or null when it is identically 0. */
+  const partial = (e: Expr, s: string, where: string): Expr | null => {
+    const d = differentiator.derivative(e, s, where);
+    return isConstant(d, 0) ? null : d;
+  };
 
   // Which symbols each output and each call argument uses.
-  const outputSymbols = parsed.outputs.map((o) => freeSymbols(o.node));
-  const argSymbols = parsed.calls.map((c) => c.args.map((a) => freeSymbols(a)));
+  const outputSymbols = outputs.map((o) => o.symbols);
+  const argSymbols = args.map((a) => a.map((x) => x.symbols));
   const used = new Set<string>();
   for (const s of [...outputSymbols, ...argSymbols.flat()]) for (const x of s) used.add(x);
   const dependsOnTime = used.has(table.time);
@@ -96,12 +100,11 @@ export function compileSystem(
   const fused = layers.map((l) => l.singleSample?.() ?? null);
   const caches = layers.map((l, k) => (fused[k] === null ? l.createCache('float64', 1) : null));
 
-  // Preamble: read states, natural parameter values, run the term calls forward.
-  const pre: string[] = [];
+  // Reads of states and natural parameter values, shared by every function.
+  const reads: string[] = [];
   table.states.forEach((s, i) => {
-    if (used.has(s)) pre.push(`const u_${i} = u[${i}];`);
+    if (used.has(s)) reads.push(`const u_${i} = u[${i}];`);
   });
-  // Parameters are always read when the VJP needs their natural value for the chain rule.
   paramNames.forEach((name, k) => {
     const { offset, transform } = context.parameters.get(name)!;
     if (!used.has(name)) return;
@@ -112,101 +115,130 @@ export function compileSystem(
         : t === 'log'
           ? `Math.exp(p[${offset}])`
           : `TR${k}.toNatural(p[${offset}])`;
-    pre.push(`const q_${k} = ${read};`);
+    reads.push(`const q_${k} = ${read};`);
   });
-  parsed.calls.forEach((call, k) => {
-    const { offset } = context.terms.get(call.term)!;
-    call.args.forEach((a, m) => pre.push(`X${k}[${m}] = ${emit(a)};`));
-    pre.push(
-      fused[k] === null
-        ? `T${k}.forward(p, ${offset}, X${k}, Y${k}, C${k}, 1);`
-        : `F${k}.forward(p, ${offset}, X${k}, Y${k});`,
-    );
-    call.outputs.forEach((z, j) => {
-      if (used.has(z)) pre.push(`const ${z} = Y${k}[${j}];`);
+
+  /**
+   * A function body: the reads, the term calls forward, then `body`'s statements; `roots` are
+   * every expression `body` asks code for, so that repeated ones (in arguments too) are
+   * computed once.
+   */
+  const functionBody = (roots: Iterable<Expr>, body: (code: StraightLineCode) => void): string => {
+    const code = new StraightLineCode(jsName, [...args.flat(), ...roots]);
+    for (const line of reads) code.statement(line);
+    parsed.calls.forEach((call, k) => {
+      const { offset } = context.terms.get(call.term)!;
+      args[k].forEach((a, m) => code.statement(`X${k}[${m}] = ${code.code(a)};`));
+      code.statement(
+        fused[k] === null
+          ? `T${k}.forward(p, ${offset}, X${k}, Y${k}, C${k}, 1);`
+          : `F${k}.forward(p, ${offset}, X${k}, Y${k});`,
+      );
+      call.outputs.forEach((z, j) => {
+        if (used.has(z)) code.statement(`const ${z} = Y${k}[${j}];`);
+      });
     });
-  });
-  const preamble = pre.join('\n    ');
+    body(code);
+    return code.lines.join('\n    ');
+  };
 
   // Value.
-  const value = parsed.outputs.map((o, i) => `out[${i}] = ${emit(o.node)};`).join('\n    ');
+  const valueBody = functionBody(outputs, (code) =>
+    outputs.forEach((o, i) => code.statement(`out[${i}] = ${code.code(o)};`)),
+  );
 
-  // VJP.
+  // VJP: the partials of each output and each call argument by each symbol they use.
+  const nonTime = (symbols: ReadonlySet<string>): string[] =>
+    [...symbols].filter((s) => s !== table.time);
+  const outputPartials = parsed.outputs.map((o, i) =>
+    nonTime(outputSymbols[i]).flatMap((s) => {
+      const d = partial(outputs[i], s, describe(o.name));
+      return d === null ? [] : [{ s, d }];
+    }),
+  );
+  const argPartials = args.map((a, k) =>
+    a.map((x, m) =>
+      nonTime(argSymbols[k][m]).flatMap((s) => {
+        const d = partial(x, s, argWhere(k, m));
+        return d === null ? [] : [{ s, d }];
+      }),
+    ),
+  );
+  const vjpRoots = [...outputPartials.flat(), ...argPartials.flat(2)].map(({ d }) => d);
   const bar = (name: string): string => `b_${jsName(name)}`;
-  const vj: string[] = [];
-  const barred = [...used].filter((s) => s !== table.time);
-  for (const s of barred) vj.push(`let ${bar(s)} = 0;`);
-  parsed.outputs.forEach((o, i) => {
-    vj.push(`const l_${i} = yBar[${i}];`);
-    for (const s of outputSymbols[i]) {
-      if (s === table.time) continue;
-      const d = partial(o.node, s, describe(o.name));
-      if (d !== null) vj.push(`${bar(s)} += l_${i} * ${emit(d)};`);
-    }
-  });
-  for (let k = parsed.calls.length - 1; k >= 0; k--) {
-    const call = parsed.calls[k];
-    const { offset } = context.terms.get(call.term)!;
-    call.outputs.forEach((z, j) => vj.push(`YB${k}[${j}] = ${used.has(z) ? bar(z) : '0'};`));
-    vj.push(
-      fused[k] === null
-        ? `T${k}.vjp(p, ${offset}, C${k}, YB${k}, XB${k}, pBar, ${offset}, 1);`
-        : `F${k}.vjp(p, ${offset}, YB${k}, XB${k}, pBar, ${offset});`,
-    );
-    call.args.forEach((a, m) => {
-      const where = `argument ${m + 1} of ${call.term}(…)`;
-      const terms: string[] = [];
-      for (const s of argSymbols[k][m]) {
-        if (s === table.time) continue;
-        const d = partial(a, s, where);
-        if (d !== null) terms.push(`${bar(s)} += xb * ${emit(d)};`);
-      }
-      if (terms.length > 0) vj.push(`{ const xb = XB${k}[${m}]; ${terms.join(' ')} }`);
+  const vjpBody = functionBody(vjpRoots, (code) => {
+    for (const s of nonTime(used)) code.statement(`let ${bar(s)} = 0;`);
+    outputPartials.forEach((partials, i) => {
+      if (partials.length === 0) return;
+      code.statement(`const l_${i} = yBar[${i}];`);
+      for (const { s, d } of partials) code.statement(`${bar(s)} += l_${i} * ${code.code(d)};`);
     });
-  }
-  table.states.forEach((s, i) => vj.push(`uBar[${i}] = ${used.has(s) ? bar(s) : '0'};`));
-  paramNames.forEach((name, k) => {
-    if (!used.has(name)) return;
-    const { offset, transform } = context.parameters.get(name)!;
-    const t = transform.json.type;
-    const chain =
-      t === 'identity' ? '' : t === 'log' ? ` * q_${k}` : ` * TR${k}.derivative(p[${offset}])`;
-    vj.push(`pBar[${offset}] += ${bar(name)}${chain};`);
+    for (let k = parsed.calls.length - 1; k >= 0; k--) {
+      const call = parsed.calls[k];
+      const { offset } = context.terms.get(call.term)!;
+      call.outputs.forEach((z, j) =>
+        code.statement(`YB${k}[${j}] = ${used.has(z) ? bar(z) : '0'};`),
+      );
+      code.statement(
+        fused[k] === null
+          ? `T${k}.vjp(p, ${offset}, C${k}, YB${k}, XB${k}, pBar, ${offset}, 1);`
+          : `F${k}.vjp(p, ${offset}, YB${k}, XB${k}, pBar, ${offset});`,
+      );
+      argPartials[k].forEach((partials, m) => {
+        if (partials.length === 0) return;
+        code.statement(`const xb${k}_${m} = XB${k}[${m}];`);
+        for (const { s, d } of partials) {
+          code.statement(`${bar(s)} += xb${k}_${m} * ${code.code(d)};`);
+        }
+      });
+    }
+    table.states.forEach((s, i) => code.statement(`uBar[${i}] = ${used.has(s) ? bar(s) : '0'};`));
+    paramNames.forEach((name, k) => {
+      if (!used.has(name)) return;
+      const { offset, transform } = context.parameters.get(name)!;
+      const t = transform.json.type;
+      const chain =
+        t === 'identity' ? '' : t === 'log' ? ` * q_${k}` : ` * TR${k}.derivative(p[${offset}])`;
+      code.statement(`pBar[${offset}] += ${bar(name)}${chain};`);
+    });
   });
-  const vjpBody = vj.join('\n    ');
 
   // Symbolic Jacobian, JVP and ∂/∂t where no term is in the way.
   const n = table.states.length;
   let jacobianBody: string | null = null;
   let jvpBody: string | null = null;
   if (parsed.calls.length === 0) {
-    const jac: string[] = [`J.fill(0);`];
-    const jv: string[] = [];
-    parsed.outputs.forEach((o, i) => {
-      const sum: string[] = [];
-      table.states.forEach((s, j) => {
-        if (!outputSymbols[i].has(s)) return;
-        const d = partial(o.node, s, describe(o.name));
-        if (d === null) return;
-        const code = emit(d);
-        jac.push(`J[${i * n + j}] = ${code};`);
-        sum.push(`${code} * v[${j}]`);
+    const entries = parsed.outputs.map((o, i) =>
+      table.states.flatMap((s, j) => {
+        if (!outputSymbols[i].has(s)) return [];
+        const d = partial(outputs[i], s, describe(o.name));
+        return d === null ? [] : [{ j, d }];
+      }),
+    );
+    const roots = entries.flat().map(({ d }) => d);
+    jacobianBody = functionBody(roots, (code) => {
+      code.statement('J.fill(0);');
+      entries.forEach((row, i) => {
+        for (const { j, d } of row) code.statement(`J[${i * n + j}] = ${code.code(d)};`);
       });
-      jv.push(`out[${i}] = ${sum.length > 0 ? sum.join(' + ') : '0'};`);
     });
-    jacobianBody = jac.join('\n    ');
-    jvpBody = jv.join('\n    ');
+    jvpBody = functionBody(roots, (code) => {
+      entries.forEach((row, i) => {
+        const sum = row.map(({ j, d }) => `${code.code(d)} * v[${j}]`);
+        code.statement(`out[${i}] = ${sum.length > 0 ? sum.join(' + ') : '0'};`);
+      });
+    });
   }
   let tgradBody: string | null = null;
   if (dependsOnTime && !callsUseTime) {
-    tgradBody = parsed.outputs
-      .map((o, i) => {
-        const d = outputSymbols[i].has(table.time)
-          ? partial(o.node, table.time, describe(o.name))
-          : null;
-        return `dt[${i}] = ${d === null ? '0' : emit(d)};`;
-      })
-      .join('\n    ');
+    const dt = parsed.outputs.map((o, i) =>
+      outputSymbols[i].has(table.time) ? partial(outputs[i], table.time, describe(o.name)) : null,
+    );
+    tgradBody = functionBody(
+      dt.filter((d) => d !== null),
+      (code) =>
+        dt.forEach((d, i) => code.statement(`dt[${i}] = ${d === null ? '0' : code.code(d)};`)),
+    );
   }
 
   const bindings: string[] = [];
@@ -216,15 +248,15 @@ export function compileSystem(
     );
   });
   paramNames.forEach((_, k) => bindings.push(`const TR${k} = TR[${k}];`));
-  const fn = (name: string, args: string, body: string | null): string =>
+  const fn = (name: string, parameters: string, body: string | null): string =>
     body === null
       ? `${name}: null`
-      : `${name}: function ${name}(${args}) {\n    ${preamble}\n    ${body}\n  }`;
+      : `${name}: function ${name}(${parameters}) {\n    ${body}\n  }`;
   const source = `"use strict";
 ${EMIT_HELPERS}
 ${bindings.join('\n')}
 return {
-  ${fn('value', 'out, u, p, t', value)},
+  ${fn('value', 'out, u, p, t', valueBody)},
   ${fn('vjp', 'yBar, u, p, t, uBar, pBar', vjpBody)},
   ${fn('jacobian', 'J, u, p, t', jacobianBody)},
   ${fn('jvp', 'v, u, p, t, out', jvpBody)},
