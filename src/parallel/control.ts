@@ -24,6 +24,13 @@ export const FAILED = 4;
 export const REGISTERED = 5;
 /** Length in bytes of the error message. */
 export const MESSAGE_LENGTH = 6;
+/**
+ * 1 once the worker has stopped — exited (`process.exit`), died of an uncaught error (a timer's
+ * throw), failed to boot, or was stopped by the pool after a timeout; the message says why. The
+ * worker's own exit hook writes it (node-worker-boot.mjs), so a caller blocked in a wait sees it
+ * without its event loop running; the pool writes it too when the host reports the exit.
+ */
+export const EXITED = 7;
 /** Bytes of error message kept per worker. */
 export const MESSAGE_BYTES = 2048;
 
@@ -50,6 +57,21 @@ export function writeFailure(control: Int32Array, index: number, error: unknown)
   messageArea(control, index).set(encoded);
   control[index * SLOT + MESSAGE_LENGTH] = encoded.length;
   Atomics.store(control, index * SLOT + FAILED, 1);
+}
+
+/**
+ * Records that worker `index` has stopped, with `cause`, unless a cause is recorded already, and
+ * wakes a caller waiting on any of the slot's words.
+ */
+export function writeExit(control: Int32Array, index: number, cause: string): void {
+  const base = index * SLOT;
+  if (Atomics.load(control, base + EXITED) === 1) return;
+  const encoded = new TextEncoder().encode(cause).subarray(0, MESSAGE_BYTES);
+  messageArea(control, index).set(encoded);
+  control[base + MESSAGE_LENGTH] = encoded.length;
+  Atomics.store(control, base + EXITED, 1);
+  Atomics.notify(control, base + DONE);
+  Atomics.notify(control, base + REGISTERED);
 }
 
 /** The failure message of worker `index`. */

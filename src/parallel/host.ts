@@ -11,13 +11,22 @@ export interface WorkerHandle {
   /** Lets the process exit while the worker idles (Node); no-op in browsers. */
   unref(): void;
   terminate(): void;
+  /**
+   * Calls `listener` with the cause once the worker has stopped (exit code, uncaught error).
+   * Delivered through the event loop, so a caller blocked in a wait learns it only from the
+   * worker's own exit hook (see node-worker-boot.mjs); this covers the rest, e.g. a worker
+   * killed for running out of memory.
+   */
+  onExit(listener: (cause: string) => void): void;
 }
 
 interface NodeWorkerModule {
   Worker: new (
     url: URL,
     options: { workerData?: unknown; stdout?: boolean },
-  ) => WorkerHandle & { on(event: string, listener: (value: unknown) => void): void };
+  ) => Omit<WorkerHandle, 'onExit'> & {
+    on(event: string, listener: (value: unknown) => void): void;
+  };
 }
 
 interface WebWorkerConstructor {
@@ -27,6 +36,7 @@ interface WebWorkerConstructor {
   ): {
     postMessage(message: unknown): void;
     terminate(): void;
+    addEventListener(type: 'error', listener: (event: { message?: string }) => void): void;
   };
 }
 
@@ -66,10 +76,20 @@ export function startWorker(boot: { control: Int32Array; index: number }): Worke
     const worker = new nodeWorkers.Worker(new URL('./node-worker-boot.mjs', import.meta.url), {
       workerData: { entry: entry.href, control: boot.control, index: boot.index },
     });
-    // Failures after start are reported through the control block; this only keeps an
-    // unexpected crash from becoming an unhandled 'error' event in the main thread.
-    worker.on('error', () => {});
-    return worker;
+    // An error event (uncaught in the worker) comes before its exit; without a listener it
+    // would become an unhandled 'error' event in the main thread.
+    let error: unknown = null;
+    worker.on('error', (e) => (error ??= e));
+    return {
+      postMessage: (m) => worker.postMessage(m),
+      unref: () => worker.unref(),
+      terminate: () => worker.terminate(),
+      onExit: (listener) =>
+        worker.on('exit', (code) => {
+          const after = error === null ? '' : ` after an uncaught ${describe(error)}`;
+          listener(`exited with code ${String(code)}${after}`);
+        }),
+    };
   }
   const WebWorker = (globalThis as { Worker?: WebWorkerConstructor }).Worker;
   if (WebWorker === undefined) {
@@ -80,5 +100,13 @@ export function startWorker(boot: { control: Int32Array; index: number }): Worke
     postMessage: (m) => worker.postMessage(m),
     unref: () => {},
     terminate: () => worker.terminate(),
+    onExit: (listener) =>
+      worker.addEventListener('error', (e) =>
+        listener(`stopped after an uncaught error: ${e.message ?? 'unknown'}`),
+      ),
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

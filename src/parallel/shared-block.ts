@@ -4,6 +4,7 @@
  * buffer with a task's registration; each worker lays the same sizes over the buffer it receives,
  * so both sides address the same bytes through views made once.
  */
+import { sharedMemoryAllocated } from './collect-garbage.ts';
 
 /** The views of a block: `ints` (the Int32 fields) and one Float64Array per named size. */
 export interface SharedBlock<K extends string> {
@@ -25,6 +26,7 @@ export function sharedBlock<K extends string>(
   const header = 8 * Math.ceil((4 * ints) / 8); // keep the float64 arrays 8-byte aligned
   const keys = Object.keys(sizes) as K[];
   const total = header + 8 * keys.reduce((s, k) => s + sizes[k], 0);
+  if (buffer === null && shared) sharedMemoryAllocated(total);
   const b = buffer ?? (shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
   const floats = {} as Record<K, Float64Array>;
   let at = header;

@@ -1,6 +1,6 @@
 /**
- * How many threads a batched evaluation uses. An explicit count is taken as given (`1` never
- * starts a worker). `'auto'` — the default — uses every core when the work per evaluation is
+ * How many threads a batched evaluation uses. An explicit count is taken as given up to the cores
+ * available (see {@link capThreads}; `1` never starts a worker). `'auto'` — the default — uses every core when the work per evaluation is
  * large enough to repay the synchronisation (one or two rounds of a few microseconds per training
  * step)
  * and the model can be rebuilt on workers; otherwise one thread.
@@ -10,6 +10,21 @@ import { availableCores, canStartWorkers } from './host.ts';
 
 /** A `threads` option: a count, or `'auto'`. */
 export type ThreadChoice = number | 'auto';
+
+/**
+ * A requested thread count, checked and capped: a non-integer or a count below 1 is an error
+ * naming `what`; a count above `maxThreads` (default: the cores available —
+ * `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers) is clamped to
+ * it. More threads than cores only add synchronisation, and each worker costs tens of MB: a
+ * request of 10,000 took over 3 GB in 13 s before the cap. Whoever needs more threads than cores
+ * (a test of a thread count this machine lacks) says so with `maxThreads`.
+ */
+export function capThreads(requested: number, what = 'threads', maxThreads?: number): number {
+  requireInteger(requested, what, 1);
+  const cap = maxThreads ?? availableCores();
+  requireInteger(cap, 'maxThreads', 1);
+  return Math.min(requested, cap);
+}
 
 /**
  * Smallest batch × multiply-adds per sample for which `'auto'` splits a batch over threads,
@@ -26,18 +41,17 @@ export const THREADS_MIN_ROWS = 256;
 
 /**
  * Threads for an evaluation of `rows` samples with `multiplyAdds` multiply-adds in all;
- * `parallel` says whether the work can be split at all (the model has a plan).
+ * `parallel` says whether the work can be split at all (the model has a plan); `maxThreads`
+ * (default: the cores available) caps an explicit count — a given pool's threads, for one.
  */
 export function chooseThreads(
   choice: ThreadChoice | undefined,
   rows: number,
   multiplyAdds: number,
   parallel: boolean,
+  maxThreads?: number,
 ): number {
-  if (choice !== undefined && choice !== 'auto') {
-    requireInteger(choice, 'threads', 1);
-    return choice;
-  }
+  if (choice !== undefined && choice !== 'auto') return capThreads(choice, 'threads', maxThreads);
   const cores = availableCores();
   if (cores < 2 || !parallel || !canStartWorkers()) return 1;
   return multiplyAdds >= THREADS_MIN_MULTIPLY_ADDS && rows >= THREADS_MIN_ROWS ? cores : 1;

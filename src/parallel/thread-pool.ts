@@ -11,11 +11,23 @@
  * The main thread blocks in `Atomics.wait` while it waits for workers: allowed in Node and in
  * Web Workers, not on a browser page's main thread — there, run training in a Web Worker (or
  * use `threads: 1`).
+ *
+ * Bounds. Every wait ends: a worker that stops — `process.exit` in a task, an error thrown from a
+ * timer after its task returned, a failed boot — writes why into the control block before it
+ * goes (node-worker-boot.mjs), which wakes the waiting caller, and the round (and every later
+ * one) fails with `WorkerFailed` naming the worker and the cause. A worker that never finishes
+ * (an endless loop) is stopped after `roundTimeoutMs` when one is set. Liveness is looked at only
+ * after the caller's spin, so the hot path reads no clock and no extra word.
+ *
+ * Resources. Threads are capped at the cores available (`capThreads`). Workers start with the
+ * first registration (a pool never used starts none), do not keep the process alive, and are
+ * stopped when the pool is closed or collected as garbage.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
+import { ScichainError } from '../errors.ts';
 import {
   COMMAND,
   DONE,
+  EXITED,
   FAILED,
   OP,
   OP_CLOSE,
@@ -25,16 +37,34 @@ import {
   controlBlock,
   readFailure,
   spinLoads,
+  writeExit,
 } from './control.ts';
 import { availableCores, canStartWorkers, startWorker, type WorkerHandle } from './host.ts';
 import type { TaskModule } from './task.ts';
+import { capThreads } from './thread-choice.ts';
 
 /** Options of {@link ThreadPool}. */
 export interface ThreadPoolOptions {
-  /** Threads including the calling one (default: the cores available). */
+  /**
+   * Threads including the calling one (default: the cores available). A count above
+   * `maxThreads` is clamped to it (the request stays in {@link ThreadPool.requestedThreads}); a
+   * non-integer or a count below 1 is an error.
+   */
   threads?: number;
-  /** How long a registration (a worker importing a module) may take, in ms (default 60,000). */
+  /** The cap on `threads` (default: the cores available; raise it only to test thread counts). */
+  maxThreads?: number;
+  /**
+   * How long a registration (workers starting and importing a module) may take, in ms (default
+   * 60,000). A worker that has not answered by then is stopped and the pool fails.
+   */
   registrationTimeoutMs?: number;
+  /**
+   * How long one round (`run`) may take, in ms (default: no limit). A worker still busy then is
+   * stopped and the round fails naming it, as does every later one. No default bound, since a
+   * round is the caller's own work (a subject's stiff solve may rightly take minutes); a worker
+   * that dies is reported at once without one. Set it to bound a task that may never return.
+   */
+  roundTimeoutMs?: number;
 }
 
 /**
@@ -45,28 +75,21 @@ export interface ThreadPoolOptions {
  */
 let spinLoadCount = 0;
 
-/** Blocks until `control[at]` differs from `value` or `timeoutMs` passes; false on timeout. */
-function waitChange(control: Int32Array, at: number, value: number, timeoutMs: number): boolean {
-  for (let i = 0; i < spinLoadCount; i++) if (Atomics.load(control, at) !== value) return true;
-  if (timeoutMs === Infinity) {
-    // The hot path (a run's completions): no clock readings or computed timeouts, whose doubles
-    // would be boxed on the way into the runtime.
-    while (Atomics.load(control, at) === value) blockingWait(control, at, value);
-    return true;
-  }
-  const start = performance.now();
-  while (Atomics.load(control, at) === value) {
-    const waited = performance.now() - start;
-    if (waited > timeoutMs) return false;
-    blockingWait(control, at, value, Math.min(1000, timeoutMs - waited));
-  }
-  return true;
-}
+/**
+ * Longest single sleep of the caller's slow path, in ms: between sleeps it looks at the worker's
+ * EXITED word (a stop the worker could not report wakes it within this) and counts elapsed time
+ * in sleeps, without a clock.
+ */
+const SLEEP_MS = 50;
+
+/** How a wait for a worker ended. */
+const Wait = { Changed: 0, Exited: 1, TimedOut: 2 } as const;
+type Wait = (typeof Wait)[keyof typeof Wait];
 
 /** `Atomics.wait`, with the error a browser page's main thread gets explained. */
-function blockingWait(control: Int32Array, at: number, value: number, timeoutMs?: number): void {
+function blockingWait(control: Int32Array, at: number, value: number, timeoutMs: number): string {
   try {
-    Atomics.wait(control, at, value, timeoutMs);
+    return Atomics.wait(control, at, value, timeoutMs);
   } catch {
     throw new ScichainError(
       'Unsupported',
@@ -76,65 +99,125 @@ function blockingWait(control: Int32Array, at: number, value: number, timeoutMs?
   }
 }
 
+/** What a collected pool leaves behind to stop: its workers. */
+const abandoned = new FinalizationRegistry<WorkerHandle[]>((workers) => {
+  for (const w of workers) w.terminate();
+});
+
 /** Worker threads over shared memory; see the module comment. */
 export class ThreadPool {
   /** Threads taking part in each run, the calling thread included. */
   readonly threads: number;
+  /** The thread count asked for (above {@link threads} when it was clamped to the cores). */
+  readonly requestedThreads: number;
   private readonly workers: WorkerHandle[] = [];
   private readonly control: Int32Array;
   private readonly registrationTimeoutMs: number;
+  private readonly roundTimeoutMs: number;
+  /** The round's bound in sleeps of `sleepMs` (−1: none), and the sleep length. */
+  private readonly roundSleeps: number;
+  private readonly sleepMs: number;
+  /** Sleeps left of the current round's bound. */
+  private sleepsLeft = -1;
   private sequence = 0;
   private nextTask = 1;
   private closed = false;
+  /** Set once a worker has stopped or been stopped: the pool can run nothing more. */
+  private broken: ScichainError | null = null;
 
   constructor(options: ThreadPoolOptions = {}) {
-    const threads = options.threads ?? availableCores();
-    requireInteger(threads, 'threads', 1);
-    this.threads = threads;
-    this.registrationTimeoutMs = options.registrationTimeoutMs ?? 60_000;
-    const workerCount = threads - 1;
-    if (workerCount > 0 && spinLoadCount === 0) spinLoadCount = spinLoads(200);
+    const requested = options.threads ?? availableCores();
+    this.requestedThreads = requested;
+    this.threads = capThreads(requested, 'threads', options.maxThreads);
+    this.registrationTimeoutMs = positiveMs(
+      options.registrationTimeoutMs,
+      60_000,
+      'registrationTimeoutMs',
+    );
+    this.roundTimeoutMs = positiveMs(options.roundTimeoutMs, Infinity, 'roundTimeoutMs');
+    this.sleepMs = Number.isFinite(this.roundTimeoutMs)
+      ? Math.max(1, Math.min(SLEEP_MS, Math.ceil(this.roundTimeoutMs)))
+      : SLEEP_MS;
+    this.roundSleeps = Number.isFinite(this.roundTimeoutMs)
+      ? Math.ceil(this.roundTimeoutMs / this.sleepMs)
+      : -1;
+    const workerCount = this.threads - 1;
     this.control = controlBlock(Math.max(1, workerCount));
     if (workerCount > 0 && !canStartWorkers()) {
       throw new ScichainError(
         'Unsupported',
-        `threads: ${threads} needs worker threads and SharedArrayBuffer, which this runtime lacks ` +
-          '(browsers need cross-origin isolation); use threads: 1',
+        `threads: ${this.threads} needs worker threads and SharedArrayBuffer, which this runtime ` +
+          'lacks (browsers need cross-origin isolation); use threads: 1',
       );
     }
+  }
+
+  /** Workers running now (0 before the first registration and after close). */
+  get liveWorkers(): number {
+    let live = 0;
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      if (Atomics.load(this.control, slot * SLOT + EXITED) === 0) live++;
+    }
+    return this.closed ? 0 : live;
+  }
+
+  /** Starts the workers, once: at the first registration, so an unused pool costs nothing. */
+  private start(): void {
+    const workerCount = this.threads - 1;
+    if (this.workers.length === workerCount) return;
+    if (spinLoadCount === 0) spinLoadCount = spinLoads(200);
     for (let slot = 0; slot < workerCount; slot++) {
       const worker = startWorker({ control: this.control, index: slot });
       worker.unref();
-      worker.postMessage({ type: 'init', control: this.control, index: slot, threads });
+      // When this thread's event loop runs before the worker could say why it stopped.
+      worker.onExit((cause) => writeExit(this.control, slot, cause));
+      worker.postMessage({
+        type: 'init',
+        control: this.control,
+        index: slot,
+        threads: this.threads,
+      });
       this.workers.push(worker);
     }
+    abandoned.register(this, this.workers, this);
   }
 
   /**
    * Registers a task on every worker: each imports `module.url` and calls its factory with
-   * `args`. Blocks until all have answered; a failure on any worker throws its error.
-   * Returns the task's id for {@link run}.
+   * `args`. Blocks until all have answered (at most `registrationTimeoutMs`); a failure on any
+   * worker throws its error. Returns the task's id for {@link run}.
    */
   register(module: TaskModule, args: unknown): number {
-    this.checkOpen();
+    this.checkUsable();
+    this.start();
     const id = this.nextTask++;
     for (const w of this.workers) {
       w.postMessage({ type: 'register', id, url: module.url, export: module.export, args });
     }
+    const what = `${module.export} from ${module.url}`;
+    const sleepMs = Math.min(SLEEP_MS, Math.max(1, Math.ceil(this.registrationTimeoutMs)));
+    const sleeps = Math.ceil(this.registrationTimeoutMs / sleepMs);
     for (let slot = 0; slot < this.workers.length; slot++) {
       const at = slot * SLOT + REGISTERED;
-      const deadline = performance.now() + this.registrationTimeoutMs;
+      let left = sleeps;
       for (;;) {
         const seen = Atomics.load(this.control, at);
         if (seen === id || seen === -1) break;
-        const left = deadline - performance.now();
-        if (left <= 0 || !waitChange(this.control, at, seen, left)) {
-          throw new ScichainError(
-            'WorkerFailed',
-            `worker ${slot + 1} did not register ${module.export} from ${module.url} within ` +
-              `${this.registrationTimeoutMs} ms`,
+        if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) {
+          throw this.fail(
+            `worker ${slot + 1} ${readFailure(this.control, slot)} (registering ${what})`,
           );
         }
+        if (left-- <= 0) {
+          this.stopWorker(slot, `did not register ${what} within ${this.registrationTimeoutMs} ms`);
+          throw this.broken!;
+        }
+        blockingWait(this.control, at, seen, sleepMs);
+      }
+      if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) {
+        throw this.fail(
+          `worker ${slot + 1} ${readFailure(this.control, slot)} (registering ${what})`,
+        );
       }
       if (Atomics.load(this.control, slot * SLOT + FAILED) === 1) {
         const message = readFailure(this.control, slot);
@@ -146,20 +229,26 @@ export class ThreadPool {
 
   /** Forgets a task on every worker (they release what it allocated). */
   drop(task: number): void {
-    if (this.closed) return;
+    if (this.closed || this.broken !== null) return;
     for (const w of this.workers) w.postMessage({ type: 'drop', id: task });
   }
 
   /**
    * Runs operation `op` of `task` on every worker while the calling thread runs `ownShare`;
-   * returns when all are done. The first failure (the caller's, else the lowest worker's) is
-   * thrown after every thread has finished, so no thread is still writing shared buffers.
+   * returns when all are done. The first failure (a stopped worker's, else the caller's, else the
+   * lowest worker's) is thrown after every thread has finished or stopped, so no thread is still
+   * writing shared buffers.
    */
   run(task: number, op: number, ownShare: () => void): void {
-    this.checkOpen();
+    this.checkUsable();
     const c = this.control;
+    const workers = this.workers.length;
+    // A worker that stopped since the last round (between rounds its exit hook has run).
+    for (let slot = 0; slot < workers; slot++) {
+      if (Atomics.load(c, slot * SLOT + EXITED) === 1) throw this.exited(slot, task, op);
+    }
     const sequence = ++this.sequence;
-    for (let slot = 0; slot < this.workers.length; slot++) {
+    for (let slot = 0; slot < workers; slot++) {
       const base = slot * SLOT;
       c[base + TASK] = task;
       c[base + OP] = op;
@@ -172,24 +261,77 @@ export class ThreadPool {
     } catch (error) {
       failure = error;
     }
-    for (let slot = 0; slot < this.workers.length; slot++) {
+    this.sleepsLeft = this.roundSleeps;
+    let stopped: ScichainError | null = null;
+    for (let slot = 0; slot < workers; slot++) {
       const at = slot * SLOT + DONE;
-      for (;;) {
-        const seen = Atomics.load(c, at);
-        if (seen === sequence) break;
-        waitChange(c, at, seen, Infinity);
+      let seen = Atomics.load(c, at);
+      // The hot path: a spin of loads, no clock, no other word.
+      for (let i = 0; i < spinLoadCount && seen !== sequence; i++) seen = Atomics.load(c, at);
+      if (seen !== sequence) {
+        const waited = this.awaitDone(slot, sequence);
+        if (waited === Wait.Exited) stopped ??= this.exited(slot, task, op);
+        else if (waited === Wait.TimedOut) {
+          this.stopWorker(
+            slot,
+            `did not finish operation ${op} of task ${task} within ${this.roundTimeoutMs} ms`,
+          );
+          stopped ??= this.broken;
+        }
+        if (waited !== Wait.Changed) continue;
       }
       if (failure === null && c[slot * SLOT + FAILED] === 1) {
         failure = new ScichainError('WorkerFailed', `worker ${slot + 1}: ${readFailure(c, slot)}`);
       }
     }
+    if (stopped !== null) throw stopped;
     if (failure !== null) throw failure;
+  }
+
+  /**
+   * The slow path of a round's wait for worker `slot`: sleeps of `sleepMs`, between which it looks
+   * at whether the worker stopped and, with a round bound, whether the bound is spent.
+   */
+  private awaitDone(slot: number, sequence: number): Wait {
+    const c = this.control;
+    const at = slot * SLOT + DONE;
+    for (;;) {
+      const seen = Atomics.load(c, at);
+      if (seen === sequence) return Wait.Changed;
+      if (Atomics.load(c, slot * SLOT + EXITED) === 1) return Wait.Exited;
+      if (this.sleepsLeft === 0) return Wait.TimedOut;
+      if (blockingWait(c, at, seen, this.sleepMs) === 'timed-out' && this.sleepsLeft > 0) {
+        this.sleepsLeft--;
+      }
+    }
+  }
+
+  /** The error of a worker that stopped by itself; the pool is unusable from now on. */
+  private exited(slot: number, task: number, op: number): ScichainError {
+    return this.fail(
+      `worker ${slot + 1} ${readFailure(this.control, slot)} (task ${task}, operation ${op}); ` +
+        'the pool is unusable: close it and make a new one',
+    );
+  }
+
+  /** Stops a worker that overran a bound, recording why; the pool is unusable from now on. */
+  private stopWorker(slot: number, why: string): void {
+    const cause = `${why}; it was stopped`;
+    writeExit(this.control, slot, cause);
+    this.workers[slot].terminate();
+    this.fail(`worker ${slot + 1} ${cause}; the pool is unusable: close it and make a new one`);
+  }
+
+  private fail(message: string): ScichainError {
+    this.broken ??= new ScichainError('WorkerFailed', message);
+    return this.broken;
   }
 
   /** Stops the workers. The pool cannot be used afterwards. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    abandoned.unregister(this);
     const c = this.control;
     for (let slot = 0; slot < this.workers.length; slot++) {
       c[slot * SLOT + OP] = OP_CLOSE;
@@ -199,33 +341,52 @@ export class ThreadPool {
     for (const w of this.workers) w.terminate();
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new ScichainError('InvalidState', 'the thread pool has been closed');
+  /** Whether the pool can still run tasks (not closed, no worker stopped). */
+  get usable(): boolean {
+    return !this.closed && this.broken === null;
   }
+
+  private checkUsable(): void {
+    if (this.closed) throw new ScichainError('InvalidState', 'the thread pool has been closed');
+    if (this.broken !== null) throw this.broken;
+  }
+}
+
+/** A duration option in ms: positive (Infinity allowed), else an error naming it. */
+function positiveMs(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0)) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `${what} must be a positive number of ms, got ${value}`,
+    );
+  }
+  return value;
 }
 
 const sharedPools = new Map<number, ThreadPool>();
 
 /**
- * The process-wide pool with `threads` threads (default: the cores available), started on first
- * use and shared by every objective that asks for that many threads. Its workers do not keep the
- * process alive.
+ * The process-wide pool with `threads` threads (default: the cores available; capped at them),
+ * started on first use and shared by every objective that asks for that many threads. Its
+ * workers do not keep the process alive. A pool that became unusable (a worker stopped) is
+ * replaced by a new one.
  */
 export function sharedThreadPool(threads = availableCores()): ThreadPool {
-  let pool = sharedPools.get(threads);
-  if (pool === undefined) {
-    pool = new ThreadPool({ threads });
-    sharedPools.set(threads, pool);
+  const count = capThreads(threads);
+  let pool = sharedPools.get(count);
+  if (pool === undefined || !pool.usable) {
+    pool = new ThreadPool({ threads: count });
+    sharedPools.set(count, pool);
   }
   return pool;
 }
 
 /**
- * Resolves a `threads` option: a positive integer as given, `'auto'` (or undefined) as the cores
- * available.
+ * Resolves a `threads` option: a positive integer up to the cores available (above is clamped,
+ * see `capThreads`), `'auto'` (or undefined) as the cores available.
  */
 export function resolveThreads(threads: number | 'auto' | undefined, what = 'threads'): number {
   if (threads === undefined || threads === 'auto') return availableCores();
-  requireInteger(threads, what, 1);
-  return threads;
+  return capThreads(threads, what);
 }

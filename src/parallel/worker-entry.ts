@@ -15,8 +15,10 @@ import {
   SLOT,
   TASK,
   spinLoads,
+  writeExit,
   writeFailure,
 } from './control.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import type { ParallelTask, TaskFactory } from './task.ts';
 
 type Message =
@@ -129,16 +131,40 @@ async function serve(): Promise<void> {
   port.close();
 }
 
+/**
+ * Web Workers: an uncaught error (a timer's throw) is written where a blocked caller looks, as the
+ * Node boot script's exit hook does there.
+ */
+function reportUncaught(c: Int32Array, slot: number): void {
+  if (typeof process !== 'undefined' && process.versions?.node) return;
+  const scope = globalThis as unknown as {
+    addEventListener(
+      type: string,
+      listener: (e: { message?: string; reason?: unknown }) => void,
+    ): void;
+  };
+  scope.addEventListener('error', (e) =>
+    writeExit(c, slot, `stopped after an uncaught error: ${e.message ?? 'unknown'}`),
+  );
+  scope.addEventListener('unhandledrejection', (e) =>
+    writeExit(c, slot, `stopped after an unhandled rejection: ${String(e.reason)}`),
+  );
+}
+
 port.onMessage((m) => {
   if (m.type === 'init') {
     control = m.control;
     index = m.index;
     threads = m.threads;
+    reportUncaught(m.control, m.index);
     void serve();
   } else if (m.type === 'register') {
     void register(m);
   } else if (m.type === 'drop') {
     tasks.get(m.id)?.dispose?.();
     tasks.delete(m.id);
+    // The task's shared memory is now garbage here, but this thread allocates too little for its
+    // collector ever to run on its own (see collect-garbage.ts): collect now.
+    collectGarbage();
   }
 });

@@ -133,7 +133,7 @@ export class ObjectiveSum {
         ? 1
         : Math.min(
             parts.length,
-            chooseThreads(t.pool?.threads ?? t.threads, Infinity, Infinity, true),
+            chooseThreads(t.pool?.threads ?? t.threads, Infinity, Infinity, true, t.pool?.threads),
           );
     // One-thread sums keep the same layout in an ordinary buffer (no SharedArrayBuffer needed).
     const shared = objectiveSumShared(null, parts.length, paramCount, threads > 1);

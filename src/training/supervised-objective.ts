@@ -182,6 +182,7 @@ export class SupervisedObjective<T> {
       this.batchSize * o.model.paramCount,
       // Threads share the batch through a WebAssembly memory: without WebAssembly, one thread.
       plan !== undefined && wasmFeatures().wasm,
+      o.pool?.threads,
     );
     let arena: Arena | null;
     if (this.threads > 1) {

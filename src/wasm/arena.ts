@@ -20,6 +20,7 @@
 import { ScichainError } from '../errors.ts';
 import type { Allocator } from '../memory/allocator.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
+import { sharedMemoryAllocated } from '../parallel/collect-garbage.ts';
 import { wasmFeatures } from './features.ts';
 
 const PAGE = 65536;
@@ -97,6 +98,7 @@ export class Arena implements Allocator {
       );
     }
     this.shared = shared;
+    if (shared) sharedMemoryAllocated(initial * PAGE); // V8 does not count it: see there
     this.memory = new WebAssembly.Memory({ initial, maximum: this.maximumPages, shared });
     this.buffers.push(this.memory.buffer);
     this.header = new Int32Array(this.memory.buffer, 0, 4);
@@ -216,6 +218,7 @@ export class Arena implements Allocator {
           `without detaching ${this.handedOut} live views; reserve the space up front`,
       );
     }
+    if (this.shared) sharedMemoryAllocated(pages * PAGE);
     this.memory.grow(pages);
     this.buffers.push(this.memory.buffer);
     if (!this.shared) this.header = new Int32Array(this.memory.buffer, 0, 4);

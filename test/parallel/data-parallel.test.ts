@@ -38,13 +38,14 @@ function problem(n: number, seed: number, dtype: 'float32' | 'float64') {
 }
 
 describe('splitting rules', () => {
-  it("'auto' splits only large batches of models with a plan; a count is taken as given", () => {
+  it("'auto' splits only large batches of models with a plan; a count is taken as given up to the cores", () => {
     const cores = availableCores();
     expect(chooseThreads('auto', 10_000, 10_000 * 756, true)).toBe(cores);
     expect(chooseThreads(undefined, 10_000, 10_000 * 756, false)).toBe(1);
     expect(chooseThreads('auto', THREADS_MIN_ROWS - 1, 1e9, true)).toBe(1);
     expect(chooseThreads('auto', 1e6, THREADS_MIN_MULTIPLY_ADDS - 1, true)).toBe(1);
-    expect(chooseThreads(3, 1, 1, false)).toBe(3);
+    expect(chooseThreads(3, 1, 1, false)).toBe(Math.min(3, cores)); // capped at the cores
+    expect(chooseThreads(3, 1, 1, false, 3)).toBe(3);
     expect(() => chooseThreads(1.5, 1, 1, true)).toThrow(/threads/);
   });
 

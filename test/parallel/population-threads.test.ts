@@ -10,7 +10,7 @@ const fixture = new URL('./fixture-population.ts', import.meta.url).href;
 const setup = { url: fixture, export: 'theophyllineSetup' };
 
 describe('population objectives on threads', () => {
-  const pool = new ThreadPool({ threads: 3 });
+  const pool = new ThreadPool({ threads: 3, maxThreads: 3 });
   afterAll(() => pool.close());
 
   it('give the one-thread objective and η̂ bit for bit (closed form and ODE)', () => {

@@ -4,7 +4,7 @@ import { ScichainError, ThreadPool, shareOf } from '../../src/index.ts';
 const task = { url: new URL('./fixture-task.ts', import.meta.url).href, export: 'fillTask' };
 
 describe('ThreadPool', () => {
-  const pool = new ThreadPool({ threads: 3 });
+  const pool = new ThreadPool({ threads: 3, maxThreads: 3 });
   afterAll(() => pool.close());
 
   test('runs an operation on every worker and the caller, and repeats', () => {
