@@ -8,7 +8,7 @@
  * A run stopped by Ctrl-C (SIGINT) or SIGTERM finishes its current epoch, writes the
  * checkpoint, prints how to resume and exits with 130 or 143.
  */
-import { signalExitCode, type TrainResult } from '../src/index.ts';
+import { signalExitCode } from '../src/index.ts';
 
 /** `--name value` as a string (or undefined when absent). */
 export function stringArgument(name: string): string | undefined {
@@ -23,7 +23,10 @@ export function stringArgument(name: string): string | undefined {
  * After an interrupted run: says where the checkpoint is and the command that resumes it (this
  * command line with `--resume`), then exits with 130 (SIGINT) or 143 (SIGTERM).
  */
-export function exitInterrupted(run: TrainResult, script: string): never {
+export function exitInterrupted(
+  run: { signal?: 'SIGINT' | 'SIGTERM'; checkpointPath?: string; epochs?: number },
+  script: string,
+): never {
   const signal = run.signal ?? 'SIGINT';
   const path = run.checkpointPath ?? '(no checkpoint file)';
   const args: string[] = [];
@@ -32,7 +35,7 @@ export function exitInterrupted(run: TrainResult, script: string): never {
     else args.push(process.argv[i]);
   }
   console.error(
-    `\ninterrupted by ${signal} after epoch ${run.epochs}; checkpoint written to ${path}\n` +
+    `\ninterrupted by ${signal}${run.epochs === undefined ? '' : ` after epoch ${run.epochs}`}; checkpoint written to ${path}\n` +
       `resume with: npx tsx ${script} ${[...args, '--resume', path].join(' ')}`,
   );
   process.exit(signalExitCode(signal));

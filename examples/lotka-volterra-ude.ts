@@ -10,26 +10,38 @@
  *      trained network's output along the fitted trajectory, then a refit of the recovered
  *      equations' coefficients on the data.
  *
- *   npx tsx examples/lotka-volterra-ude.ts [--seed S] [--iterations N]
+ *   npx tsx examples/lotka-volterra-ude.ts [--seed S] [--iterations N] [--adam-steps N]
+ *     [--window-iterations N] [--out DIR] [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
- * Prints the recovered equations and writes reports/lotka-volterra-ude.html.
+ * Prints the recovered equations and writes DIR/lotka-volterra-ude.html and the trained
+ * parameters (DIR defaults to reports). Training writes a checkpoint every 60 s and on Ctrl-C or
+ * SIGTERM, then exits 130/143 printing the command that resumes it bit-exactly (`--resume`).
  */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { numberArgument } from './arguments.ts';
+import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 import {
   adam,
   expressionModel,
+  loadPhasesCheckpoint,
   median,
   minimize,
+  minimizePhases,
+  minimizePhasesAsync,
   odeObjective,
   odeProblem,
   polynomialLibrary,
   Report,
   Rng,
+  saveParameters,
   scalar,
   solve,
   sparseRegression,
   type ExpressionModel,
+  type MinimizePhase,
+  type PhasesOptions,
+  type PhasesResult,
   type ProgressSetting,
   type SparseModel,
   type ValueAndGradient,
@@ -122,6 +134,32 @@ export function lotkaVolterraData(
 
 /** Runs the whole workflow. */
 export function runLotkaVolterraUde(options: LotkaVolterraUdeOptions = {}): LotkaVolterraUdeResult {
+  const p = prepare(options);
+  const started = performance.now();
+  const run = minimizePhases(p.theta, p.phases);
+  return p.finish(run, (performance.now() - started) / 1000);
+}
+
+/**
+ * The workflow with training in slices that let the event loop run, so that with `checkpoint`
+ * SIGINT or SIGTERM stop it with a checkpoint (`run.reason === 'Interrupted'`, no `result`);
+ * `resume` continues from one. θ and the result are bit-identical to {@link runLotkaVolterraUde}.
+ */
+export async function runLotkaVolterraUdeAsync(
+  options: LotkaVolterraUdeOptions & Pick<PhasesOptions, 'checkpoint' | 'resume'> = {},
+): Promise<{ run: PhasesResult; result?: LotkaVolterraUdeResult }> {
+  const p = prepare(options);
+  const started = performance.now();
+  const run = await minimizePhasesAsync(p.theta, p.phases, {
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
+  });
+  if (run.reason === 'Interrupted') return { run };
+  return { run, result: p.finish(run, (performance.now() - started) / 1000) };
+}
+
+/** Data, model, θ and the training phases (Adam, then L-BFGS on growing windows). */
+function prepare(options: LotkaVolterraUdeOptions) {
   const o = {
     seed: options.seed ?? 1,
     noise: options.noise ?? 0.005,
@@ -135,7 +173,6 @@ export function runLotkaVolterraUde(options: LotkaVolterraUdeOptions = {}): Lotk
     tolerance: options.tolerance ?? 1e-8,
   };
   const progress = options.progress ?? 'auto';
-  const { u0 } = LOTKA_VOLTERRA_TRUTH;
   const { data, truth } = lotkaVolterraData(o.seed, o.noise);
   const model = lotkaVolterraUde();
   const theta = model.initialParameters(o.seed);
@@ -148,7 +185,7 @@ export function runLotkaVolterraUde(options: LotkaVolterraUdeOptions = {}): Lotk
     const count = TIMES.filter((t) => t <= end + 1e-12).length;
     const objective = odeObjective({
       model,
-      u0,
+      u0: LOTKA_VOLTERRA_TRUTH.u0,
       data: { times: TIMES.slice(0, count), values: data.subarray(0, 2 * count) },
       method: 'DP5',
       rtol: o.tolerance,
@@ -164,35 +201,54 @@ export function runLotkaVolterraUde(options: LotkaVolterraUdeOptions = {}): Lotk
     };
   };
 
-  const started = performance.now();
-  const phases: TrainingPhase[] = [];
   const windows = [...o.windows];
   if (windows[windows.length - 1] !== TIMES[TIMES.length - 1])
     windows.push(TIMES[TIMES.length - 1]);
-  const first = windowObjective(windows[0]);
-  const warm = minimize(first, theta, {
-    method: adam({ learningRate: o.adamLearningRate }),
-    maxIterations: o.adamSteps,
-    frozen,
-    progress,
-  });
-  phases.push({ label: `Adam, t ≤ ${windows[0]}`, history: warm.history });
-  let loss = NaN;
-  windows.forEach((end, w) => {
-    const last = w === windows.length - 1;
-    const run = minimize(windowObjective(end), theta, {
+  const phases: MinimizePhase<Float64Array>[] = [
+    {
+      label: `Adam, t ≤ ${windows[0]}`,
+      objective: () => windowObjective(windows[0]),
+      method: () => adam({ learningRate: o.adamLearningRate }),
+      options: { maxIterations: o.adamSteps, frozen, progress },
+    },
+    ...windows.map((end, w): MinimizePhase<Float64Array> => ({
+      label: `L-BFGS, t ≤ ${end}`,
+      objective: () => windowObjective(end),
       method: 'lbfgs',
-      memory: 100,
-      maxIterations: last ? o.finalIterations : o.windowIterations,
-      gradientTolerance: 1e-10,
-      frozen,
-      progress,
+      options: {
+        memory: 100,
+        maxIterations: w === windows.length - 1 ? o.finalIterations : o.windowIterations,
+        gradientTolerance: 1e-10,
+        frozen,
+        progress,
+      },
+    })),
+  ];
+  const finish = (run: PhasesResult, trainingSeconds: number): LotkaVolterraUdeResult =>
+    analyse(model, theta, data, truth, o, {
+      phases: phases.map((phase, k) => ({ label: phase.label, history: run.histories[k] })),
+      // The last phase's final value: the loss at the trained θ.
+      loss: run.histories[phases.length - 1].at(-1) ?? NaN,
+      msPerGradient: median(gradientTimes),
+      evaluations,
+      trainingSeconds,
     });
-    phases.push({ label: `L-BFGS, t ≤ ${end}`, history: run.history });
-    if (last) loss = run.value;
-  });
-  const trainingSeconds = (performance.now() - started) / 1000;
+  return { theta, phases, finish };
+}
 
+/** Recovery after training: the network's output, STLSQ, and the refit. */
+function analyse(
+  model: ExpressionModel,
+  theta: Float64Array,
+  data: Float64Array,
+  truth: Float64Array,
+  o: LotkaVolterraUdeResult['options'],
+  training: Pick<
+    LotkaVolterraUdeResult,
+    'phases' | 'loss' | 'msPerGradient' | 'evaluations' | 'trainingSeconds'
+  >,
+): LotkaVolterraUdeResult {
+  const { u0 } = LOTKA_VOLTERRA_TRUTH;
   // The network's output along the fitted trajectory: what it learned, where it learned it.
   const sampleTimes = Array.from({ length: 101 }, (_, i) => i * 0.05);
   const fitted = solve(odeProblem({ f: model.f, u0, tspan: [0, 5], p: theta }), 'Vern7', {
@@ -218,11 +274,7 @@ export function runLotkaVolterraUde(options: LotkaVolterraUdeOptions = {}): Lotk
     times: TIMES,
     data,
     truth,
-    phases,
-    loss,
-    msPerGradient: median(gradientTimes),
-    evaluations,
-    trainingSeconds,
+    ...training,
     sampleTimes,
     sampleStates,
     networkOutputs,
@@ -466,10 +518,20 @@ function noiseLevel(r: LotkaVolterraUdeResult): number {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = runLotkaVolterraUde({
+  const out = stringArgument('out') ?? 'reports';
+  const resume = stringArgument('resume');
+  const { run, result } = await runLotkaVolterraUdeAsync({
     seed: numberArgument('seed', 1),
     finalIterations: numberArgument('iterations', 1000),
+    adamSteps: numberArgument('adam-steps', 300),
+    windowIterations: numberArgument('window-iterations', 300),
+    checkpoint: {
+      path: stringArgument('checkpoint') ?? join(out, 'lotka-volterra-ude.checkpoint.json'),
+      everySeconds: numberArgument('checkpoint-every', 60),
+    },
+    ...(resume ? { resume: loadPhasesCheckpoint(resume) } : {}),
   });
+  if (!result) exitInterrupted(run, 'examples/lotka-volterra-ude.ts');
   console.log(
     `trained in ${result.trainingSeconds.toFixed(1)} s (${result.evaluations} gradients, ${result.msPerGradient.toFixed(2)} ms each); final loss ${result.loss.toPrecision(4)}`,
   );
@@ -478,6 +540,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(
     `β̂ = ${result.beta.toPrecision(4)}, γ̂ = ${result.gamma.toPrecision(4)} (true 0.9, 0.8); refitted on the data: β̂ = ${result.refitBeta.toPrecision(4)}, γ̂ = ${result.refitGamma.toPrecision(4)}`,
   );
-  const path = lotkaVolterraUdeReport(result).write('reports/lotka-volterra-ude.html');
+  const path = lotkaVolterraUdeReport(result).write(join(out, 'lotka-volterra-ude.html'));
+  saveParameters(
+    join(out, 'lotka-volterra-ude.parameters.json'),
+    result.model.layout,
+    result.theta,
+  );
   console.log(`report: ${path}`);
 }

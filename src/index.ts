@@ -162,6 +162,16 @@ export { adam, type AdamOptions } from './optim/adam.ts';
 export { gradientDescent, type GradientDescentOptions } from './optim/gradient-descent.ts';
 /** L-BFGS with a strong-Wolfe line search. */
 export { lbfgs, type LbfgsState } from './optim/lbfgs.ts';
+/** Phased minimisation (Adam, then L-BFGS windows…) with checkpoints and signals. */
+export {
+  minimizePhases,
+  minimizePhasesAsync,
+  loadPhasesCheckpoint,
+  type MinimizePhase,
+  type PhasesCheckpoint,
+  type PhasesOptions,
+  type PhasesResult,
+} from './optim/minimize-phases.ts';
 /** Strong-Wolfe line search. */
 export {
   strongWolfeLineSearch,

@@ -47,7 +47,7 @@ export interface LbfgsState {
 }
 
 /** Checks an {@link LbfgsState} against the memory and θ's length, naming the bad field. */
-function readLbfgsState(
+export function readLbfgsState(
   value: unknown,
   m: number,
   n: number,

@@ -22,6 +22,7 @@ import {
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
+import { signalExitCode } from './signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
 export type { TrainingCheckpoint } from './checkpoint.ts';
@@ -122,10 +123,7 @@ export interface TrainResult {
   readonly checkpointPath?: string;
 }
 
-/** The exit status a command-line program should end with after `signal` (130 or 143). */
-export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
-  return signal === 'SIGINT' ? 130 : 143;
-}
+export { signalExitCode } from './signals.ts';
 
 /** Mixes the run seed and an epoch into a 32-bit seed for that epoch's dropout masks. */
 function epochSeed(seed: number, epoch: number): number {
