@@ -11,50 +11,9 @@ import {
   PopulationModel,
   Report,
   ScichainError,
-  type PopulationSubject,
 } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
-
-const TIMES = [0.5, 1, 2, 4, 8, 12];
-
-/** One-compartment IV bolus (dose 100) with cl = exp(tcl + η_cl), v = exp(tv + η_v). */
-function model(theta: Record<string, number> = { tcl: 0.5, tv: 2.5 }, cl = 'exp(tcl + eta.cl)') {
-  return new PopulationModel({
-    theta,
-    omega: { diagonal: { cl: 0.2, v: 0.2 } },
-    residual: { type: 'additive', additive: 0.5 },
-    individual: { cl, v: 'exp(tv + eta.v)' },
-  });
-}
-
-/** Deterministic "observations" around cl ≈ 2, v ≈ 20 with a little scatter. */
-const observed = (i: number, t: number): number =>
-  (100 / (20 * (1 + 0.05 * (i % 5)))) * Math.exp((-2 / 20) * t * (1 + 0.1 * (i % 3))) +
-  0.1 * Math.sin(7 * i + t);
-
-/**
- * Subjects S1…Sn; `broken(phi, id)` may make a prediction NaN (returns true) or throw, as a model
- * outside its domain or a failed solve would.
- */
-function subjects(
-  count: number,
-  times: readonly number[] = TIMES,
-  broken?: (phi: Float64Array, id: string) => boolean,
-): PopulationSubject[] {
-  return Array.from({ length: count }, (_, i) => {
-    const id = `S${i + 1}`;
-    return {
-      id,
-      times,
-      observations: times.map((t) => observed(i, t)),
-      predict(phi: Float64Array, f: Float64Array) {
-        for (let j = 0; j < times.length; j++)
-          f[j] = (100 / phi[1]) * Math.exp((-phi[0] / phi[1]) * times[j]);
-        if (broken?.(phi, id)) f.fill(NaN);
-      },
-    };
-  });
-}
+import { edgeSubjects, model, subjects, TIMES } from './helpers/degenerate-fits.ts';
 
 describe('data that cannot be fitted', () => {
   it('no subject with observations is an error naming them (was: converged, estimates = start)', () => {
@@ -308,5 +267,24 @@ describe('the sandwich', () => {
       expect(e.seSandwich).toBeNaN();
       expect(e.se).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('on worker threads', () => {
+  it('the stop reason and the subject at fault are those of one thread', () => {
+    const setup = {
+      url: new URL('./helpers/degenerate-fits.ts', import.meta.url).href,
+      export: 'edgeSetup',
+    };
+    const one = fitPopulation(model(), edgeSubjects(1.9), { method: 'FO', covariance: false });
+    const two = fitPopulation(model(), edgeSubjects(1.9), {
+      method: 'FO',
+      covariance: false,
+      threads: { setup, args: { edge: 1.9 }, threads: 2 },
+    });
+    expect(two.stopReason).toBe('nonFiniteObjective');
+    expect(two.objective).toBe(one.objective);
+    expect(two.stopMessage).toBe(one.stopMessage);
+    expect(two.stopMessage).toMatch(/where subject S[5-8], observation 1 \(time 0\.5\)/);
   });
 });
