@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   theoph: () => import('./theoph.ts'),
   gemm: () => import('./gemm.ts'),
   population: () => import('./population.ts'),
+  soak: () => import('./soak.ts'),
   compile: () => import('./compile.ts'),
 };
 
