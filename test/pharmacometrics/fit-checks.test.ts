@@ -11,6 +11,7 @@ import {
   PopulationModel,
   Report,
   ScichainError,
+  visualPredictiveCheck,
 } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 import { edgeSubjects, model, subjects, TIMES } from './helpers/degenerate-fits.ts';
@@ -286,5 +287,31 @@ describe('on worker threads', () => {
     expect(two.objective).toBe(one.objective);
     expect(two.stopMessage).toBe(one.stopMessage);
     expect(two.stopMessage).toMatch(/where subject S[5-8], observation 1 \(time 0\.5\)/);
+  });
+});
+
+describe('the visual predictive check', () => {
+  it('refuses NaN simulations, NaN DVs and bins without observations, naming them', () => {
+    const m = model();
+    const x = m.initial();
+    // Before: a NaN sorted anywhere and every percentile of its bin was silently wrong.
+    const nan = subjects(4, TIMES, (phi) => phi[0] > 2.5);
+    expect(() => visualPredictiveCheck(m, x, nan, { replicates: 50 })).toThrow(
+      /^VPC replicate \d+: subject S\d, observation 1 \(time 0\.5\): the simulated value is NaN \(prediction NaN, η [-\d., ]+\)$/,
+    );
+    const bad = subjects(3);
+    bad[2] = { ...bad[2], observations: [1, 2, 3, Infinity, 1, 1] };
+    expect(() => visualPredictiveCheck(m, x, bad, { replicates: 5 })).toThrow(
+      'VPC: subject S3, observation 4 (time 4): DV is Infinity',
+    );
+    expect(() =>
+      visualPredictiveCheck(m, x, subjects(3), { replicates: 5, binEdges: [0, 3, 3.5, 12] }),
+    ).toThrow('VPC: bin 2 (3 to 3.5) has no observations');
+    expect(() =>
+      visualPredictiveCheck(m, x, subjects(3), { replicates: 5, binEdges: [1, 4, 12] }),
+    ).toThrow('VPC: subject S1, observation 1 (time 0.5) lies outside the bin edges 1 to 12');
+    expect(() =>
+      visualPredictiveCheck(m, x, subjects(3), { replicates: 5, binEdges: [0, 4, 2, 12] }),
+    ).toThrow('VPC bin edges must be finite and increasing: edge 3 is 2 after 4');
   });
 });

@@ -77,14 +77,37 @@ export function visualPredictiveCheck(
   const edges = options.binEdges ? [...options.binEdges] : defaultEdges(times);
   const bins = edges.length - 1;
   if (bins < 1) throw new ScichainError('InvalidArgument', 'VPC needs at least two bin edges');
+  edges.forEach((e, i) => {
+    if (!Number.isFinite(e) || (i > 0 && !(e > edges[i - 1])))
+      throw new ScichainError(
+        'InvalidArgument',
+        `VPC bin edges must be finite and increasing: edge ${i + 1} is ${e}${i > 0 ? ` after ${edges[i - 1]}` : ''}`,
+      );
+  });
   const observedByBin: number[][] = Array.from({ length: bins }, () => []);
   const timesByBin: number[][] = Array.from({ length: bins }, () => []);
+  // A NaN would sort anywhere and make every percentile of its bin wrong without a sign.
   for (const s of subjects)
     for (let j = 0; j < s.times.length; j++) {
+      const where = `subject ${s.id}, observation ${j + 1} (time ${s.times[j]})`;
+      if (!Number.isFinite(s.observations[j]))
+        throw new ScichainError('NonFinite', `VPC: ${where}: DV is ${s.observations[j]}`);
+      if (!(s.times[j] >= edges[0] && s.times[j] <= edges[bins]))
+        throw new ScichainError(
+          'InvalidArgument',
+          `VPC: ${where} lies outside the bin edges ${edges[0]} to ${edges[bins]}`,
+        );
       const b = binOf(edges, s.times[j]);
       observedByBin[b].push(s.observations[j]);
       timesByBin[b].push(s.times[j]);
     }
+  observedByBin.forEach((values, b) => {
+    if (values.length === 0)
+      throw new ScichainError(
+        'InvalidArgument',
+        `VPC: bin ${b + 1} (${edges[b]} to ${edges[b + 1]}) has no observations`,
+      );
+  });
   // simulated[b][p][r]: percentile p of bin b in replicate r.
   const simulated = Array.from({ length: bins }, () => percentiles.map(() => [] as number[]));
   const rng = new Rng(options.seed ?? 1);
@@ -92,8 +115,14 @@ export function visualPredictiveCheck(
     const sims = simulatePopulation(model, x, subjects, rng);
     const byBin: number[][] = Array.from({ length: bins }, () => []);
     for (const s of sims)
-      for (let j = 0; j < s.times.length; j++)
+      for (let j = 0; j < s.times.length; j++) {
+        if (!Number.isFinite(s.observations[j]))
+          throw new ScichainError(
+            'NonFinite',
+            `VPC replicate ${r + 1}: subject ${s.id}, observation ${j + 1} (time ${s.times[j]}): the simulated value is ${s.observations[j]} (prediction ${s.ipred[j]}, η ${Array.from(s.eta, (v) => v.toPrecision(4)).join(', ')})`,
+          );
         byBin[binOf(edges, s.times[j])].push(s.observations[j]);
+      }
     for (let b = 0; b < bins; b++)
       percentiles.forEach((p, i) => simulated[b][i].push(quantile(byBin[b], p / 100)));
   }
