@@ -99,3 +99,17 @@ export class StraightLineCode {
     }
   }
 }
+
+/** How many distinct operations (non-leaf nodes) computing all of `expressions` takes. */
+export function distinctOperations(expressions: Iterable<Expr>, seen = new Set<number>()): number {
+  const before = seen.size;
+  const stack = [...expressions];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === 'constant' || e.kind === 'symbol' || seen.has(e.id)) continue;
+    seen.add(e.id);
+    if (e.kind === 'negate' || e.kind === 'call') stack.push(e.arg);
+    else stack.push(e.left, e.right);
+  }
+  return seen.size - before;
+}

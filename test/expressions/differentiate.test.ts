@@ -295,18 +295,78 @@ describe('differentiation of expression models', () => {
     expect(out[1]).toBeCloseTo(1.2 * input + mm, 14);
   });
 
-  it('generates straight-line, allocation-free functions', () => {
-    const model = expressionModel(termModelSpec(10));
-    for (const name of ['value', 'vjp', 'jacobian', 'jvp', 'tgrad']) {
-      const start = model.source.indexOf(`${name}: function`);
-      expect(start, name).toBeGreaterThan(0);
-      const body = model.source.slice(model.source.indexOf('{', start) + 1).split('\n  },')[0];
-      expect(body, name).not.toMatch(/\bnew\b|=>|\bfor\b|\bwhile\b|\bfunction\b|[{}]|\[\s*\]/);
-      for (const line of body.trim().split('\n')) {
-        expect(line.trim(), name).toMatch(
-          /^((const|let) [A-Za-z_]\w* = .*|[A-Za-z_]\w*(\[\d+\])? \+?= .*|J\.fill\(0\));$/,
+  it('generates straight-line, allocation-free functions (split into helpers when large)', () => {
+    for (const k of [5, 50]) {
+      const model = expressionModel(termModelSpec(k));
+      const helpers = [...model.source.matchAll(/^function (\w+)\(/gm)].map((m) => m[1]);
+      // Ten terms fit one function each; fifty are split so that V8 optimises every part.
+      expect(helpers.length > 0, `k = ${k}`).toBe(k === 50);
+      const bodies = ['value', 'vjp', 'jacobian', 'jvp', 'tgrad'].map((name) => {
+        const start = model.source.indexOf(`${name}: function`);
+        expect(start, name).toBeGreaterThan(0);
+        return model.source.slice(model.source.indexOf('{', start) + 1).split('\n  },')[0];
+      });
+      for (const name of helpers) {
+        const start = model.source.indexOf(`function ${name}(`);
+        bodies.push(model.source.slice(model.source.indexOf('{', start) + 1).split('\n}')[0]);
+      }
+      for (const body of bodies) {
+        expect(body).not.toMatch(/\bnew\b|=>|\bfor\b|\bwhile\b|\bfunction\b|[{}]|\[\s*\]/);
+        for (const line of body.trim().split('\n')) {
+          expect(line.trim()).toMatch(
+            /^((const|let) [A-Za-z_]\w* = .*|[A-Za-z_]\w*(\[\d+\])? \+?= .*|[JB]\.fill\(0\)|\w+_\d+\([\w, ]+\));$/,
+          );
+        }
+      }
+    }
+  });
+
+  it('split bodies: a large system with a network term keeps exact VJP, Jacobian and ∂/∂t', () => {
+    const spec = termModelSpec(30);
+    const model = expressionModel({
+      ...spec,
+      terms: { nn: chain(2, dense(3, 'tanh'), dense(1)) },
+      equations: { ...spec.equations, central: `${spec.equations.central} + nn(depot, t)` },
+    });
+    expect(model.source).toMatch(/^function vjp_\d+\(/m);
+    const p = model.initialParameters(5);
+    const u = Float64Array.from({ length: 6 }, (_, i) => 0.6 + 0.15 * i);
+    const check = checkVjp(model, u, p, 0.4);
+    const scale = Math.max(1, ...check.numeric.u.map(Math.abs), ...check.numeric.p.map(Math.abs));
+    expect(check.maxAbsoluteError / scale, check.worst).toBeLessThan(1e-6);
+    // Without the network: the split symbolic Jacobian and ∂/∂t against differences.
+    const plain = expressionModel(spec);
+    expect(plain.source).toMatch(/^function jacobian_\d+\(/m);
+    const q = plain.initialParameters();
+    const J = new Float64Array(36);
+    const dt = new Float64Array(6);
+    plain.jacobian(J, u, q, 0.4);
+    plain.tgrad!(dt, u, q, 0.4);
+    const up = new Float64Array(6);
+    const down = new Float64Array(6);
+    const h = 1e-6;
+    for (let j = 0; j <= 6; j++) {
+      const shifted = (sign: number): Float64Array => {
+        const v = Float64Array.from(u);
+        if (j < 6) v[j] += sign * h;
+        return v;
+      };
+      plain.f(up, shifted(1), q, j < 6 ? 0.4 : 0.4 + h);
+      plain.f(down, shifted(-1), q, j < 6 ? 0.4 : 0.4 - h);
+      for (let i = 0; i < 6; i++) {
+        const exact = j < 6 ? J[i * 6 + j] : dt[i];
+        expect(Math.abs(exact - (up[i] - down[i]) / (2 * h))).toBeLessThan(
+          1e-6 * Math.max(1, Math.abs(exact)),
         );
       }
+    }
+    const v = Float64Array.from({ length: 6 }, (_, i) => i - 2.5);
+    const jv = new Float64Array(6);
+    plain.jvp(v, u, q, 0.4, jv);
+    for (let i = 0; i < 6; i++) {
+      let sum = 0;
+      for (let j = 0; j < 6; j++) sum += J[i * 6 + j] * v[j];
+      expect(jv[i]).toBeCloseTo(sum, 10);
     }
   });
 });
