@@ -12,12 +12,18 @@
  * Then the same fit with the rhythm learned by each kind of approximator in turn (Fourier,
  * Chebyshev, network): parameters used, final loss, error of the learned rhythm, gradient time.
  *
- *   npx tsx examples/joint-surrogates.ts [--seed S] [--iterations N]
+ *   npx tsx examples/joint-surrogates.ts [--seed S] [--iterations N] [--out DIR]
+ *     [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
- * Writes reports/joint-surrogates.html.
+ * Writes DIR/joint-surrogates.html (DIR defaults to reports). Each variant's training writes a
+ * checkpoint (FILE.<kind>.json) every 60 s and on Ctrl-C or SIGTERM, then exits 130/143
+ * printing the command that resumes it bit-exactly (`--resume FILE`).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { numberArgument } from './arguments.ts';
+import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 import {
   adam,
   bolus,
@@ -25,8 +31,10 @@ import {
   chebyshev,
   dense,
   fourier,
+  loadPhasesCheckpoint,
   median,
-  minimize,
+  minimizePhases,
+  minimizePhasesAsync,
   odeObjective,
   odeProblem,
   Report,
@@ -34,6 +42,9 @@ import {
   solve,
   type ExpressionModel,
   type Layer,
+  type MinimizePhase,
+  type PhasesOptions,
+  type PhasesResult,
   type ProgressSetting,
   type ValueAndGradient,
 } from '../src/index.ts';
@@ -263,6 +274,38 @@ export function fitVariant(
   o: JointSurrogatesResult['options'],
   progress: ProgressSetting,
 ): FitResult {
+  const v = prepareVariant(kind, subjects, o, progress);
+  const started = performance.now();
+  const run = minimizePhases(v.theta, v.phases);
+  return v.finish(run, (performance.now() - started) / 1000);
+}
+
+/**
+ * {@link fitVariant} in slices that let the event loop run: with `checkpoint` a SIGINT or
+ * SIGTERM stops it with a checkpoint (the result is then the interrupted run), `resume`
+ * continues one; θ and the fit are bit-identical to {@link fitVariant}'s.
+ */
+export async function fitVariantAsync(
+  kind: RhythmKind,
+  subjects: readonly Subject[],
+  o: JointSurrogatesResult['options'],
+  progress: ProgressSetting,
+  files: Pick<PhasesOptions, 'checkpoint' | 'resume'>,
+): Promise<FitResult | PhasesResult> {
+  const v = prepareVariant(kind, subjects, o, progress);
+  const started = performance.now();
+  const run = await minimizePhasesAsync(v.theta, v.phases, files);
+  if (run.reason === 'Interrupted') return run;
+  return v.finish(run, (performance.now() - started) / 1000);
+}
+
+/** Model, θ and training phases (Adam, then L-BFGS) of one variant. */
+function prepareVariant(
+  kind: RhythmKind,
+  subjects: readonly Subject[],
+  o: JointSurrogatesResult['options'],
+  progress: ProgressSetting,
+) {
   const terms = circadianTerms(kind);
   const model = circadianModel(terms);
   const theta = model.initialParameters(o.seed) as Float64Array;
@@ -275,46 +318,91 @@ export function fitVariant(
     times.push(performance.now() - started);
     return value;
   };
-  const started = performance.now();
-  const warm = minimize(timed, theta, {
-    method: adam({ learningRate: o.adamLearningRate }),
-    maxIterations: o.adamSteps,
-    frozen,
-    progress,
-  });
-  const run = minimize(timed, theta, {
-    method: 'lbfgs',
-    memory: 50,
-    maxIterations: o.iterations,
-    gradientTolerance: 1e-9,
-    frozen,
-    progress,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const learned = learnedFunctions(model, theta, terms);
-  const [w0, w1] = CIRCADIAN_TRUTH.weightRange;
-  return {
-    kind,
-    model,
-    theta,
-    loss: run.value,
-    history: [...warm.history, ...run.history],
-    evaluations: times.length,
-    msPerGradient: median(times),
-    seconds,
-    rhythmParameters: terms.rhythm.paramCount,
-    terms,
-    errors: {
-      production: relativeRms(learned.production, trueProduction, grid(0, 72, 289)),
-      effect: relativeRms(learned.effect, trueEffect, grid(0, 20, 101)),
-      kout: relativeRms(learned.kout, trueKout, grid(w0 + 5, w1 - 5, 71)),
+  const phases: MinimizePhase<Float64Array>[] = [
+    {
+      label: 'Adam',
+      objective: () => timed,
+      method: () => adam({ learningRate: o.adamLearningRate }),
+      options: { maxIterations: o.adamSteps, frozen, progress },
     },
+    {
+      label: 'L-BFGS',
+      objective: () => timed,
+      method: 'lbfgs',
+      options: {
+        memory: 50,
+        maxIterations: o.iterations,
+        gradientTolerance: 1e-9,
+        frozen,
+        progress,
+      },
+    },
+  ];
+  const finish = (run: PhasesResult, seconds: number): FitResult => {
+    const learned = learnedFunctions(model, theta, terms);
+    const [w0, w1] = CIRCADIAN_TRUTH.weightRange;
+    return {
+      kind,
+      model,
+      theta,
+      loss: run.histories[1].at(-1) ?? NaN,
+      history: [...run.histories[0], ...run.histories[1]],
+      evaluations: times.length,
+      msPerGradient: median(times),
+      seconds,
+      rhythmParameters: terms.rhythm.paramCount,
+      terms,
+      errors: {
+        production: relativeRms(learned.production, trueProduction, grid(0, 72, 289)),
+        effect: relativeRms(learned.effect, trueEffect, grid(0, 20, 101)),
+        kout: relativeRms(learned.kout, trueKout, grid(w0 + 5, w1 - 5, 71)),
+      },
+    };
   };
+  return { theta, phases, finish };
 }
 
 /** Runs the example: data, then one fit per rhythm kind (the first is the headline fit). */
 export function runJointSurrogates(options: JointSurrogatesOptions = {}): JointSurrogatesResult {
-  const o = {
+  const o = settings(options);
+  const subjects = simulateSubjects(o.seed, o.subjects, o.noise);
+  const fits = o.kinds.map((kind) => fitVariant(kind, subjects, o, options.progress ?? 'auto'));
+  return { subjects, fits, options: o };
+}
+
+/**
+ * {@link runJointSurrogates} with checkpoints: variant `kind` writes `<checkpoint>.<kind>.json`
+ * (every `everySeconds` and on SIGINT/SIGTERM, which stop the run: `interrupted` is then set);
+ * `resume` (the same base path) continues each variant from its file where there is one.
+ */
+export async function runJointSurrogatesAsync(
+  options: JointSurrogatesOptions & {
+    checkpoint: { path: string; everySeconds?: number };
+    resume?: string;
+  },
+): Promise<{ result?: JointSurrogatesResult; interrupted?: PhasesResult }> {
+  const o = settings(options);
+  const subjects = simulateSubjects(o.seed, o.subjects, o.noise);
+  const fits: FitResult[] = [];
+  for (const kind of o.kinds) {
+    const file = (base: string) => `${base.replace(/\.json$/, '')}.${kind}.json`;
+    const resume =
+      options.resume !== undefined && existsSync(file(options.resume))
+        ? { resume: loadPhasesCheckpoint(file(options.resume)) }
+        : {};
+    const fit = await fitVariantAsync(kind, subjects, o, options.progress ?? 'auto', {
+      checkpoint: { ...options.checkpoint, path: file(options.checkpoint.path) },
+      ...resume,
+    });
+    if ('reason' in fit) return { interrupted: fit };
+    fits.push(fit);
+  }
+  return { result: { subjects, fits, options: o } };
+}
+
+/** The settings of a run, with defaults. */
+function settings(options: JointSurrogatesOptions): JointSurrogatesResult['options'] {
+  return {
     seed: options.seed ?? 1,
     subjects: options.subjects ?? 12,
     noise: options.noise ?? 0.2,
@@ -324,9 +412,6 @@ export function runJointSurrogates(options: JointSurrogatesOptions = {}): JointS
     weightDecay: options.weightDecay ?? 0.05,
     kinds: options.kinds ?? (['fourier', 'chebyshev', 'network'] as const),
   };
-  const subjects = simulateSubjects(o.seed, o.subjects, o.noise);
-  const fits = o.kinds.map((kind) => fitVariant(kind, subjects, o, options.progress ?? 'auto'));
-  return { subjects, fits, options: o };
 }
 
 /** The fitted response of one subject on a fine grid (for the data-vs-fit chart). */
@@ -492,10 +577,18 @@ export function jointSurrogatesReport(r: JointSurrogatesResult): Report {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = runJointSurrogates({
+  const out = stringArgument('out') ?? 'reports';
+  const checkpoint = stringArgument('checkpoint') ?? join(out, 'joint-surrogates.checkpoint.json');
+  const resume = stringArgument('resume');
+  const { result, interrupted } = await runJointSurrogatesAsync({
     seed: numberArgument('seed', 1),
     iterations: numberArgument('iterations', 400),
+    checkpoint: { path: checkpoint, everySeconds: numberArgument('checkpoint-every', 60) },
+    ...(resume ? { resume } : {}),
   });
+  // --resume takes the base path: each variant has its own file next to it.
+  if (!result)
+    exitInterrupted({ ...interrupted, checkpointPath: checkpoint }, 'examples/joint-surrogates.ts');
   for (const f of result.fits) {
     console.log(
       `${f.kind.padEnd(9)} rhythm params ${String(f.rhythmParameters).padStart(3)}  loss ${f.loss.toFixed(3)}  ` +
@@ -503,5 +596,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         `${f.evaluations} gradients, ${f.msPerGradient.toFixed(2)} ms each, ${f.seconds.toFixed(1)} s`,
     );
   }
-  console.log(`report: ${jointSurrogatesReport(result).write('reports/joint-surrogates.html')}`);
+  console.log(`report: ${jointSurrogatesReport(result).write(join(out, 'joint-surrogates.html'))}`);
 }
