@@ -33,6 +33,44 @@ describe('data that cannot be fitted', () => {
     expect(fit.observationCount).toBe(48);
   });
 
+  it('one subject with observations: η shrinkage is NaN with the reason (was: NaN, silently)', () => {
+    const fit = fitPopulation(
+      model(),
+      [...subjects(1), ...subjects(2, [])].map((s, i) => ({ ...s, id: `S${i + 1}` })),
+      {
+        method: 'FOCEI',
+        covariance: false,
+        maxIterations: 5,
+      },
+    );
+    expect(Array.from(fit.etaShrinkage)).toEqual([NaN, NaN]);
+    expect(fit.warnings).toContain(
+      'only one subject has observations: it cannot determine Ω, and η shrinkage is undefined (NaN)',
+    );
+    expect(Number.isFinite(fit.epsilonShrinkage)).toBe(true);
+  });
+
+  it('PRED that cannot be computed is NaN with a warning naming the subject (was: silent NaN)', () => {
+    // S1 clears slowly (cl = 1) and its predictions are NaN past cl = 1.9; the others clear at
+    // about 2.6, so the typical subject (η = 0) of the estimate is past S1's edge.
+    const data = subjects(8, TIMES, (phi, id) => id === 'S1' && phi[0] > 1.9).map((s, i) => ({
+      ...s,
+      observations: TIMES.map((t) => (100 / 20) * Math.exp((-(i === 0 ? 1 : 2.6) / 20) * t)).map(
+        (y, j) => y * (1 + 0.05 * Math.sin(3 * i + j)),
+      ),
+    }));
+    const fit = fitPopulation(model(), data, { method: 'FOCEI', covariance: false });
+    expect(fit.theta.tcl).toBeGreaterThan(Math.log(1.9));
+    const s1 = fit.diagnostics.filter((d) => d.id === 'S1');
+    for (const d of s1) {
+      expect(d.pred).toBeNaN();
+      expect(Number.isFinite(d.ipred)).toBe(true);
+    }
+    expect(fit.warnings).toContain(
+      'PRED (η = 0) is NaN for subject S1: subject S1, observation 1 (time 0.5): the prediction is NaN',
+    );
+  });
+
   it('identical DVs are an error naming the value (was: tcl −16.2, tka 15.6 as a success)', () => {
     const constant = theophyllineSubjects('closed-form').map((s) => ({
       ...s,

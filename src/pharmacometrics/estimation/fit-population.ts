@@ -490,7 +490,13 @@ export class PopulationObjective {
       if (Number.isFinite(again))
         return `subject ${subject.id}: its objective was ${this.subjectValues[i]} on a worker thread`;
     }
-    const failure = engine.lastFailure();
+    return this.formatFailure(i);
+  }
+
+  /** Subject i's last failure on this thread, in words (see {@link describeSubjectFailure}). */
+  formatFailure(i: number): string {
+    const subject = this.subjects[i];
+    const failure = this.nlme[i].lastFailure();
     const j = failure.observation;
     const where =
       j >= 0
@@ -980,8 +986,16 @@ function fitWith(
   // Shrinkage and diagnostics at the estimate.
   const omega = model.omega(x);
   const etaShrinkage = new Float64Array(q);
-  for (let a = 0; a < q; a++) {
-    const values = eta.map((e) => e[a]);
+  // Over the subjects with observations: the others' η̂ is 0 whatever the data say.
+  const observed = eta.filter((_, i) => subjects[i].observations.length > 0);
+  if (observed.length < 2) {
+    etaShrinkage.fill(NaN);
+    warnings.push(
+      'only one subject has observations: it cannot determine Ω, and η shrinkage is undefined (NaN)',
+    );
+  }
+  for (let a = 0; a < q && observed.length >= 2; a++) {
+    const values = observed.map((e) => e[a]);
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
     const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
     etaShrinkage[a] = 1 - sd / Math.sqrt(omega[a * q + a]);
@@ -989,6 +1003,7 @@ function fitWith(
   const variance = model.residuals(x).map((r) => new ResidualVariance(r));
   const diagnostics: ObservationDiagnostics[] = [];
   let iwresSquares = 0;
+  let iwresCount = 0;
   const engines = objective.subjectEngines();
   subjects.forEach((subject, i) => {
     const m = subject.observations.length;
@@ -1004,8 +1019,22 @@ function fitWith(
       cwres: new Float64Array(m),
     });
     if (fine) pred.set(out.ipred);
-    else pred.fill(NaN);
-    engines[i].diagnostics(eta[i], omega, variance, out);
+    else {
+      pred.fill(NaN);
+      if (m > 0)
+        warnings.push(
+          `PRED (η = 0) is NaN for subject ${subject.id}: ${objective.formatFailure(i)}`,
+        );
+    }
+    if (!engines[i].diagnostics(eta[i], omega, variance, out) && m > 0) {
+      // Never zeros that look like a perfect fit: NaN, and the reason.
+      out.ipred.fill(NaN);
+      out.iwres.fill(NaN);
+      out.cwres.fill(NaN);
+      warnings.push(
+        `IPRED, IWRES and CWRES (at η̂) are NaN for subject ${subject.id}: ${objective.formatFailure(i)}`,
+      );
+    }
     for (let j = 0; j < m; j++) {
       const endpoint = subject.endpoints ? subject.endpoints[j] : 0;
       const dv = variance[endpoint].logScale
@@ -1021,7 +1050,10 @@ function fitWith(
         iwres: out.iwres[j],
         cwres: out.cwres[j],
       });
-      iwresSquares += out.iwres[j] ** 2;
+      if (Number.isFinite(out.iwres[j])) {
+        iwresSquares += out.iwres[j] ** 2;
+        iwresCount++;
+      }
     }
   });
   return {
@@ -1036,7 +1068,7 @@ function fitWith(
     estimates,
     eta,
     etaShrinkage,
-    epsilonShrinkage: 1 - Math.sqrt(iwresSquares / n),
+    epsilonShrinkage: 1 - Math.sqrt(iwresSquares / iwresCount),
     diagnostics,
     iterations: run.iterations,
     evaluations: objective.evaluations,
