@@ -183,11 +183,9 @@ export class Differentiator {
       case 'multiply':
         return s.add(s.multiply(d(n.left), n.right), s.multiply(n.left, d(n.right)));
       case 'divide': {
-        // (a/b)' = a'/b − (a/b)·b'/b: reuses the quotient and avoids b².
-        const da = s.divide(d(n.left), n.right);
-        const db = d(n.right);
-        if (isConstant(db, 0)) return da;
-        return s.subtract(da, s.divide(s.multiply(n, db), n.right));
+        // (a/b)' = (a' − (a/b)·b')/b: reuses the quotient, one division, no b².
+        const quotient = s.subtract(d(n.left), s.multiply(n, d(n.right)));
+        return s.divide(quotient, n.right);
       }
       case 'pow':
         return this.power(n, d);
