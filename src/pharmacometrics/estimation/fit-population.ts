@@ -861,6 +861,10 @@ function fitWith(
       );
     throw e;
   }
+  // The run's last failure, before the final evaluation (whose own failure the fallbacks handle).
+  const failure = objective.lastFailure;
+  const nonFinite = objective.nonFiniteEvaluations;
+  const evaluations = objective.evaluations;
   let value = objective.value(x);
   for (const fallback of [acceptedEtas, null]) {
     if (Number.isFinite(value)) break;
@@ -878,7 +882,6 @@ function fitWith(
       'NonFinite',
       `the ${options.method} objective is not finite at the final estimates (${pointText(model, x)}): ${objective.lastFailure?.message ?? 'unknown reason'}`,
     );
-  const failure = objective.lastFailure;
   const stopReason: PopulationStopReason = stopReasonOf(
     run,
     failure !== null && failure.evaluation > iterationEnd,
@@ -893,7 +896,7 @@ function fitWith(
     warnings.push(stopMessage);
     if (stopReason !== 'nonFiniteObjective' && failure !== null)
       warnings.push(
-        `the objective was not finite at ${objective.nonFiniteEvaluations} of ${objective.evaluations} evaluations, the last at ${pointText(model, failure.x)}, where ${failure.message}`,
+        `the objective was not finite at ${nonFinite} of ${evaluations} evaluations, the last at ${pointText(model, failure.x)}, where ${failure.message}`,
       );
   }
   const eta = objective.etas();
