@@ -53,9 +53,9 @@ export interface CompiledSystem {
 /**
  * Most operations plus statements one generated function holds before its statements are split
  * into helper functions: V8 does not optimise functions of more than 60 KB of bytecode, and an
- * unoptimised right-hand side runs 10–20 times slower (the VJP of six 40-term equations:
- * 290 µs per call instead of about 20 µs). Split bodies cost a little: helpers read their own
- * inputs and share no subexpressions across helpers.
+ * unoptimised right-hand side runs several times slower (the VJP of six 50-term equations:
+ * about 300 µs per call in one function, 50 µs split). Split bodies cost a little: helpers read
+ * their own inputs and share no subexpressions across helpers.
  */
 const MAX_FUNCTION_COST = 1000;
 
@@ -156,8 +156,8 @@ export function compileSystem(
    * A function body: the reads, the term calls forward, `before`, the groups' statements, then
    * `after`'s. Repeated subexpressions are computed once. A body too large for V8 to optimise
    * has its groups moved, a batch at a time, into helper functions of the same parameters
-   * (each with its own reads and shared subexpressions), which it calls in order; `split`
-   * says whether it will be.
+   * (each with its own reads and shared subexpressions), which it calls in order (see
+   * {@link MAX_FUNCTION_COST}).
    */
   const functionBody = (
     name: string,

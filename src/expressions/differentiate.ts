@@ -65,7 +65,8 @@ export class SimplifyingBuilder {
     // Constants first, and constant factors merged: 2·(3·x) → 6·x.
     if (b.kind === 'constant' && a.kind !== 'constant') return this.multiply(b, a);
     if (a.kind === 'constant' && b.kind === 'multiply' && b.left.kind === 'constant') {
-      return this.multiply(this.constant(a.value * b.left.value), b.right);
+      const product = a.value * b.left.value;
+      if (Number.isFinite(product)) return this.multiply(this.constant(product), b.right);
     }
     // a·(1/b) → a/b.
     if (b.kind === 'divide' && isConstant(b.left, 1)) return this.divide(a, b.right);

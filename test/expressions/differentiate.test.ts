@@ -270,6 +270,17 @@ describe('differentiation of expression models', () => {
     }
   });
 
+  it('leaves constant arithmetic that overflows to run time, as the text says', () => {
+    // Folding 1e200·1e200 at compile time would make a non-finite constant: not folded.
+    const model = expressionModel({ states: ['x'], equations: { x: '1e200*(1e200*x^2) + 1/0*0' } });
+    const out = new Float64Array(1);
+    const J = new Float64Array(1);
+    model.f(out, Float64Array.of(0.5), model.initialParameters(), 0);
+    model.jacobian(J, Float64Array.of(0.5), model.initialParameters(), 0);
+    expect(out[0]).toBeNaN(); // ∞·0, computed where the model runs
+    expect(J[0]).toBe(1e200 * (1e200 * 2 * 0.5));
+  });
+
   it('computes each repeated subexpression once, in the value and in the derivatives', () => {
     const model = expressionModel({
       states: ['gut', 'central'],
