@@ -15,7 +15,9 @@ import {
   dense,
   loadCheckpoint,
   loadParameters,
+  loadPhasesCheckpoint,
   meanSquaredError,
+  minimizePhasesAsync,
   parameters,
   Rng,
   saveParameters,
@@ -24,6 +26,7 @@ import {
   supervisedObjective,
   trainSupervised,
   vector,
+  type MinimizePhase,
 } from '../../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scichain-fuzz-'));
@@ -274,5 +277,82 @@ describe('checkpoint fuzzing', () => {
       { seed: 2929, numRuns: 400 },
     );
     expect(resumed).toBeGreaterThan(20);
+  });
+});
+
+describe('phased-fit checkpoint fuzzing', () => {
+  const quadratic = () => (t: Float64Array, g: Float64Array) => {
+    let f = 0;
+    for (let i = 0; i < t.length; i++) {
+      const d = t[i] - i;
+      f += (i + 1) * d * d + d ** 4;
+      g[i] = 2 * (i + 1) * d + 4 * d ** 3;
+    }
+    return f;
+  };
+  const phases: MinimizePhase<Float64Array>[] = [
+    {
+      label: 'adam',
+      objective: quadratic,
+      method: () => adam({ learningRate: 0.1 }),
+      options: { maxIterations: 6 },
+    },
+    {
+      label: 'lbfgs',
+      objective: quadratic,
+      method: 'lbfgs',
+      options: { maxIterations: 6, memory: 3 },
+    },
+  ];
+
+  it('mutated phase checkpoints give a ScichainError naming the file, or finite θ', async () => {
+    const path = join(dir, 'fuzz.phases.json');
+    // Interrupted in the L-BFGS phase, so the file holds curvature pairs.
+    let calls = 0;
+    const interrupting = phases.map((p) => ({
+      ...p,
+      objective: () => {
+        const f = p.objective();
+        return (t: Float64Array, g: Float64Array) => {
+          if (++calls === 20) process.emit('SIGINT', 'SIGINT');
+          return f(t, g);
+        };
+      },
+    }));
+    const first = await minimizePhasesAsync(new Float64Array(4), interrupting, {
+      checkpoint: { path },
+      sliceMs: 0,
+    });
+    expect(first.reason).toBe('Interrupted');
+    const base = JSON.parse(JSON.stringify(loadPhasesCheckpoint(path))) as Json;
+    expect((base as { lbfgs: unknown }).lbfgs).not.toBeNull();
+    let resumed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        const text = mutate(base, mutations);
+        writeFileSync(path, text);
+        const theta = new Float64Array(4);
+        const start = performance.now();
+        try {
+          const r = await minimizePhasesAsync(theta, phases, {
+            resume: loadPhasesCheckpoint(path),
+          });
+          resumed++;
+          expect(r.reason).toBe('Done');
+          expect(allFinite(theta), text.slice(0, 300)).toBe(true);
+        } catch (e) {
+          if (!(e instanceof ScichainError))
+            throw new Error(`${String(e)} (not a ScichainError) for ${text.slice(0, 300)}`, {
+              cause: e,
+            });
+          // A refused file names itself; a θ the objective overflows at names the point.
+          if (!e.message.includes(path))
+            expect(e.message, text.slice(0, 300)).toMatch(/starting point|at iteration \d+/);
+        }
+        expect(performance.now() - start).toBeLessThan(CASE_MS);
+      }),
+      { seed: 4242, numRuns: 300 },
+    );
+    expect(resumed).toBeGreaterThan(10);
   });
 });
