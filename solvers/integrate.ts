@@ -73,10 +73,11 @@ export function integrate(
   const saveat = options.saveat;
   const saveatReported = options.saveatReported;
   const eventTimes = options.eventTimes;
-  // Floats stored per accepted step (besides the dense record): t and u when saving every step.
+  // Floats stored per accepted step: t and u when saving every step, the dense record and its
+  // four index entries when keeping dense output.
   const savedPerStep = saveat === null ? 1 + n : 0;
-  const densePerStep = dense === null ? 0 : 4;
-  let stored = 0;
+  let storedPerStep = savedPerStep + (dense === null ? 0 : 4 + stepper.recordLength);
+  const mostStored = options.maxStoredFloats;
   let nextSave = 0;
   let nextEvent = 0;
   let nextStop = 0;
@@ -151,6 +152,8 @@ export function integrate(
     saveExactly(t0);
   }
 
+  let stored = savedT.length + savedU.length;
+
   // The derivative at the start: a non-finite value here cannot be fixed by smaller steps.
   const f0 = new Float64Array(n);
   problem.f(f0, u, p, t0);
@@ -201,16 +204,7 @@ export function integrate(
           'DtLessThanMin',
           `the step size fell to ${Math.abs(step)} (below the minimum ${smallest}) at t = ${t} to meet the tolerances`,
         );
-      const bad = firstNonFinite(u1);
-      return bad < 0
-        ? finish(
-            'Unstable',
-            `the error estimate was ${lastError} near t = ${t} for every step size down to ${smallest} although the candidate state is finite (an error weight atol + rtol·|u| too small for the error: raise atol)`,
-          )
-        : finish(
-            'Unstable',
-            `the state became non-finite near t = ${t} (u[${bad}]${problem.stateNames ? ` (${problem.stateNames[bad]})` : ''} = ${u1[bad]} in the trial step) for every step size down to ${smallest}`,
-          );
+      return finish('Unstable', collapseMessage(problem, u1, lastError, t, smallest));
     }
     if (attempts >= options.maxSteps) {
       return finish(
@@ -245,14 +239,10 @@ export function integrate(
     const tNew = landing ? stop : t + step;
     const stepSize = tNew - t;
     clock[1] = stepSize; // the step actually taken (a landing step ends exactly on the stop)
-    stored += savedPerStep + (densePerStep === 0 ? 0 : densePerStep + stepper.recordLength);
-    if (stored > options.maxStoredFloats) {
-      return finish(
-        'MemoryLimit',
-        `the stored solution reached memoryLimit = ${8 * options.maxStoredFloats} bytes at t = ${t} ` +
-          `(${savedT.length} saved states${dense === null ? '' : `, ${dense.start.length} dense steps`}): ` +
-          'pass saveat (and dense: false) to store only the times needed, or raise memoryLimit',
-      );
+    stored += storedPerStep;
+    if (stored > mostStored) {
+      const steps = dense === null ? -1 : dense.start.length;
+      return finish('MemoryLimit', memoryMessage(mostStored, t, savedT.length, steps));
     }
     let record: Float64Array | null = null;
     let recordAt = 0;
@@ -291,7 +281,10 @@ export function integrate(
     if (saveat === null) save(t, u);
     if (landing) {
       nextStop++;
-      if (applyEvents(t) && saveat === null) save(t, u);
+      if (applyEvents(t) && saveat === null) {
+        save(t, u);
+        stored += 1 + n;
+      }
       saveExactly(t);
     }
     if (adaptive) {
@@ -302,21 +295,15 @@ export function integrate(
     } else h = options.dt ?? h;
     h = Math.min(h, options.dtmax);
 
-    if (stiffness !== null && stiffness.stiff(stepper.measures[2])) {
-      return finish(
-        'Stiff',
-        `the problem is stiff: ${stepper.name}'s step has been limited by stability, not accuracy, ` +
-          `for ${stiffness.steps} steps (h·|λ| ≈ ${stiffness.lastIndicator.toPrecision(3)}, ` +
-          `its stability limit ${(stiffness.limit / 0.9).toPrecision(3)}) up to t = ${t}; ` +
-          "solve it with 'auto' or a stiff method ('Rodas5P'), or pass stiffSteps: Infinity to continue",
-      );
-    }
+    if (stiffness !== null && stiffness.stiff(stepper.measures[1]))
+      return finish('Stiff', stiffness.message(stepper.name, t));
 
     if (policy !== null) {
       const next = policy.next(current, steppers, t, h);
       if (next !== current) {
         current = next;
         stepper = steppers[next];
+        storedPerStep = savedPerStep + (dense === null ? 0 : 4 + stepper.recordLength);
         stepper.invalidate();
         controller = new PIController(stepper.errorOrder ?? stepper.order);
         stats.stiffnessSwitches++;
@@ -327,8 +314,30 @@ export function integrate(
   return finish('Success', '');
 }
 
-/** Index of the first non-finite entry of v, or −1 (cold path: failure messages only). */
-function firstNonFinite(v: Float64Array): number {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
-  return -1;
+// Failure messages, outside the loop's function so that it stays small enough to optimise well.
+
+/** Why the step size collapsed with a non-finite error: the state, or only the error estimate. */
+function collapseMessage(
+  problem: ODEProblem,
+  u1: Float64Array,
+  lastError: number,
+  t: number,
+  smallest: number,
+): string {
+  let bad = -1;
+  for (let i = 0; i < u1.length && bad < 0; i++) if (!Number.isFinite(u1[i])) bad = i;
+  if (bad < 0)
+    return `the error estimate was ${lastError} near t = ${t} for every step size down to ${smallest} although the candidate state is finite (an error weight atol + rtol·|u| too small for the error: raise atol)`;
+  const name = problem.stateNames ? ` (${problem.stateNames[bad]})` : '';
+  return `the state became non-finite near t = ${t} (u[${bad}]${name} = ${u1[bad]} in the trial step) for every step size down to ${smallest}`;
+}
+
+/** The memory limit was reached (`denseSteps` −1 without dense output). */
+function memoryMessage(floats: number, t: number, saved: number, denseSteps: number): string {
+  const dense = denseSteps < 0 ? '' : `, ${denseSteps} dense steps`;
+  return (
+    `the stored solution reached memoryLimit = ${8 * floats} bytes at t = ${t} ` +
+    `(${saved} saved states${dense}): ` +
+    'pass saveat (and dense: false) to store only the times needed, or raise memoryLimit'
+  );
 }

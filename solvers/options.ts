@@ -145,6 +145,24 @@ function mergedTimes(
   return merged;
 }
 
+/**
+ * Whether two distinct special times are within {@link TIME_MERGE_TOLERANCE} of each other (the
+ * common case is no: then no merging map is built — a solve's setup stays cheap).
+ */
+function anyNearTimes(t0: number, t1: number, groups: readonly (readonly number[])[]): boolean {
+  let count = 2;
+  for (const g of groups) count += g.length;
+  const all = new Float64Array(count);
+  all[0] = t0;
+  all[1] = t1;
+  let k = 2;
+  for (const g of groups) for (const t of g) all[k++] = t;
+  all.sort();
+  for (let i = 1; i < count; i++)
+    if (all[i] !== all[i - 1] && sameTime(all[i], all[i - 1])) return true;
+  return false;
+}
+
 function finiteTimes(values: ArrayLike<number>, what: string): number[] {
   return Array.from(values, (v, i) => {
     if (!Number.isFinite(v)) throw new ScichainError('NonFinite', `${what}[${i}] is ${v}`);
@@ -223,10 +241,11 @@ export function normalizeOptions(
 
   // Times a rounding error apart are one time (stepping to both would take a step of a few ulp
   // and then fail), and times a rounding error outside the span are its end.
-  const merged = sameTime(t0, t1)
-    ? new Map<number, number>()
-    : mergedTimes(t0, t1, [events.map((e) => e.time), tstops, saveatIn ?? []], dir);
-  const at = (t: number): number => merged.get(t) ?? t;
+  const eventTimesIn = events.map((e) => e.time);
+  const groups = [eventTimesIn, tstops, saveatIn ?? []];
+  const merged =
+    sameTime(t0, t1) || !anyNearTimes(t0, t1, groups) ? null : mergedTimes(t0, t1, groups, dir);
+  const at = merged === null ? (t: number): number => t : (t: number) => merged.get(t) ?? t;
 
   let saveat: Float64Array | null = null;
   let saveatReported: Float64Array | null = null;
@@ -239,7 +258,7 @@ export function normalizeOptions(
         );
     }
     saveatReported = Float64Array.from([...new Set(saveatIn)].sort(order));
-    saveat = saveatReported.map(at);
+    saveat = merged === null ? saveatReported : saveatReported.map(at);
   }
 
   const sortedEvents = events
@@ -247,7 +266,8 @@ export function normalizeOptions(
     .filter(({ e }) => inSpan(at(e.time)))
     .sort((a, b) => order(a.e.time, b.e.time) || a.i - b.i)
     .map(({ e }) => e);
-  const eventTimes = Float64Array.from(sortedEvents, (e) => at(e.time));
+  const eventTimes = new Float64Array(sortedEvents.length);
+  for (let k = 0; k < sortedEvents.length; k++) eventTimes[k] = at(sortedEvents[k].time);
 
   const stopSet = new Set<number>([t1]);
   for (const t of tstops) if (inSpan(at(t)) && at(t) !== t0) stopSet.add(at(t));
@@ -290,11 +310,11 @@ export function normalizeOptions(
   // A weight atol + rtol·|u| that underflows (atol = 0 and u subnormal, below ~1e-308) would make
   // the error ratio 0/0: no weight is below the smallest normal double, so such a state is held
   // to an absolute tolerance of 2.2e-308 — as close to pure relative control as doubles allow.
-  const errorAtol = atol.map((a) => (a < SMALLEST_NORMAL ? SMALLEST_NORMAL : a));
+  for (let i = 0; i < atol.length; i++) if (atol[i] < SMALLEST_NORMAL) atol[i] = SMALLEST_NORMAL;
 
   return {
     rtol,
-    atol: errorAtol,
+    atol,
     saveat,
     saveatReported,
     stops,

@@ -107,12 +107,18 @@ export function solve(
         ? new RungeKuttaStepper(tableau, problem, p, explicit, stats)
         : new RosenbrockStepper(tableau, problem, p, implicit, stats);
   // An explicit method that estimates h·|λ| stops on a stiff problem instead of crawling on.
-  const stiffness =
+  let stiffness: StiffnessStop | null = null;
+  if (
     stepper instanceof RungeKuttaStepper &&
     stepper.estimatesStiffness &&
     normalized.adaptive &&
     Number.isFinite(normalized.stiffSteps)
-      ? new StiffnessStop(realStabilityBoundary(tableau as ExplicitTableau), normalized.stiffSteps)
-      : null;
+  ) {
+    stepper.euclideanStiffness = true;
+    stiffness = new StiffnessStop(
+      realStabilityBoundary(tableau as ExplicitTableau),
+      normalized.stiffSteps,
+    );
+  }
   return integrate(problem, p, [stepper], normalized, stats, null, stiffness);
 }

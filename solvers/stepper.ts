@@ -21,9 +21,7 @@ export interface Stepper {
    * nothing (a double returned from a call that is not inlined is boxed on the heap):
    * `[0]` the weighted RMS error estimate of the last `attempt` (≤ 1 acceptable; 0 for fixed-step
    * methods; NaN when a stage or the result is not finite), `[1]` an estimate of h·|λ| for the
-   * dominant eigenvalue from the last accepted step (stiffness detection; NaN when unknown) in
-   * the tolerance-weighted norm; explicit methods also write `[2]`, the same in the Euclidean
-   * norm (Hairer's DOPRI5 test, which `stiffness-stop.ts` reads).
+   * dominant eigenvalue from the last accepted step (stiffness detection; NaN when unknown).
    */
   readonly measures: Float64Array;
   /**

@@ -1,7 +1,8 @@
 /**
  * Stops an explicit method on a stiff problem (Hairer's test, as DOPRI5 does with its "problem
  * is probably stiff" return): after each accepted step the stepper's estimate of h·|λ| for the
- * dominant eigenvalue (`Stepper.measures[1]`, from the last two stages) is compared with 0.9 ×
+ * dominant eigenvalue (`Stepper.measures[1]`, from the last two stages, in the Euclidean norm as
+ * in DOPRI5: `RungeKuttaStepper.euclideanStiffness`) is compared with 0.9 ×
  * the method's real stability boundary. A step above it is being held by stability, not
  * accuracy. `steps` such steps — with fewer than 6 non-stiff ones in between, so the step-size
  * controller's oscillation around the boundary does not reset the count — mean the method will
@@ -37,5 +38,15 @@ export class StiffnessStop {
     }
     if (++this.nonStiffSteps >= RELAPSE_COUNT) this.stiffSteps = 0;
     return false;
+  }
+
+  /** Why the solve stopped, for `method` at time `t`. */
+  message(method: string, t: number): string {
+    return (
+      `the problem is stiff: ${method}'s step has been limited by stability, not accuracy, ` +
+      `for ${this.steps} steps (h·|λ| ≈ ${this.lastIndicator.toPrecision(3)}, ` +
+      `its stability limit ${(this.limit / 0.9).toPrecision(3)}) up to t = ${t}; ` +
+      "solve it with 'auto' or a stiff method ('Rodas5P'), or pass stiffSteps: Infinity to continue"
+    );
   }
 }

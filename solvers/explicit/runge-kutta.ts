@@ -224,7 +224,12 @@ export class RungeKuttaStepper implements Stepper {
   }
   /** k[0] holds f(t, u) for the current state. */
   private firstStageReady = false;
-  readonly measures = new Float64Array([NaN, NaN, NaN]);
+  readonly measures = new Float64Array([NaN, NaN]);
+  /**
+   * Estimate h·|λ| in the Euclidean norm (Hairer's test, for stopping on stiff problems) rather
+   * than the tolerance-weighted one (for the automatic switch, which wants small components).
+   */
+  euclideanStiffness = false;
 
   constructor(
     tableau: ExplicitTableau,
@@ -295,25 +300,27 @@ export class RungeKuttaStepper implements Stepper {
     if (this.kernels.stiffnessStage >= 0) {
       let num = 0;
       let den = 0;
-      let plainNum = 0;
-      let plainDen = 0;
-      // Weighted like the error norm, so small components (Robertson's y₂ at 1e-10) count at
-      // their own scale rather than vanishing next to O(1) ones.
-      for (let i = 0; i < this.n; i++) {
-        const dk = k[s - 1][i] - k[s - 2][i];
-        const du = u1[i] - this.yPrev[i];
-        const w = 1 / (this.atol[i] + this.rtol * Math.abs(u1[i]));
-        const a = dk * w;
-        const b = du * w;
-        num += a * a;
-        den += b * b;
-        plainNum += dk * dk;
-        plainDen += du * du;
+      if (this.euclideanStiffness) {
+        // Hairer's DOPRI5 estimate in the Euclidean norm: ‖Jd‖/‖d‖ ≤ ‖J‖ (weights that differ
+        // by orders of magnitude across components can inflate the weighted one).
+        for (let i = 0; i < this.n; i++) {
+          const a = k[s - 1][i] - k[s - 2][i];
+          const b = u1[i] - this.yPrev[i];
+          num += a * a;
+          den += b * b;
+        }
+      } else {
+        // Weighted like the error norm, so small components (Robertson's y₂ at 1e-10) count at
+        // their own scale rather than vanishing next to O(1) ones.
+        for (let i = 0; i < this.n; i++) {
+          const w = 1 / (this.atol[i] + this.rtol * Math.abs(u1[i]));
+          const a = (k[s - 1][i] - k[s - 2][i]) * w;
+          const b = (u1[i] - this.yPrev[i]) * w;
+          num += a * a;
+          den += b * b;
+        }
       }
       this.measures[1] = Math.abs(h) * Math.sqrt(num / Math.max(den, 1e-300));
-      // Hairer's DOPRI5 estimate in the Euclidean norm: ‖Jd‖/‖d‖ ≤ ‖J‖, never more (weights
-      // that differ by orders of magnitude across components can inflate the weighted one).
-      this.measures[2] = Math.abs(h) * Math.sqrt(plainNum / Math.max(plainDen, 1e-300));
     }
     if (this.kernels.tableau.fsal) {
       // The last stage f(t + h, u1) is the next step's first stage: swap the arrays.
