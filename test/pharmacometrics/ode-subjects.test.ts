@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ClosedFormOneCompartment,
+  ClosedFormOneCompartmentOral,
   closedFormSubjects,
   odeSubjects,
   PopulationModel,
@@ -174,5 +175,163 @@ describe('ODE subjects from data', () => {
     const odeValue = new PopulationObjective(population, ode, 'FOCEI').value(x);
     const closedValue = new PopulationObjective(population, closed, 'FOCEI').value(x);
     expect(Math.abs(odeValue - closedValue)).toBeLessThan(1e-6 * Math.abs(closedValue));
+  });
+});
+
+describe('ODE subjects: dose and record times a rounding error apart (issue 17, defect 9)', () => {
+  // A dose at 2.4000000000000004 (0.3 added eight times, as an ADDL expansion may give) beside
+  // an observation at 2.4: the solvers used to fail with DtLessThanMin and predict returned NaN.
+  const csv = (late: string) =>
+    [
+      'ID,TIME,DV,AMT,EVID,CMT',
+      '7,0,.,100,1,1',
+      '7,1,2.5,.,0,2',
+      '7,2.4,2.9,.,0,2',
+      `7,${late},.,50,1,1`,
+      '7,3,3.1,.,0,2',
+      '7,6,2.2,.,0,2',
+    ].join('\n');
+  const build = (late: string, method?: 'Tsit5') => {
+    const model = oneCompartmentOral();
+    return odeSubjects(readNonmemData(csv(late), { compartments: 2 }).subjects, {
+      model,
+      parameters: ['ka', 'cl', 'v'],
+      observe: model.observation({ conc: 'central/v' }),
+      ...(method ? { method } : {}),
+    })[0];
+  };
+  const phi = new Float64Array([1.4, 3.5, 28]);
+
+  it('predict and predictWithJacobian give the merged-time predictions (the closed form’s)', () => {
+    const [near, merged] = [build('2.4000000000000004'), build('2.4')];
+    const n = near.times.length;
+    const [f, g, fj, gj] = [0, 1, 2, 3].map(() => new Float64Array(n));
+    const [J, K] = [0, 1].map(() => new Float64Array(n * 3));
+    near.predict(phi, f);
+    merged.predict(phi, g);
+    near.predictWithJacobian!(phi, fj, J);
+    merged.predictWithJacobian!(phi, gj, K);
+    const [ka, cl, v] = phi;
+    const k = cl / v;
+    const oral = (amount: number, s: number) =>
+      s < 0 ? 0 : ((amount * ka) / (v * (ka - k))) * (Math.exp(-k * s) - Math.exp(-ka * s));
+    [1, 2.4, 3, 6].forEach((t, j) => {
+      expect(Math.abs(f[j] - g[j]), `obs ${j}`).toBeLessThan(1e-10 * g[j]);
+      expect(Math.abs(fj[j] - gj[j]), `obs ${j}`).toBeLessThan(1e-10 * g[j]);
+      // The observation at 2.4 sees the dose given then (a dose before an observation).
+      expect(Math.abs(f[j] - (oral(100, t) + oral(50, t - 2.4))), `obs ${j}`).toBeLessThan(1e-8);
+    });
+    for (let q = 0; q < J.length; q++)
+      expect(Math.abs(J[q] - K[q]), `J[${q}]`).toBeLessThan(1e-10 * (1 + Math.abs(K[q])));
+  });
+
+  it('a failed solve throws SolverFailed naming the subject, the time reached and the reason', () => {
+    // ka = 1e6 makes the depot stiff: Tsit5 stops (return code Stiff) — it used to give NaN.
+    const subject = build('2.4000000000000004', 'Tsit5');
+    const f = new Float64Array(subject.times.length);
+    const stiff = new Float64Array([1e6, 3.5, 28]);
+    expect(() => subject.predict(stiff, f)).toThrow(
+      /subject 7: the ODE solve failed at t = [\d.e-]+ of 0 → 6 \(Stiff\): the problem is stiff/,
+    );
+    expect(() => subject.predictWithJacobian!(stiff, f, new Float64Array(f.length * 3))).toThrow(
+      /subject 7: the forward sensitivity solve failed \(Stiff\): the problem is stiff: .* up to t = /,
+    );
+  });
+});
+
+describe('ODE subjects: observations in more than one compartment (issue 17, defect 10)', () => {
+  // Depot (CMT 1) and central (CMT 2) observed, some at the same time.
+  const csv = [
+    'ID,TIME,DV,AMT,EVID,CMT',
+    '3,0,.,100,1,1',
+    '3,0.5,48,.,0,1',
+    '3,0.5,1.9,.,0,2',
+    '3,1,2.8,.,0,2',
+    '3,2,8.1,.,0,1',
+    '3,4,2.4,.,0,2',
+  ].join('\n');
+  const records = readNonmemData(csv, { compartments: 2 }).subjects;
+  const model = oneCompartmentOral();
+  const phi = new Float64Array([1.4, 3.5, 28]);
+
+  it('predict each observation by its compartment’s output: the closed forms of depot and central', () => {
+    const [subject] = odeSubjects(records, {
+      model,
+      parameters: ['ka', 'cl', 'v'],
+      observe: model.observation({ depot: 'depot', conc: 'central/v' }),
+      outputs: { 1: 'depot', 2: 'conc' },
+    });
+    const n = subject.times.length;
+    expect(n).toBe(5);
+    const f = new Float64Array(n);
+    const fj = new Float64Array(n);
+    const J = new Float64Array(n * 3);
+    subject.predict(phi, f);
+    subject.predictWithJacobian!(phi, fj, J);
+    const [ka, cl, v] = phi;
+    const k = cl / v;
+    const depot = (t: number) => 100 * Math.exp(-ka * t);
+    const conc = (t: number) =>
+      ((100 * ka) / (v * (ka - k))) * (Math.exp(-k * t) - Math.exp(-ka * t));
+    const expected = [depot(0.5), conc(0.5), conc(1), depot(2), conc(4)];
+    for (let j = 0; j < n; j++) {
+      expect(Math.abs(f[j] - expected[j]), `obs ${j}`).toBeLessThan(1e-8 * expected[j]);
+      expect(Math.abs(fj[j] - expected[j]), `obs ${j}`).toBeLessThan(1e-8 * expected[j]);
+    }
+    // ∂f/∂φ per observation against central differences (∂depot/∂cl = 0).
+    const up = new Float64Array(n);
+    const down = new Float64Array(n);
+    for (let a = 0; a < 3; a++) {
+      const h = 1e-5 * phi[a];
+      const shifted = phi.slice();
+      shifted[a] = phi[a] + h;
+      subject.predict(shifted, up);
+      shifted[a] = phi[a] - h;
+      subject.predict(shifted, down);
+      for (let j = 0; j < n; j++) {
+        const numeric = (up[j] - down[j]) / (2 * h);
+        expect(Math.abs(J[j * 3 + a] - numeric), `∂f${j}/∂φ${a}`).toBeLessThan(
+          1e-6 * (1 + Math.abs(numeric)),
+        );
+      }
+    }
+    expect(Math.abs(J[3 * 3 + 1])).toBeLessThan(1e-12);
+  });
+
+  it('refuse observations in two compartments without a map, and a CMT the map does not name', () => {
+    expect(() =>
+      odeSubjects(records, {
+        model,
+        parameters: ['ka', 'cl', 'v'],
+        observe: model.observation({ conc: 'central/v' }),
+      }),
+    ).toThrow(
+      /subject 3, row 4 \(TIME 0\.5\): observation in CMT 2, but subject 3, row 3 \(TIME 0\.5\) is in CMT 1 and odeSubjects predicts every observation by conc: map each compartment to an output of observe, e\.g\. outputs: \{ 1: '…', 2: '…' \}/,
+    );
+    expect(() =>
+      odeSubjects(records, {
+        model,
+        parameters: ['ka', 'cl', 'v'],
+        observe: model.observation({ conc: 'central/v' }),
+        outputs: { 2: 'conc' },
+      }),
+    ).toThrow(
+      /subject 3, row 3 \(TIME 0\.5\): observation in CMT 1, which outputs does not map to an output of observe \(it maps CMT 2\)/,
+    );
+    expect(() =>
+      odeSubjects(records, {
+        model,
+        parameters: ['ka', 'cl', 'v'],
+        observe: model.observation({ conc: 'central/v' }),
+        outputs: { 1: 'amount', 2: 'conc' },
+      }),
+    ).toThrow(/outputs: CMT 1 maps to "amount", which is not an output of observe \(conc\)/);
+    // The closed form predicts the central compartment only: a depot observation is refused.
+    expect(() =>
+      closedFormSubjects(records, {
+        create: () => new ClosedFormOneCompartmentOral({ ka: 1, cl: 1, v: 1 }),
+        setParameters: (m, p) => m.setParameters({ ka: p[0], cl: p[1], v: p[2] }),
+      }),
+    ).toThrow(/subject 3, row 3: observation in CMT 1, but the model predicts CMT 2 only/);
   });
 });

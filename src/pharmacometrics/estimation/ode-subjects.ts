@@ -12,6 +12,11 @@
  * state depends on φ through that whole periodic solve, whose sensitivity is not propagated, so
  * subjects with steady-state doses have no `predictWithJacobian` and population fits take their
  * ∂f/∂η by central differences of the predictions.
+ *
+ * Observation compartments: each observation is predicted by the output of `observe` that its
+ * CMT maps to (`outputs`); without a map every observation takes the first output, which is
+ * refused when the observations name more than one compartment. A solve that fails throws
+ * `SolverFailed` naming the subject, the time reached and the reason — never NaN predictions.
  */
 import { ScichainError } from '../../errors.ts';
 import type { ODEModel } from '../../model/ode-model.ts';
@@ -21,6 +26,7 @@ import { odeProblem } from '../../../solvers/problem.ts';
 import { solve, type MethodName } from '../../../solvers/solve.ts';
 import type { DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
 import { stateSensitivities } from '../../../solvers/sensitivity/forward-sensitivity.ts';
+import { requireContinuousTime } from '../data/continuous-time.ts';
 import { doseSchedule } from '../dosing/build-dose-schedule.ts';
 import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
 import { infusionRateParameters, type RateParameters } from '../dosing/infusion-inputs.ts';
@@ -29,7 +35,7 @@ import {
   steadyStateByIteration,
   type NumericSteadyStateOptions,
 } from '../dosing/numeric-steady-state.ts';
-import type { SubjectRecords } from '../records.ts';
+import type { ObservationRecord, SubjectRecords } from '../records.ts';
 import type { PopulationSubject } from './population-model.ts';
 
 /** What {@link odeSubjects} takes. */
@@ -41,8 +47,19 @@ export interface OdeSubjectsSpec {
    * vector block (a network's weights) takes as many entries of φ as it has.
    */
   readonly parameters: readonly string[];
-  /** The observed quantity (its first output), e.g. `model.observation({ conc: 'central/v' })`. */
+  /**
+   * The observed quantities, e.g. `model.observation({ conc: 'central/v' })`. Without `outputs`
+   * its first output predicts every observation.
+   */
   readonly observe: Observation;
+  /**
+   * The output of `observe` (name or index) that predicts observations in each compartment
+   * (CMT), e.g. `{ 1: 'depot', 2: 'conc' }` with
+   * `observe: model.observation({ depot: 'depot', conc: 'central/v' })`. Observations without a
+   * CMT (0) take entry 0 of the map, or the first output. Required when the observations name
+   * more than one CMT; an observation in a CMT the map does not name is an error.
+   */
+  readonly outputs?: Readonly<Record<number, string | number>>;
   /** Fixed dose modifiers (lag, bioavailability by CMT). */
   readonly modifiers?: DoseModifiers;
   /**
@@ -79,7 +96,9 @@ export function odeSubjects(
   const method = spec.method ?? 'Vern7';
   const rtol = spec.rtol ?? 1e-10;
   const atol = spec.atol ?? 1e-10;
+  const outputOf = observationOutputs(records, observe, spec.outputs);
   return records.map((subject) => {
+    requireContinuousTime(subject, 'ODE predictions');
     // Doses after the last observation change no prediction: expand ADDL only up to it.
     const until = subject.observations.reduce((a, o) => Math.max(a, o.time), -Infinity);
     const schedule = doseSchedule(subject.doses, subject.resets, spec.modifiers ?? {}, { until });
@@ -129,14 +148,24 @@ export function odeSubjects(
         throw new ScichainError(error.code, `subject ${subject.id}: ${error.message}`);
       throw error;
     }
+    // Observations share solver output rows by time (a CMT 1 and a CMT 2 sample drawn together):
+    // the solve saves each distinct time once, in ascending order.
     const times = Float64Array.from(subject.observations, (o) => o.time);
-    const t0 = Math.min(0, times[0] ?? 0, ...events.map((e) => e.time));
+    const solveTimes = Float64Array.from(new Set(times)).sort();
+    const row = Int32Array.from(times, (t) => solveTimes.indexOf(t));
+    const output = Int32Array.from(subject.observations, (o) => outputOf(subject.id, o));
+    const t0 = Math.min(0, solveTimes[0] ?? 0, ...events.map((e) => e.time));
+    const tEnd = solveTimes[solveTimes.length - 1];
+    /** Errors of a prediction name the subject (solver failures, steady-state iterations). */
+    const named = (error: unknown): unknown =>
+      error instanceof ScichainError && !error.message.startsWith(`subject ${subject.id}`)
+        ? new ScichainError(error.code, `subject ${subject.id}: ${error.message}`)
+        : error;
     // Parameters not set from φ keep their initial values.
     const p = Float64Array.from(model.layout.initial());
     const u0 = new Float64Array(n);
     const y = new Float64Array(observe.outputCount);
     const yBar = new Float64Array(observe.outputCount);
-    yBar[0] = 1;
     const uBar = new Float64Array(n);
     const pBar = new Float64Array(model.paramCount);
     const setParameters = (phi: Float64Array): void => {
@@ -159,19 +188,28 @@ export function odeSubjects(
       covariates: subject.covariates,
       predict(phi: Float64Array, f: Float64Array) {
         setParameters(phi);
-        const solution = solve(
-          odeProblem({ f: model.f, u0, tspan: [t0, times[times.length - 1]], p }),
-          method,
-          {
+        if (times.length === 0) return;
+        let solution;
+        try {
+          solution = solve(odeProblem({ f: model.f, u0, tspan: [t0, tEnd], p }), method, {
             rtol,
             atol,
-            saveat: times,
+            saveat: solveTimes,
             events,
-          },
-        );
+          });
+        } catch (error) {
+          throw named(error);
+        }
+        if (!solution.success) {
+          throw new ScichainError(
+            'SolverFailed',
+            `subject ${subject.id}: the ODE solve failed at t = ${solution.tEnd} of ${t0} → ${tEnd} (${solution.retcode}): ${solution.message}`,
+          );
+        }
         for (let j = 0; j < times.length; j++) {
-          observe.value(y, solution.u.subarray(j * n, (j + 1) * n) as Float64Array, p, times[j]);
-          f[j] = y[0];
+          const k = row[j];
+          observe.value(y, solution.u.subarray(k * n, (k + 1) * n), p, times[j]);
+          f[j] = y[output[j]];
         }
       },
       predictWithJacobian: steady
@@ -183,30 +221,40 @@ export function odeSubjects(
             columns: Int32Array = allColumns,
           ) {
             setParameters(phi);
+            if (times.length === 0) return;
             const m = columns.length;
             // Sensitivities only for the p entries of the requested φ columns.
             const pColumns = sensitivityColumns.subarray(0, m);
             for (let c = 0; c < m; c++) pColumns[c] = pIndex[columns[c]];
-            const { u, S } = stateSensitivities(model, p, {
-              u0,
-              t0,
-              times,
-              events,
-              method,
-              rtol,
-              atol,
-              columns: pColumns,
-            });
+            let sensitivities;
+            try {
+              sensitivities = stateSensitivities(model, p, {
+                u0,
+                t0,
+                times: solveTimes,
+                events,
+                method,
+                rtol,
+                atol,
+                columns: pColumns,
+              });
+            } catch (error) {
+              throw named(error);
+            }
+            const { u, S } = sensitivities;
             for (let j = 0; j < times.length; j++) {
-              const state = u.subarray(j * n, (j + 1) * n);
+              const k = row[j];
+              const state = u.subarray(k * n, (k + 1) * n);
               observe.value(y, state, p, times[j]);
-              f[j] = y[0];
+              f[j] = y[output[j]];
+              yBar.fill(0);
+              yBar[output[j]] = 1;
               pBar.fill(0);
               observe.vjp(yBar, state, p, times[j], uBar, pBar);
               for (let c = 0; c < m; c++) {
                 const at = pColumns[c];
                 let s = pBar[at];
-                for (let i = 0; i < n; i++) s += uBar[i] * S[(j * n + i) * m + c];
+                for (let i = 0; i < n; i++) s += uBar[i] * S[(k * n + i) * m + c];
                 // ∂/∂φ = ∂/∂p ÷ dφ/dp (φ is the natural value of p's entry).
                 jacobian[j * m + c] = s / transformOf[columns[c]].derivative(p[at]);
               }
@@ -214,4 +262,62 @@ export function odeSubjects(
           },
     };
   });
+}
+
+/**
+ * The output of `observe` each observation is predicted by, as a function of (subject ID,
+ * observation); checks every observation's CMT up front, naming the subject, row, time and CMT
+ * of the first that cannot be predicted.
+ */
+function observationOutputs(
+  records: readonly SubjectRecords[],
+  observe: Observation,
+  outputs: Readonly<Record<number, string | number>> | undefined,
+): (id: string, o: ObservationRecord) => number {
+  const where = (id: string, o: ObservationRecord): string =>
+    `subject ${id}, row ${o.row} (TIME ${o.time})`;
+  if (outputs === undefined) {
+    // One output for every observation: only right when they all refer to one compartment.
+    let first: { id: string; o: ObservationRecord } | null = null;
+    for (const subject of records) {
+      for (const o of subject.observations) {
+        if (o.cmt === 0) continue;
+        if (first === null) first = { id: subject.id, o };
+        else if (o.cmt !== first.o.cmt) {
+          throw new ScichainError(
+            'InvalidArgument',
+            `${where(subject.id, o)}: observation in CMT ${o.cmt}, but ${where(first.id, first.o)} is in CMT ${first.o.cmt} ` +
+              `and odeSubjects predicts every observation by ${observe.names[0] ?? 'the first output'}: ` +
+              `map each compartment to an output of observe, e.g. outputs: { ${first.o.cmt}: '…', ${o.cmt}: '…' }`,
+          );
+        }
+      }
+    }
+    return () => 0;
+  }
+  const byCmt = new Map<number, number>();
+  for (const [key, value] of Object.entries(outputs)) {
+    const cmt = Number(key);
+    if (!Number.isInteger(cmt) || cmt < 0)
+      throw new ScichainError('InvalidArgument', `outputs: '${key}' is not a compartment number`);
+    const index = typeof value === 'number' ? value : observe.names.indexOf(value);
+    if (!Number.isInteger(index) || index < 0 || index >= observe.outputCount) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `outputs: CMT ${cmt} maps to ${JSON.stringify(value)}, which is not an output of observe (${observe.names.join(', ')})`,
+      );
+    }
+    byCmt.set(cmt, index);
+  }
+  for (const subject of records) {
+    for (const o of subject.observations) {
+      if (o.cmt !== 0 && !byCmt.has(o.cmt)) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `${where(subject.id, o)}: observation in CMT ${o.cmt}, which outputs does not map to an output of observe (it maps CMT ${[...byCmt.keys()].join(', ')})`,
+        );
+      }
+    }
+  }
+  return (_id, o) => byCmt.get(o.cmt) ?? 0;
 }
