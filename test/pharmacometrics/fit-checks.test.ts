@@ -186,6 +186,14 @@ describe('how a fit stops', () => {
     );
   });
 
+  it('a start whose difference gradient is not finite on both sides names the parameter', () => {
+    // Predictions exist only within 5e-5 of cl = e^0.5: the start, but neither side of tcl ± 1e-4.
+    const narrow = subjects(4, TIMES, (phi) => Math.abs(phi[0] - Math.exp(0.5)) > 5e-5);
+    expect(() => fitPopulation(model(), narrow, { method: 'FO' })).toThrow(
+      /^the FO objective's difference gradient over tcl is not finite at the initial estimates: the objective is not finite on both sides, e\.g\. at tcl = 0\.4999, .*, where subject S1, observation 1 \(time 0\.5\): the prediction is NaN$/,
+    );
+  });
+
   it('maxIterations is a stop reason and a warning, not convergence', () => {
     const fit = fitPopulation(model(), subjects(8), {
       method: 'FOCEI',

@@ -854,11 +854,14 @@ function fitWith(
     );
   } catch (e) {
     // The start's gradient is not finite on both sides of an entry.
-    if (e instanceof ScichainError && e.code === 'NonFinite' && objective.lastFailure !== null)
+    if (e instanceof ScichainError && e.code === 'NonFinite' && objective.lastFailure !== null) {
+      const entry = /gradient entry (\d+)/.exec(e.message);
+      const name = entry === null ? 'x' : model.parameterNames()[Number(entry[1])];
       throw new ScichainError(
         'NonFinite',
-        `${e.message}: the ${options.method} objective is not finite beside the initial estimates, at ${pointText(model, objective.lastFailure.x)}: ${objective.lastFailure.message}`,
+        `the ${options.method} objective's difference gradient over ${name} is not finite at the initial estimates: the objective is not finite on both sides, e.g. at ${pointText(model, objective.lastFailure.x)}, where ${objective.lastFailure.message}`,
       );
+    }
     throw e;
   }
   // The run's last failure, before the final evaluation (whose own failure the fallbacks handle).
