@@ -101,7 +101,7 @@ export function checkCheckpoint(
       `is ${describeValue(version)}; this scichain reads checkpoint version ${CHECKPOINT_VERSION} (and unversioned ones written before it)`,
     );
   }
-  integerField(doc, 'epoch', root, 0);
+  const epoch = integerField(doc, 'epoch', root, 0);
   const dtype = stringField(doc, 'dtype', root, ['float64', 'float32']);
   const theta = exactArray(doc, 'theta', root, expected.length, dtype === 'float32');
   if (dtype !== expected.dtype) {
@@ -149,10 +149,13 @@ export function checkCheckpoint(
       fieldError(child(place, 'stride'), `must be a power of two, got ${stride}`);
     const list = arrayField(history, 'records', place);
     const recordsPlace = child(place, 'records');
+    const done = epoch;
     records = list.map((r, i) => {
       const p = child(recordsPlace, i);
       const o = requireObject(r, p);
       const epoch = integerField(o, 'epoch', p, 1);
+      if (epoch > done)
+        fieldError(child(p, 'epoch'), `is ${epoch}, after the checkpoint's epoch ${done}`);
       if (i > 0 && !(epoch > (list[i - 1] as { epoch: number }).epoch))
         fieldError(child(p, 'epoch'), `is ${epoch}: records must be in increasing epoch order`);
       const loss = finiteAt(own(o, 'loss'), child(p, 'loss'));

@@ -108,6 +108,11 @@ describe('checkpoint validation', () => {
       ],
       ['history.stride', 3, 'history.stride must be a power of two, got 3'],
       [
+        'history.records',
+        [{ epoch: 99, loss: 1 }],
+        "history.records[0].epoch is 99, after the checkpoint's epoch 3",
+      ],
+      [
         'optimizer.buffers',
         { m: [] },
         'optimizer.buffers.v must be an array, got nothing (the field is missing)',
