@@ -169,8 +169,10 @@ export class ThreadPool {
     for (let slot = 0; slot < workerCount; slot++) {
       const worker = startWorker({ control: this.control, index: slot });
       worker.unref();
-      // When this thread's event loop runs before the worker could say why it stopped.
-      worker.onExit((cause) => writeExit(this.control, slot, cause));
+      // When this thread's event loop runs before the worker could say why it stopped. (The
+      // listener holds the control block, not the pool, so the pool can still be collected.)
+      const control = this.control;
+      worker.onExit((cause) => writeExit(control, slot, cause));
       worker.postMessage({
         type: 'init',
         control: this.control,
@@ -347,8 +349,8 @@ export class ThreadPool {
   }
 
   private checkUsable(): void {
-    if (this.closed) throw new ScichainError('InvalidState', 'the thread pool has been closed');
     if (this.broken !== null) throw this.broken;
+    if (this.closed) throw new ScichainError('InvalidState', 'the thread pool has been closed');
   }
 }
 
@@ -376,6 +378,7 @@ export function sharedThreadPool(threads = availableCores()): ThreadPool {
   const count = capThreads(threads);
   let pool = sharedPools.get(count);
   if (pool === undefined || !pool.usable) {
+    pool?.close(); // a broken pool's other workers
     pool = new ThreadPool({ threads: count });
     sharedPools.set(count, pool);
   }
