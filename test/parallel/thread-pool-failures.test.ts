@@ -2,7 +2,7 @@
 // timer must not block the calling thread: every wait is bounded and every stopped worker is a
 // WorkerFailed naming it and the cause — for that round and every later one.
 import { describe, expect, test } from 'vitest';
-import { ScichainError, ThreadPool } from '../../src/index.ts';
+import { ScichainError, ThreadPool, sharedThreadPool } from '../../src/index.ts';
 
 const fixture = new URL('./fixture-misbehaving-task.ts', import.meta.url).href;
 const task = { url: fixture, export: 'misbehavingTask' };
@@ -151,6 +151,20 @@ describe('a misbehaving worker ends the wait with an error naming it', () => {
       }
     },
   );
+
+  test('the shared pool is replaced once a worker of it has stopped', { timeout: 30_000 }, () => {
+    const broken = sharedThreadPool(2);
+    const values = new Float64Array(new SharedArrayBuffer(16));
+    const id = broken.register(task, { values });
+    expect(() => broken.run(id, 3, () => {})).toThrow(/^worker 1 exited with code 3/);
+    const fresh = sharedThreadPool(2);
+    expect(fresh).not.toBe(broken);
+    expect(fresh.usable).toBe(true);
+    fresh.run(fresh.register(task, { values }), 1, () => {});
+    expect(values[1]).toBe(1);
+    // The broken pool keeps its own error, not 'closed'.
+    expect(() => broken.run(id, 1, () => {})).toThrow(/^worker 1 exited with code 3/);
+  });
 
   test('bounds must be positive', () => {
     expect(() => new ThreadPool({ threads: 2, roundTimeoutMs: 0 })).toThrow(
