@@ -289,9 +289,10 @@ export function integrate(
     }
     if (adaptive) {
       const proposed = controller.accepted(Math.abs(stepSize), err);
-      // A landing step cut short by a stop says nothing about the step the solution allows:
-      // keep the proposal it was cut from rather than growing from a sliver.
-      h = landing && Math.abs(stepSize) < h ? Math.max(proposed, h) : proposed;
+      // A landing step cut to a sliver by a stop says nothing about the step the solution
+      // allows, and the controller grows at most 10× a step: keep the proposal it was cut from.
+      // (Longer landing steps keep the controller's proposal, so step sequences are unchanged.)
+      h = landing && 10 * Math.abs(stepSize) < h ? Math.max(proposed, h) : proposed;
     } else h = options.dt ?? h;
     h = Math.min(h, options.dtmax);
 
