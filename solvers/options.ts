@@ -40,7 +40,8 @@ export interface SolveOptions {
   /**
    * Bytes the solution may store (saved states and dense records; default 1 GiB). A solve that
    * would store more stops with `MemoryLimit`, naming the time reached; pass `saveat` (and
-   * `dense: false`) to store only what is needed, or raise the limit.
+   * `dense: false`) to store only what is needed, or raise the limit. The peak is about twice
+   * the limit (the buffers are copied to their final size at the end).
    */
   memoryLimit?: number;
   /**
