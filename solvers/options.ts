@@ -262,6 +262,16 @@ export function normalizeOptions(
     saveat = merged === null ? saveatReported : saveatReported.map(at);
   }
 
+  // An event before the start would be silently lost (the state it should change is u0);
+  // events after the end cannot change the solution and are not reached.
+  events.forEach((e, i) => {
+    if (dir * (at(e.time) - t0) < 0)
+      throw new ScichainError(
+        'InvalidArgument',
+        `event ${e.name ?? i} at time ${e.time} is before the start of tspan [${t0}, ${t1}]: ` +
+          'apply it to u0, or start the solve at or before it',
+      );
+  });
   const sortedEvents = events
     .map((e, i) => ({ e, i }))
     .filter(({ e }) => inSpan(at(e.time)))

@@ -170,3 +170,24 @@ describe('stops and step limits', () => {
     expect(grid.matrix().shape).toEqual([5, 1]);
   });
 });
+
+describe('events outside the span', () => {
+  it('refuses an event before the start, naming it, and ignores events after the end', () => {
+    const early = { time: -1, name: 'dose at -1 h', apply: (u: Float64Array) => void (u[0] += 5) };
+    for (const method of ['Tsit5', 'Rodas5P', 'auto'] as MethodName[]) {
+      expect(() => solve(problem, method, { events: [early] })).toThrow(
+        /event dose at -1 h at time -1 is before the start of tspan \[0, 24\]/,
+      );
+    }
+    // Reversed span: "before the start" is after t0 in time.
+    const backward = odeProblem({ ...problem, tspan: [24, 0] });
+    expect(() => solve(backward, 'Tsit5', { events: [{ ...early, time: 30 }] })).toThrow(
+      /before the start of tspan \[24, 0\]/,
+    );
+    // After the end: never reached, the solution is the one without it.
+    const late = { time: 30, apply: (u: Float64Array) => void (u[0] += 5) };
+    const a = solve(problem, 'Tsit5', { events: [...events, late], rtol: 1e-10 });
+    const b = solve(problem, 'Tsit5', { events, rtol: 1e-10 });
+    expect(a.final[1]).toBe(b.final[1]);
+  });
+});

@@ -152,9 +152,13 @@ export function odeSubjects(
     // the solve saves each distinct time once, in ascending order.
     const times = Float64Array.from(subject.observations, (o) => o.time);
     const solveTimes = Float64Array.from(new Set(times)).sort();
-    const row = Int32Array.from(times, (t) => solveTimes.indexOf(t));
+    const rowOf = new Map<number, number>();
+    solveTimes.forEach((t, k) => rowOf.set(t, k));
+    const row = Int32Array.from(times, (t) => rowOf.get(t)!);
     const output = Int32Array.from(subject.observations, (o) => outputOf(subject.id, o));
-    const t0 = Math.min(0, solveTimes[0] ?? 0, ...events.map((e) => e.time));
+    // A loop, not Math.min(...events): a long regimen has more events than the stack holds.
+    let t0 = Math.min(0, solveTimes[0] ?? 0);
+    for (const e of events) if (e.time < t0) t0 = e.time;
     const tEnd = solveTimes[solveTimes.length - 1];
     /** Errors of a prediction name the subject (solver failures, steady-state iterations). */
     const named = (error: unknown): unknown =>
