@@ -36,6 +36,47 @@ function model(omega: number[][], sd: number): PopulationModel {
 }
 
 describe('population simulation', () => {
+  it('refuses a prediction that is not finite and a missing covariate, naming the subject', () => {
+    const m = model(
+      [
+        [0.09, 0],
+        [0, 0.04],
+      ],
+      0.1,
+    );
+    const subjects = design(3);
+    const bad: PopulationSubject = {
+      ...subjects[1],
+      id: 'B7',
+      predict: (_phi, f) => {
+        f.fill(1);
+        f[3] = NaN;
+      },
+    };
+    expect(() => simulatePopulation(m, m.initial(), [subjects[0], bad], new Rng(1))).toThrow(
+      /subject B7: the prediction at time 4 is NaN \(φ: cl = [\d.]+, v = [\d.]+, η: /,
+    );
+    const withCovariate = new PopulationModel({
+      theta: { tcl: Math.log(2), tv: Math.log(20) },
+      omega: {
+        names: ['cl', 'v'],
+        block: [
+          [0.09, 0],
+          [0, 0.04],
+        ],
+      },
+      residual: { type: 'proportional', proportional: 0.1 },
+      individual: { cl: 'exp(tcl + eta.cl) * constructor', v: 'exp(tv + eta.v)' },
+    });
+    // 'constructor' must not be found on Object.prototype.
+    expect(() =>
+      simulatePopulation(withCovariate, withCovariate.initial(), subjects, new Rng(1)),
+    ).toThrow("subject 1 has no finite covariate 'constructor', which the individual model uses");
+    const given = subjects.map((s) => ({ ...s, covariates: { constructor: 1 } }));
+    const sim = simulatePopulation(withCovariate, withCovariate.initial(), given, new Rng(1));
+    expect(sim[2].ipred.every(Number.isFinite)).toBe(true);
+  });
+
   it('is seeded and draws η with covariance Ω and ε with the residual SD', () => {
     const m = model(
       [

@@ -42,6 +42,17 @@ export function simulatePopulation(
   const weights = model.weights(Float64Array.from(x));
   const etaRecord: Record<string, number> = {};
   const z = new Float64Array(q);
+  for (const subject of design) {
+    for (const name of model.covariateNames) {
+      const value = subject.covariates !== undefined && Object.hasOwn(subject.covariates, name);
+      if (!value || !Number.isFinite(subject.covariates![name])) {
+        throw new ScichainError(
+          'InvalidArgument',
+          `subject ${subject.id} has no finite covariate '${name}', which the individual model uses`,
+        );
+      }
+    }
+  }
   return design.map((subject) => {
     const eta = new Float64Array(q);
     for (let k = 0; k < q; k++) z[k] = rng.normal();
@@ -55,6 +66,16 @@ export function simulatePopulation(
     const n = subject.times.length;
     const ipred = new Float64Array(n);
     subject.predict(phi, ipred);
+    // A NaN prediction would become a NaN observation, and a VPC or data set built on it wrong.
+    for (let j = 0; j < n; j++) {
+      if (!Number.isFinite(ipred[j])) {
+        const named = model.individualNames.map((name, k) => `${name} = ${phi[k]}`).join(', ');
+        throw new ScichainError(
+          'NonFinite',
+          `subject ${subject.id}: the prediction at time ${subject.times[j]} is ${ipred[j]} (φ: ${named}, η: ${Array.from(eta).join(', ')})`,
+        );
+      }
+    }
     const observations = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const variance = variances[subject.endpoints ? subject.endpoints[j] : 0];
