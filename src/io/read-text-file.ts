@@ -13,3 +13,19 @@ export function readTextFile(path: string, what: string): string {
     );
   }
 }
+
+/**
+ * The parsed JSON of `path`; a read failure or a syntax error is an `InvalidArgument` naming
+ * `what` and the path (a file cut short by a crash reads as a syntax error, hence the hint).
+ */
+export function readJsonFile(path: string, what: string): unknown {
+  const text = readTextFile(path, what);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `${what} ${path} is not valid JSON (a truncated or damaged file?): ${(e as Error).message}`,
+    );
+  }
+}

@@ -7,8 +7,7 @@
  * SIGTERM are seen: the current slice finishes, a checkpoint is written atomically, and the run
  * resolves as `'Interrupted'`. Checkpoints are also written every `everySeconds`.
  */
-import { ScichainError } from '../errors.ts';
-import { readTextFile } from '../io/read-text-file.ts';
+import { readJsonFile } from '../io/read-text-file.ts';
 import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import type { FloatArray } from '../memory/dtype.ts';
 import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
@@ -203,16 +202,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
 
 /** Reads a checkpoint file of {@link minimizePhasesAsync} (checked fully when resumed). */
 export function loadPhasesCheckpoint(path: string): PhasesCheckpoint {
-  const text = readTextFile(path, 'checkpoint file');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `checkpoint file ${path} is not valid JSON (a truncated or damaged file?): ${(e as Error).message}`,
-    );
-  }
+  const doc = readJsonFile(path, 'checkpoint file');
   const obj = requireObject(doc, { source: `checkpoint file ${path}`, path: '' });
   sources.set(obj, `checkpoint file ${path}`);
   return obj as unknown as PhasesCheckpoint;

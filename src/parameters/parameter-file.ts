@@ -1,7 +1,6 @@
 /** Reading and writing parameter files on disk (Node.js). */
-import { readTextFile } from '../io/read-text-file.ts';
+import { readJsonFile } from '../io/read-text-file.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
-import { ScichainError } from '../errors.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 import type { ParameterLayout } from './layout.ts';
 
@@ -27,15 +26,6 @@ export function saveParameters(
  * names the file and the field (e.g. `blocks[0].frozen`).
  */
 export function loadParameters(path: string, layout: ParameterLayout, dtype?: DType): FloatArray {
-  const text = readTextFile(path, 'parameter file');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `parameter file ${path} is not valid JSON: ${(e as Error).message}`,
-    );
-  }
+  const doc = readJsonFile(path, 'parameter file');
   return layout.fromJSON(doc, dtype, `parameter file ${path}`);
 }

@@ -9,9 +9,8 @@
  * `version` and are read as version 1 (they have no history, so a resumed run's history
  * starts at the resume). Any other version is refused, naming it.
  */
-import { readTextFile } from '../io/read-text-file.ts';
+import { readJsonFile } from '../io/read-text-file.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
-import { ScichainError } from '../errors.ts';
 import type { DType } from '../memory/dtype.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
 import type { ExactNumber } from '../parameters/exact-numbers.ts';
@@ -233,16 +232,7 @@ export function saveCheckpoint(
  * file in its errors (the `source` of the returned checkpoint).
  */
 export function loadCheckpoint(path: string): TrainingCheckpoint {
-  const text = readTextFile(path, 'checkpoint file');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ScichainError(
-      'InvalidArgument',
-      `checkpoint file ${path} is not valid JSON (a truncated or damaged file?): ${(e as Error).message}`,
-    );
-  }
+  const doc = readJsonFile(path, 'checkpoint file');
   const root: FieldPlace = { source: `checkpoint file ${path}`, path: '' };
   const obj = requireObject(doc, root);
   if (own(obj, 'format') !== 'scichain.training')
