@@ -365,6 +365,11 @@ export { odeSubjects, type OdeSubjectsSpec } from './pharmacometrics/estimation/
 /** Population fits with standard errors, shrinkage, EBEs and residual diagnostics. */
 export {
   fitPopulation,
+  fitPopulationAsync,
+  loadPopulationFitCheckpoint,
+  type FitPopulationAsyncOptions,
+  type PopulationFitRun,
+  type PopulationFitCheckpoint,
   PopulationObjective,
   type FitPopulationOptions,
   type PopulationFit,

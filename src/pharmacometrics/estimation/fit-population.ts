@@ -14,7 +14,18 @@
  */
 import { ScichainError } from '../../errors.ts';
 import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/cholesky.ts';
-import { minimize } from '../../optim/minimize.ts';
+import type { LbfgsState } from '../../optim/lbfgs.ts';
+import { minimize, type MinimizeResult } from '../../optim/minimize.ts';
+import { writeFileAtomic } from '../../io/write-file-atomic.ts';
+import { signalExitCode } from '../../training/signals.ts';
+import {
+  populationFitCheckpoint,
+  readPopulationFitCheckpoint,
+  type PopulationFitCheckpoint,
+  type RestoredOuterRun,
+} from './fit-checkpoint.ts';
+
+export { loadPopulationFitCheckpoint, type PopulationFitCheckpoint } from './fit-checkpoint.ts';
 import { SubjectNlme, type NlmeMethod, type SubjectPredictor } from './nlme-objective.ts';
 import {
   checkPositiveDefinite,
@@ -632,6 +643,24 @@ export class PopulationObjective {
     this.nlme.forEach((s, i) => out.set(s.etaHat, i * q));
   }
 
+  /**
+   * Every subject's η̂-step curvature warm start (q × q; null: none yet). With the η̂ it is the
+   * state one evaluation leaves to the next (on this thread: a threaded objective's workers keep
+   * their own, so checkpoints need one thread).
+   */
+  curvatures(): (Float64Array | null)[] {
+    const q = this.model.q;
+    return this.nlme.map((s) => {
+      const out = new Float64Array(q * q);
+      return s.copyCurvature(out) ? out : null;
+    });
+  }
+
+  /** Restores warm starts {@link curvatures} gave. */
+  setCurvatures(curvatures: readonly (ArrayLike<number> | null)[]): void {
+    curvatures.forEach((c, i) => this.nlme[i].setCurvature(c));
+  }
+
   /** η̂ of every subject from the last evaluation. */
   etas(): Float64Array[] {
     return this.nlme.map((s) => s.etaHat.slice());
@@ -791,13 +820,53 @@ export function fitPopulation(
   }
 }
 
-function fitWith(
+/**
+ * The outer L-BFGS between slices: everything the rest of the fit (and a checkpoint) needs to
+ * continue exactly as one uninterrupted `minimize` call would.
+ */
+export interface OuterRun {
+  /** The current iterate (the estimate when the run is over). */
+  readonly x: Float64Array;
+  readonly free: Int32Array;
+  readonly warnings: string[];
+  readonly gradientTolerance: number;
+  readonly maxIterations: number;
+  /** Outer iterations done over all slices. */
+  iterations: number;
+  /**
+   * Evaluations at the end of the last completed iteration: a failure after it happened in the
+   * line search that ended the run.
+   */
+  iterationEnd: number;
+  /**
+   * η̂ at the last point evaluated and at the last accepted one: the final evaluation falls back
+   * on the latter when the warm starts left by a rejected trial point fail.
+   */
+  readonly pointEtas: Float64Array;
+  readonly acceptedEtas: Float64Array;
+  /** L-BFGS's curvature memory after the last slice (undefined before the first). */
+  lbfgs: LbfgsState | undefined;
+  /**
+   * The last point evaluated, its value and gradient. A continuing slice takes them instead of
+   * evaluating x again: an evaluation moves the η̂ warm starts, so a repeat would change the bits.
+   */
+  readonly lastPoint: Float64Array;
+  lastValue: number;
+  readonly lastGradient: Float64Array;
+  /** True when the next slice continues from lastPoint (the last one stopped in its callback). */
+  carried: boolean;
+  /** The last slice's result. */
+  last: MinimizeResult | undefined;
+}
+
+/** Checks, then the outer run's state: fresh, or as a checkpoint left it. */
+function startOuterRun(
   objective: PopulationObjective,
   model: PopulationModel,
   subjects: readonly PopulationSubject[],
   options: FitPopulationOptions,
-  started: number,
-): PopulationFit {
+  resume?: RestoredOuterRun,
+): OuterRun {
   const x = model.start(options.start);
   const free = freeEntries(model, options.fixed ?? []);
   // What cannot be fitted is an error before any work; the rest becomes warnings.
@@ -805,6 +874,43 @@ function fitWith(
   const freeSet = new Set(free);
   const fixedThetas = new Set(model.thetaNames.map((_, i) => i).filter((i) => !freeSet.has(i)));
   checkParametersUsed(model, subjects, x, fixedThetas);
+  const q = model.q;
+  const run: OuterRun = {
+    x,
+    free,
+    warnings,
+    gradientTolerance: options.gradientTolerance ?? 1e-4,
+    maxIterations: options.maxIterations ?? 500,
+    iterations: 0,
+    iterationEnd: 0,
+    pointEtas: new Float64Array(subjects.length * q),
+    acceptedEtas: new Float64Array(subjects.length * q),
+    lbfgs: undefined,
+    lastPoint: new Float64Array(x.length),
+    lastValue: NaN,
+    lastGradient: new Float64Array(x.length),
+    carried: false,
+    last: undefined,
+  };
+  if (resume !== undefined) {
+    // The objective's warm starts and counters as they were: the next evaluations then give
+    // the bits the uninterrupted run got.
+    x.set(resume.x);
+    run.iterations = resume.iterations;
+    run.iterationEnd = resume.iterationEnd;
+    run.acceptedEtas.set(resume.acceptedEtas);
+    run.lbfgs = resume.lbfgs;
+    run.lastPoint.set(resume.x);
+    run.lastValue = resume.value;
+    run.lastGradient.set(resume.gradient);
+    run.carried = true;
+    objective.setEtas(subjects.map((_, i) => resume.etas.subarray(i * q, (i + 1) * q)));
+    objective.setCurvatures(resume.curvatures);
+    objective.evaluations = resume.evaluations;
+    objective.nonFiniteEvaluations = resume.nonFiniteEvaluations;
+    objective.lastFailure = resume.lastFailure;
+    return run;
+  }
   if (options.startEta !== undefined) objective.setEtas(options.startEta);
   if (!Number.isFinite(objective.value(x))) {
     throw new ScichainError(
@@ -812,43 +918,71 @@ function fitWith(
       `the ${options.method} objective is not finite at the initial estimates (${pointText(model, x)}): ${objective.lastFailure?.message ?? 'unknown reason'}`,
     );
   }
-  const gradientTolerance = options.gradientTolerance ?? 1e-4;
-  const maxIterations = options.maxIterations ?? 500;
-  // Evaluations at the end of the last completed iteration: a failure after it happened in the
-  // line search that ended the run.
-  let iterationEnd = objective.evaluations;
-  // η̂ at the last point evaluated and at the last accepted one: the final evaluation falls back
-  // on the latter when the warm starts left by a rejected trial point fail.
-  const q = model.q;
-  const pointEtas = new Float64Array(subjects.length * q);
-  const acceptedEtas = new Float64Array(subjects.length * q);
-  objective.copyEtas(acceptedEtas);
-  let run: ReturnType<typeof minimize>;
+  run.iterationEnd = objective.evaluations;
+  objective.copyEtas(run.acceptedEtas);
+  return run;
+}
+
+/**
+ * One slice of the outer L-BFGS: until it stops, or (with `stopWhen`) until `stopWhen(done)`
+ * says so after an iteration (`done`: iterations over all slices). True when the run is over.
+ */
+function runOuterSlice(
+  objective: PopulationObjective,
+  model: PopulationModel,
+  options: FitPopulationOptions,
+  run: OuterRun,
+  stopWhen: ((done: number) => boolean) | null,
+): boolean {
+  const remaining = run.maxIterations - run.iterations;
+  let r: ReturnType<typeof minimize>;
   try {
-    run = minimize(
+    r = minimize(
       (point, grad) => {
+        if (run.carried) {
+          // The point the last slice ended on, evaluated there: its value and gradient again.
+          run.carried = false;
+          for (let i = 0; i < point.length; i++)
+            if (!Object.is(point[i], run.lastPoint[i]))
+              throw new ScichainError(
+                'InvalidState',
+                `a continuing slice of the outer L-BFGS starts at x[${i}] = ${point[i]}, not where the last one ended (${run.lastPoint[i]})`,
+              );
+          grad.set(run.lastGradient);
+          return run.lastValue;
+        }
         const value = objective.value(point);
-        objective.copyEtas(pointEtas);
+        objective.copyEtas(run.pointEtas);
         if (Number.isFinite(value))
           differenceGradient(
             objective,
             point as Float64Array,
             grad as Float64Array,
             null,
-            free,
+            run.free,
             value,
           );
+        run.lastPoint.set(point);
+        run.lastValue = value;
+        run.lastGradient.set(grad);
         return value;
       },
-      x,
+      run.x,
       {
         method: 'lbfgs',
-        maxIterations,
-        gradientTolerance,
+        maxIterations: remaining,
+        gradientTolerance: run.gradientTolerance,
         progress: false,
-        callback: () => {
-          iterationEnd = objective.evaluations;
-          acceptedEtas.set(pointEtas);
+        ...(run.lbfgs ? { lbfgsState: run.lbfgs } : {}),
+        callback: (info) => {
+          run.iterationEnd = objective.evaluations;
+          run.acceptedEtas.set(run.pointEtas);
+          // Never on the last allowed iteration: that stop is MaxIterations, as in one call.
+          return stopWhen !== null &&
+            info.iteration < remaining &&
+            stopWhen(run.iterations + info.iteration)
+            ? 'stop'
+            : undefined;
         },
       },
     );
@@ -864,6 +998,170 @@ function fitWith(
     }
     throw e;
   }
+  run.iterations += r.iterations;
+  run.lbfgs = r.lbfgsState;
+  run.last = r;
+  run.carried = r.reason === 'Callback';
+  return !run.carried;
+}
+
+/** Options of {@link fitPopulationAsync}. */
+export interface FitPopulationAsyncOptions extends FitPopulationOptions {
+  /**
+   * Checkpoint file, written every `everySeconds` (default 60) and, unless `onSignal` is false,
+   * when SIGINT or SIGTERM arrives (the fit then resolves as `'Interrupted'`).
+   */
+  readonly checkpoint?: { path: string; everySeconds?: number; onSignal?: boolean };
+  /** Continue from a checkpoint ({@link loadPopulationFitCheckpoint}), bit-exactly. */
+  readonly resume?: PopulationFitCheckpoint;
+  /** Length of a slice of the outer L-BFGS between looks at the event loop, ms (default 20). */
+  readonly sliceMs?: number;
+  /**
+   * Interrupt, as a signal would, once this many outer iterations are done (at a slice's end;
+   * `sliceMs: 0` makes every iteration one): for tests and bounded runs.
+   */
+  readonly stopAfterIterations?: number;
+}
+
+/**
+ * Outcome of {@link fitPopulationAsync}: the fit, or where an interrupted one stopped (it has
+ * no estimate yet; resume its checkpoint for the fit).
+ */
+export type PopulationFitRun =
+  | { readonly reason: 'Done'; readonly fit: PopulationFit; readonly checkpointPath?: string }
+  | {
+      readonly reason: 'Interrupted';
+      /** The signal that interrupted it (none: `stopAfterIterations`). */
+      readonly signal?: 'SIGINT' | 'SIGTERM';
+      readonly checkpointPath?: string;
+      /** Outer iterations done. */
+      readonly iterations: number;
+    };
+
+/**
+ * {@link fitPopulation} with checkpoints: the outer L-BFGS runs in slices of about `sliceMs`
+ * (each continuing from x, the curvature memory and the η̂ warm starts, so the iterates are
+ * those of one call) and between slices lets the event loop run, so SIGINT and SIGTERM are
+ * seen: the slice finishes, the checkpoint is written atomically and the run resolves as
+ * `'Interrupted'` (a second signal exits at once). Resumed from that checkpoint, the fit ends
+ * with the same x, objective and iterations, bit for bit, as one never interrupted. A
+ * checkpoint of another method, or of another number of subjects or parameters, is refused.
+ */
+export async function fitPopulationAsync(
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: FitPopulationAsyncOptions,
+): Promise<PopulationFitRun> {
+  const started = performance.now();
+  const restored =
+    options.resume === undefined
+      ? undefined
+      : readPopulationFitCheckpoint(options.resume, {
+          method: options.method,
+          subjects: subjects.length,
+          size: model.size,
+          q: model.q,
+          maxIterations: options.maxIterations ?? 500,
+        });
+  const objective = new PopulationObjective(
+    model,
+    subjects,
+    options.method,
+    options.laplaceHessian,
+    options.threads,
+  );
+  const checkpoint = options.checkpoint;
+  if (objective.threads > 1 && (checkpoint !== undefined || restored !== undefined)) {
+    objective.dispose();
+    throw new ScichainError(
+      'InvalidArgument',
+      `checkpoints of a population fit need one thread (threads: { threads: 1 }), not ${objective.threads}: the worker threads' η̂ warm starts are not in a checkpoint`,
+    );
+  }
+  let pending: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (pending !== undefined) process.exit(signalExitCode(signal));
+    pending = signal;
+  };
+  const watch = checkpoint !== undefined && checkpoint.onSignal !== false;
+  if (watch) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    const run = startOuterRun(objective, model, subjects, options, restored);
+    const sliceMs = options.sliceMs ?? 20;
+    const stopAfter = options.stopAfterIterations ?? Infinity;
+    let checkpointPath: string | undefined;
+    let lastWrite = performance.now();
+    const write = (): void => {
+      if (!checkpoint) return;
+      const c = populationFitCheckpoint(options.method, run, objective);
+      checkpointPath = writeFileAtomic(checkpoint.path, () => JSON.stringify(c), {
+        what: 'checkpoint file',
+      });
+      lastWrite = performance.now();
+    };
+    for (;;) {
+      const sliceStart = performance.now();
+      const over = runOuterSlice(
+        objective,
+        model,
+        options,
+        run,
+        (done) => done >= stopAfter || performance.now() - sliceStart >= sliceMs,
+      );
+      if (over) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pending !== undefined || run.iterations >= stopAfter) {
+        write();
+        return {
+          reason: 'Interrupted',
+          ...(pending === undefined ? {} : { signal: pending }),
+          ...(checkpointPath === undefined ? {} : { checkpointPath }),
+          iterations: run.iterations,
+        };
+      }
+      if (checkpoint && performance.now() - lastWrite >= 1000 * (checkpoint.everySeconds ?? 60))
+        write();
+    }
+    const fit = finishFit(objective, model, subjects, options, run, started);
+    return { reason: 'Done', fit, ...(checkpointPath === undefined ? {} : { checkpointPath }) };
+  } finally {
+    if (watch) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    objective.dispose();
+  }
+}
+
+function fitWith(
+  objective: PopulationObjective,
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: FitPopulationOptions,
+  started: number,
+): PopulationFit {
+  const run = startOuterRun(objective, model, subjects, options);
+  runOuterSlice(objective, model, options, run, null);
+  return finishFit(objective, model, subjects, options, run, started);
+}
+
+/** The estimate's value, standard errors, shrinkage and diagnostics after the outer run. */
+function finishFit(
+  objective: PopulationObjective,
+  model: PopulationModel,
+  subjects: readonly PopulationSubject[],
+  options: FitPopulationOptions,
+  outer: OuterRun,
+  started: number,
+): PopulationFit {
+  const { x, free, warnings, gradientTolerance, acceptedEtas } = outer;
+  const q = model.q;
+  // The slices as one run: the last one's stop, all the iterations.
+  const run: MinimizeResult = { ...outer.last!, iterations: outer.iterations };
+  const iterationEnd = outer.iterationEnd;
   // The run's last failure, before the final evaluation (whose own failure the fallbacks handle).
   const failure = objective.lastFailure;
   const nonFinite = objective.nonFiniteEvaluations;

@@ -251,6 +251,21 @@ export class SubjectNlme {
   }
 
   /**
+   * The η̂ step's curvature warm start (q × q) into `out`; false when there is none yet. With
+   * η̂ it is all the state an evaluation leaves to the next, so a checkpoint holds both.
+   */
+  copyCurvature(out: Float64Array): boolean {
+    out.set(this.curvature);
+    return this.curvatureReady;
+  }
+
+  /** Restores a warm start {@link copyCurvature} gave (null: none, as before any step). */
+  setCurvature(curvature: ArrayLike<number> | null): void {
+    this.curvatureReady = curvature !== null;
+    if (curvature !== null) this.curvature.set(curvature);
+  }
+
+  /**
    * Why the last unusable evaluation was unusable — read it after an objective of +∞ (an
    * accepted point later on does not clear it).
    */
