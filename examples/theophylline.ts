@@ -5,10 +5,17 @@
  * (DV vs PRED/IPRED, CWRES, η against normal quantiles, individual fits, a 200-replicate VPC).
  *
  *   npx tsx examples/theophylline.ts [--method FOCEI|FOCE|FO|Laplace]
+ *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
+ *
+ * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the fit, writes the checkpoint
+ * (default reports/theophylline.ckpt.json), prints the command that resumes it and exits with
+ * 130 or 143; the resumed fit ends exactly where an uninterrupted one does.
  */
 import { pathToFileURL } from 'node:url';
 import {
   fitPopulation,
+  fitPopulationAsync,
+  loadPopulationFitCheckpoint,
   Report,
   visualPredictiveCheck,
   type NlmeMethod,
@@ -21,6 +28,7 @@ import {
   theophyllineModel,
   theophyllineSubjects,
 } from './theophylline-model.ts';
+import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 
 /** Fits the model and runs the VPC. */
 export function runTheophylline(
@@ -33,12 +41,16 @@ export function runTheophylline(
   const model = theophyllineModel();
   const subjects = theophyllineSubjects('closed-form');
   const fit = fitPopulation(model, subjects, { method });
-  const vpc = visualPredictiveCheck(model, fit.x, subjects, {
+  return { fit, vpc: theophyllineVpc(fit, replicates) };
+}
+
+/** The VPC of a fit. */
+export function theophyllineVpc(fit: PopulationFit, replicates = 200): Vpc {
+  return visualPredictiveCheck(fit.model, fit.x, theophyllineSubjects('closed-form'), {
     replicates,
     binEdges: [0, 0.4, 0.8, 1.5, 3, 5, 8, 10, 13, 25],
     seed: 1,
   });
-  return { fit, vpc };
 }
 
 /** The report of a run. */
@@ -77,7 +89,19 @@ export function theophyllineReport(fit: PopulationFit, vpc: Vpc): Report {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const i = process.argv.indexOf('--method');
   const method = (i < 0 ? 'FOCEI' : process.argv[i + 1]) as NlmeMethod;
-  const { fit, vpc } = runTheophylline(method);
+  const resume = stringArgument('resume');
+  const every = stringArgument('checkpoint-every');
+  const run = await fitPopulationAsync(theophyllineModel(), theophyllineSubjects('closed-form'), {
+    method,
+    checkpoint: {
+      path: stringArgument('checkpoint') ?? 'reports/theophylline.ckpt.json',
+      ...(every === undefined ? {} : { everySeconds: Number(every) }),
+    },
+    ...(resume === undefined ? {} : { resume: loadPopulationFitCheckpoint(resume) }),
+  });
+  if (run.reason === 'Interrupted') exitInterrupted(run, 'examples/theophylline.ts');
+  const fit = run.fit;
+  const vpc = theophyllineVpc(fit);
   console.log(
     `${fit.method}: objective ${fit.objective.toFixed(4)} (nlmixr2 ${NLMIXR2_THEOPHYLLINE.objective}), AIC ${fit.aic.toFixed(4)}, BIC ${fit.bic.toFixed(4)}; ${fit.iterations} iterations, ${fit.seconds.toFixed(1)} s`,
   );
