@@ -12,6 +12,7 @@ import {
   fitPopulationAsync,
   loadPopulationFitCheckpoint,
   ScichainError,
+  ThreadPool,
   type PopulationFit,
 } from '../../src/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
@@ -96,6 +97,29 @@ describe('interrupted population fits resume bit-exactly', () => {
       });
       expect(resumed.reason).toBe('Done');
       if (resumed.reason === 'Done') expectSameBits(resumed.fit, uninterrupted());
+    }
+  });
+});
+
+describe('checkpoints and threads', () => {
+  it('a fit on several threads refuses checkpoints, saying why', async () => {
+    const setup = {
+      url: new URL('../parallel/fixture-population.ts', import.meta.url).href,
+      export: 'theophyllineSetup',
+    };
+    const pool = new ThreadPool({ threads: 2, maxThreads: 2 });
+    try {
+      await expect(
+        fitPopulationAsync(model, subjects, {
+          ...options,
+          threads: { setup, args: { path: 'closed-form' }, pool },
+          checkpoint: { path: tempPath() },
+        }),
+      ).rejects.toThrow(
+        "checkpoints of a population fit need one thread (threads: { threads: 1 }), not 2: the worker threads' η̂ warm starts are not in a checkpoint",
+      );
+    } finally {
+      pool.close();
     }
   });
 });
