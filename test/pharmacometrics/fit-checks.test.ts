@@ -343,7 +343,7 @@ describe('the visual predictive check', () => {
     // Before: a NaN sorted anywhere and every percentile of its bin was silently wrong.
     const nan = subjects(4, TIMES, (phi) => phi[0] > 2.5);
     expect(() => visualPredictiveCheck(m, x, nan, { replicates: 50 })).toThrow(
-      /^VPC replicate \d+: subject S\d, observation 1 \(time 0\.5\): the simulated value is NaN \(prediction NaN, η [-\d., ]+\)$/,
+      /^VPC replicate \d+: subject S\d: the prediction at time 0\.5 is NaN \(φ: [^)]+, η: [-\d., e]+\)$/,
     );
     const bad = subjects(3);
     bad[2] = { ...bad[2], observations: [1, 2, 3, Infinity, 1, 1] };

@@ -112,7 +112,13 @@ export function visualPredictiveCheck(
   const simulated = Array.from({ length: bins }, () => percentiles.map(() => [] as number[]));
   const rng = new Rng(options.seed ?? 1);
   for (let r = 0; r < replicates; r++) {
-    const sims = simulatePopulation(model, x, subjects, rng);
+    let sims: ReturnType<typeof simulatePopulation>;
+    try {
+      sims = simulatePopulation(model, x, subjects, rng);
+    } catch (e) {
+      if (!(e instanceof ScichainError)) throw e;
+      throw new ScichainError(e.code, `VPC replicate ${r + 1}: ${e.message}`);
+    }
     const byBin: number[][] = Array.from({ length: bins }, () => []);
     for (const s of sims)
       for (let j = 0; j < s.times.length; j++) {
