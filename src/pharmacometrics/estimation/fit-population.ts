@@ -70,20 +70,31 @@ export interface PopulationSetup {
   readonly subjects: readonly PopulationSubject[];
 }
 
-/** The Int32 field of a threaded population objective's shared block: bumped by setEtas. */
-const ETA_VERSION = 0;
+/** The Int32 fields of a threaded population objective's shared block: bumped by setEtas… */
+export const ETA_VERSION = 0;
+/** … and by setCurvatures. */
+export const CURVATURE_VERSION = 1;
 
 /**
- * The block the threads of a threaded population objective share: x, each subject's value and
- * η̂ (subjects × q), and the warm-start version. Laid out the same on every thread.
+ * The block the threads of a threaded population objective share: x, each subject's value, η̂
+ * (subjects × q) and η̂-step curvature warm start (subjects × q × q, with a ready flag per
+ * subject: 1 or 0), and the warm-start versions. Laid out the same on every thread. The
+ * curvatures travel so that a checkpoint holds what every thread's next evaluation starts from.
  */
 export function populationShared(
   buffer: ArrayBufferLike | null,
   subjects: number,
   q: number,
   xLength: number,
-): SharedBlock<'x' | 'values' | 'etas'> {
-  return sharedBlock({ x: xLength, values: subjects, etas: subjects * q }, 1, buffer);
+): SharedBlock<'x' | 'values' | 'etas' | 'curvatures' | 'curvatureReady'> {
+  const sizes = {
+    x: xLength,
+    values: subjects,
+    etas: subjects * q,
+    curvatures: subjects * q * q,
+    curvatureReady: subjects,
+  };
+  return sharedBlock(sizes, 2, buffer);
 }
 
 /** Registration arguments of the worker task (population-task.ts). */
@@ -275,7 +286,7 @@ export class PopulationObjective {
   private readonly parallel: {
     pool: ThreadPool;
     task: number;
-    shared: SharedBlock<'x' | 'values' | 'etas'>;
+    shared: SharedBlock<'x' | 'values' | 'etas' | 'curvatures' | 'curvatureReady'>;
     /** The calling thread's subjects [0, own), evaluated by `ownShare` (made once). */
     own: number;
     ownShare: () => void;
@@ -650,15 +661,36 @@ export class PopulationObjective {
    */
   curvatures(): (Float64Array | null)[] {
     const q = this.model.q;
-    return this.nlme.map((s) => {
+    const p = this.parallel;
+    return this.nlme.map((s, i) => {
+      if (p !== null && i >= p.own) {
+        // A worker's subject: the curvature it wrote back after its last evaluation.
+        const { curvatures, curvatureReady } = p.shared.floats;
+        return curvatureReady[i] === 1 ? curvatures.slice(i * q * q, (i + 1) * q * q) : null;
+      }
       const out = new Float64Array(q * q);
       return s.copyCurvature(out) ? out : null;
     });
   }
 
-  /** Restores warm starts {@link curvatures} gave. */
+  /** Restores warm starts {@link curvatures} gave (on the workers too, before their next run). */
   setCurvatures(curvatures: readonly (ArrayLike<number> | null)[]): void {
+    if (curvatures.length !== this.nlme.length)
+      throw new ScichainError(
+        'ShapeMismatch',
+        `${curvatures.length} curvatures for ${this.nlme.length} subjects`,
+      );
     curvatures.forEach((c, i) => this.nlme[i].setCurvature(c));
+    const p = this.parallel;
+    if (p !== null) {
+      const q = this.model.q;
+      const { curvatures: shared, curvatureReady } = p.shared.floats;
+      curvatures.forEach((c, i) => {
+        curvatureReady[i] = c === null ? 0 : 1;
+        if (c !== null) shared.set(c, i * q * q);
+      });
+      Atomics.add(p.shared.ints, CURVATURE_VERSION, 1);
+    }
   }
 
   /** η̂ of every subject from the last evaluation. */
@@ -1071,13 +1103,6 @@ export async function fitPopulationAsync(
     options.threads,
   );
   const checkpoint = options.checkpoint;
-  if (objective.threads > 1 && (checkpoint !== undefined || restored !== undefined)) {
-    objective.dispose();
-    throw new ScichainError(
-      'InvalidArgument',
-      `checkpoints of a population fit need one thread (threads: { threads: 1 }), not ${objective.threads}: the worker threads' η̂ warm starts are not in a checkpoint`,
-    );
-  }
   let pending: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     if (pending !== undefined) process.exit(signalExitCode(signal));

@@ -8,6 +8,8 @@
 import { ScichainError } from '../../errors.ts';
 import { runSetup, shareOf, type ParallelTask, type TaskContext } from '../../parallel/task.ts';
 import {
+  CURVATURE_VERSION,
+  ETA_VERSION,
   OP_SUBJECTS,
   PopulationObjective,
   populationShared,
@@ -34,25 +36,37 @@ export async function populationTask(
     a.laplaceHessian,
   );
   const shared = populationShared(a.buffer, a.subjects, a.q, a.xLength);
-  const { x, values, etas } = shared.floats;
+  const { x, values, etas, curvatures, curvatureReady } = shared.floats;
   const { start, count } = shareOf(a.subjects, context.threads, context.worker);
   const engines = objective.subjectEngines();
+  // Each subject's slot of the shared curvatures, made once (no views per evaluation).
+  const q2 = a.q * a.q;
+  const curvature = engines.map((_, i) => curvatures.subarray(i * q2, (i + 1) * q2));
   let etaVersion = 0;
+  let curvatureVersion = 0;
   return {
     run(op: number) {
       if (op !== OP_SUBJECTS) throw new Error(`unknown population operation ${op}`);
       if (count === 0) return;
-      const version = Atomics.load(shared.ints, 0);
+      const version = Atomics.load(shared.ints, ETA_VERSION);
       if (version !== etaVersion) {
         // Warm starts set on the calling thread (setEtas).
         etaVersion = version;
         for (let i = start; i < start + count; i++)
           for (let k = 0; k < a.q; k++) engines[i].etaHat[k] = etas[i * a.q + k];
       }
+      const cVersion = Atomics.load(shared.ints, CURVATURE_VERSION);
+      if (cVersion !== curvatureVersion) {
+        // Curvature warm starts set on the calling thread (setCurvatures, a resumed fit).
+        curvatureVersion = cVersion;
+        for (let i = start; i < start + count; i++)
+          engines[i].setCurvature(curvatureReady[i] === 1 ? curvature[i] : null);
+      }
       if (!objective.evaluateSubjects(x, start, count)) return;
       for (let i = start; i < start + count; i++) {
         values[i] = objective.subjectValues[i];
         etas.set(engines[i].etaHat, i * a.q);
+        curvatureReady[i] = engines[i].copyCurvature(curvature[i]) ? 1 : 0;
       }
     },
   };
