@@ -23,7 +23,7 @@ import {
   requireObject,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
-import { signalExitCode } from '../training/signals.ts';
+import { SignalWatch } from '../training/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
 import type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from './optimizer.ts';
@@ -136,16 +136,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
     });
     lastWrite = performance.now();
   };
-  let pending: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (pending !== undefined) process.exit(signalExitCode(signal));
-    pending = signal;
-  };
-  const watch = checkpoint !== undefined && checkpoint.onSignal !== false;
-  if (watch) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const signals = new SignalWatch(checkpoint !== undefined && checkpoint.onSignal !== false);
   try {
     for (; phase < phases.length; phase++) {
       const spec = phases[phase];
@@ -173,13 +164,13 @@ export async function minimizePhasesAsync<T extends FloatArray>(
           break;
         }
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (pending !== undefined) {
+        if (signals.pending !== undefined) {
           write();
           return {
             histories,
             results,
             reason: 'Interrupted',
-            signal: pending,
+            signal: signals.pending,
             ...(checkpointPath ? { checkpointPath } : {}),
           };
         }
@@ -193,10 +184,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
     write();
     return { histories, results, reason: 'Done', ...(checkpointPath ? { checkpointPath } : {}) };
   } finally {
-    if (watch) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    signals.dispose();
   }
 }
 

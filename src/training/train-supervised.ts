@@ -22,7 +22,7 @@ import {
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
-import { signalExitCode } from './signals.ts';
+import { SignalWatch } from './signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
 export type { TrainingCheckpoint } from './checkpoint.ts';
@@ -408,17 +408,9 @@ export async function trainSupervisedAsync<T>(
   options: TrainSupervisedOptions,
 ): Promise<TrainResult> {
   const run = new SupervisedRun(objective, theta, options);
-  const watch = options.checkpoint !== undefined && options.checkpoint.onSignal !== false;
-  let pending: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    // A second signal while the first is being handled: the user wants out now.
-    if (pending !== undefined) process.exit(signalExitCode(signal));
-    pending = signal;
-  };
-  if (watch) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const signals = new SignalWatch(
+    options.checkpoint !== undefined && options.checkpoint.onSignal !== false,
+  );
   try {
     let sliceStart = performance.now();
     while (run.epoch()) {
@@ -426,17 +418,14 @@ export async function trainSupervisedAsync<T>(
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
-      if (pending !== undefined && !run.allDone) {
+      if (signals.pending !== undefined && !run.allDone) {
         run.reason = 'Interrupted';
-        run.signal = pending;
+        run.signal = signals.pending;
         break;
       }
     }
     return run.finish();
   } finally {
-    if (watch) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    signals.dispose();
   }
 }

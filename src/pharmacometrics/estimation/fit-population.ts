@@ -17,7 +17,7 @@ import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/ch
 import type { LbfgsState } from '../../optim/lbfgs.ts';
 import { minimize, type MinimizeResult } from '../../optim/minimize.ts';
 import { writeFileAtomic } from '../../io/write-file-atomic.ts';
-import { signalExitCode } from '../../training/signals.ts';
+import { SignalWatch } from '../../training/signals.ts';
 import {
   populationFitCheckpoint,
   readPopulationFitCheckpoint,
@@ -1103,16 +1103,7 @@ export async function fitPopulationAsync(
     options.threads,
   );
   const checkpoint = options.checkpoint;
-  let pending: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (pending !== undefined) process.exit(signalExitCode(signal));
-    pending = signal;
-  };
-  const watch = checkpoint !== undefined && checkpoint.onSignal !== false;
-  if (watch) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const signals = new SignalWatch(checkpoint !== undefined && checkpoint.onSignal !== false);
   try {
     const run = startOuterRun(objective, model, subjects, options, restored);
     const sliceMs = options.sliceMs ?? 20;
@@ -1138,6 +1129,7 @@ export async function fitPopulationAsync(
       );
       if (over) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
+      const pending = signals.pending;
       if (pending !== undefined || run.iterations >= stopAfter) {
         write();
         return {
@@ -1153,10 +1145,7 @@ export async function fitPopulationAsync(
     const fit = finishFit(objective, model, subjects, options, run, started);
     return { reason: 'Done', fit, ...(checkpointPath === undefined ? {} : { checkpointPath }) };
   } finally {
-    if (watch) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    signals.dispose();
     objective.dispose();
   }
 }
