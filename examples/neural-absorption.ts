@@ -12,6 +12,11 @@
  *    absorption profile with the simulated one. Writes reports/neural-absorption.html.
  *
  *   npx tsx examples/neural-absorption.ts [--subjects 20] [--threads T]
+ *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
+ *
+ * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the neural fit, writes the checkpoint
+ * (default reports/neural-absorption.ckpt.json), prints the command that resumes it and exits
+ * with 130 or 143; the resumed fit ends exactly where an uninterrupted one does.
  *
  * The FOCEI steps of the neural fit run on every core by default (`--threads 1` for one): each
  * worker thread rebuilds the model and the simulated subjects through `neuralAbsorptionSetup`.
@@ -24,7 +29,9 @@ import {
   closedFormSubjects,
   designRecords,
   fitNeuralPopulation,
+  fitNeuralPopulationAsync,
   fitPopulation,
+  loadNeuralFitCheckpoint,
   odeProblem,
   odeSubjects,
   PopulationModel,
@@ -34,7 +41,10 @@ import {
   solve,
   visualPredictiveCheck,
   withObservations,
+  type NeuralFitCheckpoint,
   type NeuralPopulationFit,
+  type NeuralPopulationOptions,
+  type NeuralPopulationRun,
   type PopulationFit,
   type PopulationSubject,
   type ResidualError,
@@ -46,6 +56,7 @@ import { neuralAbsorption } from '../models/pk/neural-absorption.ts';
 import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
 import { transitAbsorption } from '../models/pk/transit-absorption.ts';
 import { numberArgument } from './arguments.ts';
+import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 
 /** The simulated truth. */
 export const NEURAL_ABSORPTION_TRUTH = {
@@ -174,6 +185,36 @@ export function neuralAbsorptionSetup(
 
 /** Runs the whole comparison. */
 export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): NeuralAbsorptionResult {
+  const prepared = prepareNeuralAbsorption(options);
+  const { naModel, naSubjects, fitOptions } = prepared;
+  return finishNeuralAbsorption(prepared, fitNeuralPopulation(naModel, naSubjects, fitOptions));
+}
+
+/**
+ * {@link runNeuralAbsorption} with the neural fit interruptible: a checkpoint every
+ * `checkpoint.everySeconds` and on SIGINT/SIGTERM, resumed bit-exactly from `resume` (the
+ * first-order fit, fast and deterministic, is simply run again).
+ */
+export async function runNeuralAbsorptionAsync(
+  options: NeuralAbsorptionOptions & {
+    checkpoint?: { path: string; everySeconds?: number };
+    resume?: NeuralFitCheckpoint;
+    stopAfterSlices?: number;
+  },
+): Promise<NeuralAbsorptionResult | Extract<NeuralPopulationRun, { reason: 'Interrupted' }>> {
+  const prepared = prepareNeuralAbsorption(options);
+  const { naModel, naSubjects, fitOptions } = prepared;
+  const run = await fitNeuralPopulationAsync(naModel, naSubjects, {
+    ...fitOptions,
+    ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+    ...(options.resume === undefined ? {} : { resume: options.resume }),
+    ...(options.stopAfterSlices === undefined ? {} : { stopAfterSlices: options.stopAfterSlices }),
+  });
+  return run.reason === 'Interrupted' ? run : finishNeuralAbsorption(prepared, run.fit);
+}
+
+/** Data, the first-order fit, and the neural model with its fit's options. */
+function prepareNeuralAbsorption(options: NeuralAbsorptionOptions) {
   const log = options.log ?? (() => {});
   const t = NEURAL_ABSORPTION_TRUTH;
   const data = simulateTransitStudy(options.subjects ?? 20, options.seed ?? 7);
@@ -210,7 +251,7 @@ export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): Neur
   };
   const { model: naModel, subjects: naSubjects, ode: na } = neuralAbsorptionSetup(setupArgs, data);
   const block = na.layout.block('absorption');
-  const naFit = fitNeuralPopulation(naModel, naSubjects, {
+  const fitOptions: NeuralPopulationOptions = {
     threads: {
       setup: { url: import.meta.url, export: 'neuralAbsorptionSetup' },
       args: setupArgs,
@@ -224,8 +265,43 @@ export function runNeuralAbsorption(options: NeuralAbsorptionOptions = {}): Neur
       log(
         `neural absorption, round ${r.round}: joint objective ${r.joint.toFixed(3)} after ${r.jointIterations} iterations, FOCEI objective ${r.objective.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
       ),
-  });
+  };
+  return {
+    log,
+    data,
+    replicates,
+    binEdges,
+    fo,
+    foModel,
+    foSubjects,
+    foFit,
+    naModel,
+    naSubjects,
+    na,
+    block,
+    fitOptions,
+  };
+}
 
+/** The report's analyses of a run once the neural fit is done. */
+function finishNeuralAbsorption(
+  prepared: ReturnType<typeof prepareNeuralAbsorption>,
+  naFit: NeuralPopulationFit,
+): NeuralAbsorptionResult {
+  const {
+    data,
+    replicates,
+    binEdges,
+    fo,
+    foModel,
+    foSubjects,
+    foFit,
+    naModel,
+    naSubjects,
+    na,
+    block,
+  } = prepared;
+  const t = NEURAL_ABSORPTION_TRUTH;
   const vpcOptions = { replicates, binEdges, seed: 1 };
   const foVpc = visualPredictiveCheck(foModel, foFit.x, foSubjects, vpcOptions);
   const naVpc = visualPredictiveCheck(naModel, naFit.x, naSubjects, vpcOptions);
@@ -363,11 +439,19 @@ export function neuralAbsorptionReport(result: NeuralAbsorptionResult): Report {
 if (isMainThread && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const subjects = numberArgument('subjects', 20);
   const threads = numberArgument('threads', 0);
-  const result = runNeuralAbsorption({
+  const resume = stringArgument('resume');
+  const every = stringArgument('checkpoint-every');
+  const result = await runNeuralAbsorptionAsync({
     subjects,
     log: (line) => console.log(line),
     ...(threads > 0 ? { threads } : {}),
+    checkpoint: {
+      path: stringArgument('checkpoint') ?? 'reports/neural-absorption.ckpt.json',
+      ...(every === undefined ? {} : { everySeconds: Number(every) }),
+    },
+    ...(resume === undefined ? {} : { resume: loadNeuralFitCheckpoint(resume) }),
   });
+  if ('reason' in result) exitInterrupted(result, 'examples/neural-absorption.ts');
   const { firstOrder, neural } = result;
   console.log(
     `objective: first order ${firstOrder.fit.objective.toFixed(3)}, neural ${neural.fit.objective.toFixed(3)} (Δ ${(firstOrder.fit.objective - neural.fit.objective).toFixed(1)}); AIC ${firstOrder.fit.aic.toFixed(1)} vs ${neural.fit.aic.toFixed(1)}`,

@@ -402,10 +402,17 @@ export {
 /** Population fits of models with networks in them: joint steps alternating with FOCEI. */
 export {
   fitNeuralPopulation,
+  fitNeuralPopulationAsync,
+  type NeuralPopulationAsyncOptions,
+  type NeuralPopulationRun,
   type NeuralPopulationOptions,
   type NeuralPopulationFit,
   type NeuralPopulationRound,
 } from './pharmacometrics/estimation/fit-neural-population.ts';
+export {
+  loadNeuralFitCheckpoint,
+  type NeuralFitCheckpoint,
+} from './pharmacometrics/estimation/neural-fit-checkpoint.ts';
 /** Seeded simulation of a population (η and ε draws) over a design. */
 export {
   simulatePopulation,

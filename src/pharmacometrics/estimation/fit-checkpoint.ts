@@ -132,7 +132,8 @@ export interface PopulationFitShape {
   readonly maxIterations: number;
 }
 
-function exactArray(
+/** An array field of exactly `length` exact numbers (`of` names what fixes the length). */
+export function exactArray(
   c: Record<string, unknown>,
   key: string,
   place: FieldPlace,
