@@ -5,19 +5,30 @@ export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
 
+/** A repeated signal within this many ms of the first is the same one, delivered twice. */
+const REPEAT_MS = 1000;
+
 /**
  * Watches SIGINT and SIGTERM while a long run works in slices: the run reads {@link pending}
- * between slices, finishes cleanly (checkpoint) and stops. A second signal while the first is
- * being handled exits at once — the user wants out now. {@link dispose} removes the handlers.
+ * between slices, finishes cleanly (checkpoint) and stops. A second signal more than a second
+ * after the first, while it is being handled, exits at once — the user wants out now. {@link dispose} removes the handlers.
  * A disabled watch (`enabled` false) installs nothing and never reports a signal.
  */
 export class SignalWatch {
   /** The first signal received, if any. */
   pending: 'SIGINT' | 'SIGTERM' | undefined;
   private readonly enabled: boolean;
+  private firstAt = 0;
   private readonly onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (this.pending !== undefined) process.exit(signalExitCode(signal));
+    // One Ctrl-C often arrives twice (the terminal signals the whole process group, and a
+    // launcher such as tsx relays it to its child): only a signal a while after the first is
+    // the user insisting.
+    if (this.pending !== undefined) {
+      if (performance.now() - this.firstAt > REPEAT_MS) process.exit(signalExitCode(signal));
+      return;
+    }
     this.pending = signal;
+    this.firstAt = performance.now();
   };
 
   constructor(enabled: boolean) {

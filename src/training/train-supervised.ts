@@ -52,8 +52,8 @@ export interface CheckpointFileOptions {
   everySeconds?: number;
   /**
    * {@link trainSupervisedAsync} only: on SIGINT or SIGTERM finish the current epoch, write the
-   * checkpoint and return with reason `'Interrupted'` (default true). A second signal ends the
-   * process at once.
+   * checkpoint and return with reason `'Interrupted'` (default true). A second signal, more than a
+   * second after the first, ends the process at once (one Ctrl-C often arrives twice).
    */
   onSignal?: boolean;
 }

@@ -1075,7 +1075,7 @@ export type PopulationFitRun =
  * (each continuing from x, the curvature memory and the η̂ warm starts, so the iterates are
  * those of one call) and between slices lets the event loop run, so SIGINT and SIGTERM are
  * seen: the slice finishes, the checkpoint is written atomically and the run resolves as
- * `'Interrupted'` (a second signal exits at once). Resumed from that checkpoint, the fit ends
+ * `'Interrupted'` (a second signal, a second or more after the first, exits at once). Resumed from that checkpoint, the fit ends
  * with the same x, objective and iterations, bit for bit, as one never interrupted. A
  * checkpoint of another method, or of another number of subjects or parameters, is refused.
  */
