@@ -179,6 +179,52 @@ describe('ODE subjects from data', () => {
 });
 
 describe('ODE subjects: dose and record times a rounding error apart (issue 17, defect 9)', () => {
+  it('an ADDL dose a rounding error after the last observation counts whether or not later data exist', () => {
+    // 3·0.8 = 2.4000000000000004: the last ADDL dose lands a rounding error after the record at
+    // 2.4. The solver merges the two times; the schedule, expanded up to the last observation,
+    // used to drop that dose when 2.4 was the last one (7.82) but keep it otherwise (11.05).
+    const data = (later: boolean) =>
+      [
+        'ID,TIME,DV,AMT,II,ADDL,EVID,CMT',
+        '1,0,.,100,0.8,3,1,1',
+        '1,1,2,.,.,.,0,1',
+        '1,2.4,2,.,.,.,0,1',
+        ...(later ? ['1,6,1,.,.,.,0,1'] : []),
+      ].join('\n');
+    const predictAt24 = (later: boolean): number => {
+      const model = oneCompartmentIv();
+      const [subject] = odeSubjects(readNonmemData(data(later), { compartments: 1 }).subjects, {
+        model,
+        parameters: ['cl', 'v'],
+        observe: model.observation({ conc: 'central/v' }),
+      });
+      const f = new Float64Array(subject.times.length);
+      subject.predict(new Float64Array([4.2, 31]), f);
+      return f[1];
+    };
+    const closedFormAt24 = (later: boolean): number => {
+      const [subject] = closedFormSubjects(
+        readNonmemData(data(later), { compartments: 1 }).subjects,
+        {
+          create: () => new ClosedFormOneCompartment({ cl: 1, v: 1 }),
+          setParameters: (m, phi) => m.setParameters({ cl: phi[0], v: phi[1] }),
+        },
+      );
+      const f = new Float64Array(subject.times.length);
+      subject.predict(new Float64Array([4.2, 31]), f);
+      return f[1];
+    };
+    const withLater = predictAt24(true);
+    expect(predictAt24(false)).toBeCloseTo(withLater, 9);
+    // The closed form merges the times too (it left the dose out: 7.82).
+    expect(closedFormAt24(false)).toBeCloseTo(withLater, 9);
+    expect(closedFormAt24(true)).toBeCloseTo(withLater, 9);
+    // Four doses of 100 at 0, 0.8, 1.6 and 2.4 (the last one given): superposition.
+    const k = 4.2 / 31;
+    const exact = [0, 0.8, 1.6, 2.4].reduce((c, t) => c + (100 / 31) * Math.exp(-k * (2.4 - t)), 0);
+    expect(withLater).toBeCloseTo(exact, 6);
+  });
+
   // A dose at 2.4000000000000004 (0.3 added eight times, as an ADDL expansion may give) beside
   // an observation at 2.4: the solvers used to fail with DtLessThanMin and predict returned NaN.
   const csv = (late: string) =>

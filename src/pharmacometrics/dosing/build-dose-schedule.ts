@@ -21,6 +21,7 @@
  *   implied earlier doses still deliver after it (lag ≥ II, infusions longer than II, constant
  *   infusions), plus the record's own dose and its ADDL doses as transient doses.
  */
+import { TIME_MERGE_TOLERANCE } from '../../../solvers/options.ts';
 import { ScichainError } from '../../errors.ts';
 import type { DoseRecord } from '../records.ts';
 import {
@@ -164,6 +165,9 @@ export function doseSchedule(
   if (Number.isNaN(until)) {
     throw new ScichainError('InvalidArgument', 'until must be a time or ∞, got NaN');
   }
+  // Doses a rounding error after `until` are at `until` for the solver (it merges such times):
+  // leaving them out would make a prediction depend on whether later observations exist.
+  const last = until + TIME_MERGE_TOLERANCE * Math.abs(until);
   for (const r of resets) {
     if (!Number.isFinite(r)) throw new ScichainError('NonFinite', `reset (EVID 3) time is ${r}`);
   }
@@ -196,7 +200,7 @@ export function doseSchedule(
   const infusions: InfusionDose[] = [];
   const steadyStates: SteadyStateDose[] = [];
   const deliver = (d: DoseRecord, what: Delivery, start: number, cutoff: number): void => {
-    if (!(start < cutoff) || start > until) return;
+    if (!(start < cutoff) || start > last) return;
     if (what.duration === 0) {
       if (what.amount > 0)
         boluses.push({ time: start, cmt: d.cmt, amount: what.amount, row: d.row });
@@ -259,7 +263,7 @@ export function doseSchedule(
     // Doses k = 0 … ADDL start at t + k·II + lag; only those before the cutoff (a reset) and
     // at or before `until` are delivered. Count them first, so that the bound errs before
     // anything is allocated.
-    const horizon = Math.min(until, cutoff) - d.time - lag;
+    const horizon = Math.min(last, cutoff) - d.time - lag;
     const count = horizon < 0 ? 0 : d.ii > 0 ? Math.min(d.addl, Math.floor(horizon / d.ii)) + 1 : 1;
     if (boluses.length + infusions.length + count > MAX_SCHEDULED_DOSES) {
       fail(
@@ -273,7 +277,7 @@ export function doseSchedule(
     }
     for (let k = 0; k <= d.addl; k++) {
       const start = d.time + k * d.ii + lag;
-      if (!(start < cutoff) || start > until) break; // later doses start later still
+      if (!(start < cutoff) || start > last) break; // later doses start later still
       deliver(d, what, start, cutoff);
     }
   }

@@ -5,9 +5,11 @@
  * observation times are the predictions. Dose modifiers (lag, bioavailability, modelled rate or
  * duration) may depend on φ — then the schedule is rebuilt for each prediction.
  */
+import { sameTime } from '../../../solvers/options.ts';
 import { ScichainError } from '../../errors.ts';
 import type { ClosedFormPkModel } from '../closed-form/closed-form-pk-model.ts';
 import { doseSchedule } from '../dosing/build-dose-schedule.ts';
+import type { DoseSchedule } from '../dosing/dose-schedule.ts';
 import type { DoseModifiers } from '../dosing/dose-modifiers.ts';
 import { requireContinuousTime } from '../data/continuous-time.ts';
 import { doseTimeline } from '../dosing/dose-timeline.ts';
@@ -50,13 +52,16 @@ export function closedFormSubjects<M extends ClosedFormPkModel>(
     // Doses after the last observation change no prediction: a long ADDL regimen is expanded
     // only up to it.
     const until = { until: times.reduce((a, t) => Math.max(a, t), -Infinity) };
-    const fixedTimeline =
+    const fixedSchedule =
       typeof modifiers === 'function'
         ? null
-        : doseTimeline(
-            doseSchedule(subject.doses, subject.resets, modifiers ?? {}, until),
-            model.compartments,
-          );
+        : doseSchedule(subject.doses, subject.resets, modifiers ?? {}, until);
+    const fixedTimeline =
+      fixedSchedule === null ? null : doseTimeline(fixedSchedule, model.compartments);
+    // An observation a rounding error before a dose (an ADDL dose at 3·0.8 = 2.4000000000000004
+    // beside a record at 2.4) is at the dose's time, as the ODE solvers merge such times: the
+    // prediction includes the dose whichever path makes it.
+    const evaluateAt = fixedSchedule === null ? times : atEventTimes(times, fixedSchedule);
     return {
       id: subject.id,
       times,
@@ -75,8 +80,28 @@ export function closedFormSubjects<M extends ClosedFormPkModel>(
             ),
             model.compartments,
           );
-        model.concentrationsAt(timeline, times, f);
+        model.concentrationsAt(timeline, evaluateAt, f);
       },
     };
+  });
+}
+
+/** `times` with each one moved to a dose or infusion-switch time a rounding error after it. */
+function atEventTimes(times: Float64Array, schedule: DoseSchedule): Float64Array {
+  const events = [
+    ...schedule.boluses.map((b) => b.time),
+    ...schedule.infusions.flatMap((i) => [i.start, i.end]),
+    ...schedule.resets,
+  ].sort((a, b) => a - b);
+  return times.map((t) => {
+    // The first event at or after t (binary search).
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (events[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < events.length && events[lo] !== t && sameTime(events[lo], t) ? events[lo] : t;
   });
 }
