@@ -45,7 +45,7 @@ export interface SolveOptions {
    */
   memoryLimit?: number;
   /**
-   * Explicit adaptive methods with a stiffness estimate (Tsit5, DP5, BS3) stop with `Stiff` when
+   * Explicit adaptive methods with a stiffness estimate (Tsit5, DP5; not BS3 or Vern7) stop with `Stiff` when
    * their step has been limited by stability rather than accuracy for this many accepted steps
    * (Hairer's test; default 1,000). `Infinity` never stops; `'auto'` switches method instead.
    */

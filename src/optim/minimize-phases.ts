@@ -23,6 +23,7 @@ import {
   requireObject,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
+import { checkCheckpointOptions } from '../training/checkpoint-options.ts';
 import { SignalWatch } from '../training/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
@@ -92,6 +93,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
   phases: readonly MinimizePhase<T>[],
   options: PhasesOptions = {},
 ): Promise<PhasesResult> {
+  checkCheckpointOptions(options.checkpoint);
   const sliceMs = options.sliceMs ?? 20;
   let phase = 0;
   let done = 0;
@@ -156,7 +158,9 @@ export async function minimizePhasesAsync<T extends FloatArray>(
           ...(lbfgs ? { lbfgsState: lbfgs } : {}),
         });
         // A continuing slice starts where the last one ended: its first value is not new.
-        history.push(...(history.length === 0 ? r.history : r.history.slice(1)));
+        // A loop, not push(...): a long slice's history would overflow the call stack.
+        for (let k = history.length === 0 ? 0 : 1; k < r.history.length; k++)
+          history.push(r.history[k]);
         done += r.iterations;
         if (spec.method === 'lbfgs') lbfgs = r.lbfgsState;
         if (r.reason !== 'Callback') {

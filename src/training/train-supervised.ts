@@ -22,6 +22,7 @@ import {
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
+import { checkCheckpointOptions } from './checkpoint-options.ts';
 import { SignalWatch } from './signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
@@ -186,14 +187,8 @@ class SupervisedRun<T> {
     }
     const c = options.checkpoint;
     if (c) {
-      if (typeof c.path !== 'string' || c.path === '')
-        throw new ScichainError('InvalidArgument', 'checkpoint.path must be a file path');
+      checkCheckpointOptions(c);
       if (c.everyEpochs !== undefined) requireInteger(c.everyEpochs, 'checkpoint.everyEpochs', 1);
-      if (c.everySeconds !== undefined && !(c.everySeconds > 0))
-        throw new ScichainError(
-          'InvalidArgument',
-          `checkpoint.everySeconds must be > 0, got ${c.everySeconds}`,
-        );
     }
     this.shuffle = options.shuffle ?? !this.fullBatch;
     this.optimizer = options.optimizer ?? adam();

@@ -23,6 +23,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { ScichainError } from '../../errors.ts';
 import { writeFileAtomic } from '../../io/write-file-atomic.ts';
 import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
+import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
 import { SignalWatch } from '../../training/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
 import { loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
@@ -250,6 +251,7 @@ export async function fitNeuralPopulationAsync(
   options: NeuralPopulationAsyncOptions = {},
 ): Promise<NeuralPopulationRun> {
   const started = performance.now();
+  checkCheckpointOptions(options.checkpoint);
   const roundCount = options.rounds ?? 3;
   const q = model.q;
   const x0 = Float64Array.from(options.start ?? model.initial());

@@ -17,6 +17,7 @@ import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/ch
 import type { LbfgsState } from '../../optim/lbfgs.ts';
 import { minimize, type MinimizeResult } from '../../optim/minimize.ts';
 import { writeFileAtomic } from '../../io/write-file-atomic.ts';
+import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
 import { SignalWatch } from '../../training/signals.ts';
 import {
   populationFitCheckpoint,
@@ -656,8 +657,8 @@ export class PopulationObjective {
 
   /**
    * Every subject's η̂-step curvature warm start (q × q; null: none yet). With the η̂ it is the
-   * state one evaluation leaves to the next (on this thread: a threaded objective's workers keep
-   * their own, so checkpoints need one thread).
+   * state one evaluation leaves to the next (a threaded objective's workers write theirs back
+   * into the shared block after every evaluation, so checkpoints hold every thread's).
    */
   curvatures(): (Float64Array | null)[] {
     const q = this.model.q;
@@ -1085,6 +1086,7 @@ export async function fitPopulationAsync(
   options: FitPopulationAsyncOptions,
 ): Promise<PopulationFitRun> {
   const started = performance.now();
+  checkCheckpointOptions(options.checkpoint);
   const restored =
     options.resume === undefined
       ? undefined
