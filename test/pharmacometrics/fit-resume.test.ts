@@ -193,6 +193,30 @@ describe('damaged population-fit checkpoints', () => {
     expect(e.message).toContain('etas has 37 entries but 12 subjects × 3 η has 36');
   });
 
+  it('other fixed parameters or other data (found in review: a fixed tka moved on resume)', async () => {
+    const path = await checkpointFile();
+    const fixed = await fitPopulationAsync(model, subjects, {
+      ...options,
+      fixed: ['tka'],
+      resume: loadPopulationFitCheckpoint(path),
+    }).catch((e: unknown) => e);
+    expect(fixed).toBeInstanceOf(ScichainError);
+    expect((fixed as Error).message).toMatch(
+      /free is \[0, 1, 2, 3, 4, 5, 6\] but this fit estimates entries \[1, 2, 3, 4, 5, 6\] of x/,
+    );
+    const other = subjects.map((s, i) =>
+      i === 3 ? { ...s, observations: s.observations.map((v) => v * 1.01) } : s,
+    );
+    const data = await fitPopulationAsync(model, other, {
+      ...options,
+      resume: loadPopulationFitCheckpoint(path),
+    }).catch((e: unknown) => e);
+    expect(data).toBeInstanceOf(ScichainError);
+    expect((data as Error).message).toMatch(
+      /data is "[0-9a-f]{8}" but this fit's data give [0-9a-f]{8}/,
+    );
+  });
+
   it('NaN in x, a bad L-BFGS state, a bad counter', async () => {
     // JSON has no NaN: a writer turns it into null; 1e999 reads as Infinity.
     let e = await resumeEdited((c) => ((c.x as unknown[])[2] = 'huge-marker'));

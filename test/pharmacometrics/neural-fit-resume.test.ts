@@ -133,6 +133,7 @@ describe('interrupted neural population fits resume bit-exactly', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ ...good, method: 'FO' }, /method is "FO" but this fit is FOCEI/],
       [{ ...good, rounds: 3 }, /rounds is 3 but this fit has 2 rounds/],
+      [{ ...good, data: '0badf00d' }, /data is "0badf00d" but this fit's data give [0-9a-f]{8}/],
       [{ ...good, x: (good.x as unknown[]).slice(1) }, /x has \d+ entries but the model’s x has/],
       [{ ...good, round: 7 }, /round must be an integer in \[1, 3\], got 7/],
       [{ ...good, stage: 'warmup' }, /stage must be "joint" or "population", got "warmup"/],

@@ -31,6 +31,10 @@ export interface PopulationFitCheckpoint {
   readonly method: NlmeMethod;
   /** Number of subjects. */
   readonly subjects: number;
+  /** The entries of x the fit estimates (the others are fixed). */
+  readonly free: readonly number[];
+  /** A fingerprint of the data (subject IDs, times and observations): {@link dataFingerprint}. */
+  readonly data: string;
   /** Outer iterations done. */
   readonly iterations: number;
   readonly x: readonly ExactNumber[];
@@ -76,6 +80,7 @@ export function populationFitCheckpoint(
   method: NlmeMethod,
   run: OuterRun,
   objective: PopulationObjective,
+  free: Int32Array,
 ): PopulationFitCheckpoint {
   const etas = new Float64Array(run.acceptedEtas.length);
   objective.copyEtas(etas);
@@ -85,6 +90,8 @@ export function populationFitCheckpoint(
     version: 1,
     method,
     subjects: objective.subjects.length,
+    free: Array.from(free),
+    data: dataFingerprint(objective.subjects),
     iterations: run.iterations,
     x: encodeExact(run.x, (i) => `x[${i}]`),
     value: encodeExact([run.lastValue], () => 'the objective value')[0],
@@ -130,6 +137,33 @@ export interface PopulationFitShape {
   /** Random effects per subject. */
   readonly q: number;
   readonly maxIterations: number;
+  readonly free: Int32Array;
+  readonly data: string;
+}
+
+/**
+ * A fingerprint of a fit's data — subject IDs, observation times and values, bit for bit
+ * (FNV-1a, 32 bits, hex) — so that a checkpoint is not resumed on other data.
+ */
+export function dataFingerprint(
+  subjects: readonly { id: string; times: ArrayLike<number>; observations: ArrayLike<number> }[],
+): string {
+  let h = 0x811c9dc5;
+  const byte = (b: number): void => {
+    h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  };
+  const bits = new DataView(new ArrayBuffer(8));
+  const number = (v: number): void => {
+    bits.setFloat64(0, v);
+    for (let k = 0; k < 8; k++) byte(bits.getUint8(k));
+  };
+  for (const s of subjects) {
+    for (let k = 0; k < s.id.length; k++) byte(s.id.charCodeAt(k) & 0xff);
+    number(s.times.length);
+    for (let j = 0; j < s.times.length; j++) number(s.times[j]);
+    for (let j = 0; j < s.observations.length; j++) number(s.observations[j]);
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** An array field of exactly `length` exact numbers (`of` names what fixes the length). */
@@ -181,6 +215,18 @@ export function readPopulationFitCheckpoint(
       child(place, 'subjects'),
       `is ${describeValue(subjects)} but this fit has ${shape.subjects} subjects`,
       'ShapeMismatch',
+    );
+  const free = arrayField(c, 'free', place);
+  if (free.length !== shape.free.length || free.some((v, i) => v !== shape.free[i]))
+    fieldError(
+      child(place, 'free'),
+      `is [${free.map(describeValue).join(', ')}] but this fit estimates entries [${Array.from(shape.free).join(', ')}] of x: a checkpoint resumes the fit that wrote it (same fixed parameters)`,
+    );
+  const data = own(c, 'data');
+  if (data !== shape.data)
+    fieldError(
+      child(place, 'data'),
+      `is ${describeValue(data)} but this fit's data give ${shape.data}: a checkpoint resumes the fit that wrote it (same subjects, times and observations)`,
     );
   const iterations = integerField(c, 'iterations', place, 0, shape.maxIterations);
   const x = exactArray(c, 'x', place, shape.size, 'the model’s x');

@@ -26,7 +26,7 @@ import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
 import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
 import { SignalWatch } from '../../training/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
-import { loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
+import { dataFingerprint, loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
 import {
   fitPopulation,
   fitPopulationAsync,
@@ -264,6 +264,7 @@ export async function fitNeuralPopulationAsync(
     size: model.size,
     jointSize: probe.size,
     jointIterations: options.jointIterations ?? 300,
+    data: dataFingerprint(subjects),
   };
   const state: NeuralFitState =
     options.resume === undefined

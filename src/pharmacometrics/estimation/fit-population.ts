@@ -21,6 +21,7 @@ import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
 import { SignalWatch } from '../../training/signals.ts';
 import {
   populationFitCheckpoint,
+  dataFingerprint,
   readPopulationFitCheckpoint,
   type PopulationFitCheckpoint,
   type RestoredOuterRun,
@@ -1096,6 +1097,8 @@ export async function fitPopulationAsync(
           size: model.size,
           q: model.q,
           maxIterations: options.maxIterations ?? 500,
+          free: freeEntries(model, options.fixed ?? []),
+          data: dataFingerprint(subjects),
         });
   const objective = new PopulationObjective(
     model,
@@ -1114,7 +1117,7 @@ export async function fitPopulationAsync(
     let lastWrite = performance.now();
     const write = (): void => {
       if (!checkpoint) return;
-      const c = populationFitCheckpoint(options.method, run, objective);
+      const c = populationFitCheckpoint(options.method, run, objective, run.free);
       checkpointPath = writeFileAtomic(checkpoint.path, () => JSON.stringify(c), {
         what: 'checkpoint file',
       });

@@ -58,6 +58,8 @@ export interface NeuralFitCheckpoint {
   readonly method: NlmeMethod;
   readonly rounds: number;
   readonly subjects: number;
+  /** A fingerprint of the data (see `dataFingerprint`). */
+  readonly data: string;
   readonly round: number;
   readonly stage: 'joint' | 'population';
   readonly x: readonly ExactNumber[];
@@ -88,6 +90,7 @@ export interface NeuralFitShape {
   readonly size: number;
   readonly jointSize: number;
   readonly jointIterations: number;
+  readonly data: string;
 }
 
 /** The checkpoint of `state`. */
@@ -104,6 +107,7 @@ export function neuralFitCheckpoint(
     method: shape.method,
     rounds: shape.rounds,
     subjects: shape.subjects,
+    data: shape.data,
     round: state.round,
     stage: state.stage,
     x: exact(state.x, 'x'),
@@ -154,6 +158,11 @@ export function readNeuralFitCheckpoint(
   expect('method', shape.method, `but this fit is ${shape.method}`);
   expect('rounds', shape.rounds, `but this fit has ${shape.rounds} rounds`);
   expect('subjects', shape.subjects, `but this fit has ${shape.subjects} subjects`);
+  expect(
+    'data',
+    shape.data,
+    `but this fit's data give ${shape.data} (other subjects, times or observations)`,
+  );
   const round = integerField(c, 'round', place, 1, shape.rounds + 1);
   const stage = own(c, 'stage');
   if (stage !== 'joint' && stage !== 'population')
