@@ -18,6 +18,8 @@ export interface AtomicWriteFs {
   closeSync(fd: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
+  /** The target's mode, kept by the new file (optional: without it new files are 0644). */
+  statSync?(path: string, options: { throwIfNoEntry: false }): { mode: number } | undefined;
 }
 
 /** Options of {@link writeFileAtomic}. */
@@ -59,7 +61,9 @@ export function writeFileAtomic(
   let created = false;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fd = fs.openSync(temp, 'wx', 0o644);
+    // A replaced file keeps its permissions (a private 0600 checkpoint stays private).
+    const mode = (fs.statSync?.(full, { throwIfNoEntry: false })?.mode ?? 0o644) & 0o777;
+    fd = fs.openSync(temp, 'wx', mode);
     created = true;
     // writeSync may write less than asked; loop over the UTF-8 bytes until all are out.
     const bytes = Buffer.from(text, 'utf8');

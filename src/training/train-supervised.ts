@@ -310,6 +310,12 @@ class SupervisedRun<T> {
     let validationLoss: number | undefined;
     if (options.validation && epoch % this.validationEvery === 0) {
       validationLoss = options.validation.value(theta);
+      // A NaN would enter the history and count as "no improvement" for early stopping.
+      if (!Number.isFinite(validationLoss))
+        throw new ScichainError(
+          'NonFinite',
+          `validation loss is ${validationLoss} after epoch ${epoch} (training loss ${lossSum})`,
+        );
     }
     const record: EpochRecord =
       validationLoss === undefined

@@ -205,7 +205,7 @@ describe('damaged population-fit checkpoints', () => {
       /free is \[0, 1, 2, 3, 4, 5, 6\] but this fit estimates entries \[1, 2, 3, 4, 5, 6\] of x/,
     );
     const other = subjects.map((s, i) =>
-      i === 3 ? { ...s, observations: s.observations.map((v) => v * 1.01) } : s,
+      i === 3 ? { ...s, observations: Array.from(s.observations, (v) => v * 1.01) } : s,
     );
     const data = await fitPopulationAsync(model, other, {
       ...options,
