@@ -23,8 +23,8 @@ import {
   requireObject,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
-import { checkCheckpointOptions } from '../training/checkpoint-options.ts';
-import { SignalWatch } from '../training/signals.ts';
+import { checkCheckpointOptions } from '../io/checkpoint-options.ts';
+import { SignalWatch } from '../io/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
 import type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from './optimizer.ts';

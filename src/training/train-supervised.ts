@@ -22,8 +22,8 @@ import {
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
-import { checkCheckpointOptions } from './checkpoint-options.ts';
-import { SignalWatch } from './signals.ts';
+import { checkCheckpointOptions } from '../io/checkpoint-options.ts';
+import { SignalWatch } from '../io/signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
 export type { TrainingCheckpoint } from './checkpoint.ts';
@@ -124,7 +124,7 @@ export interface TrainResult {
   readonly checkpointPath?: string;
 }
 
-export { signalExitCode } from './signals.ts';
+export { signalExitCode } from '../io/signals.ts';
 
 /** Mixes the run seed and an epoch into a 32-bit seed for that epoch's dropout masks. */
 function epochSeed(seed: number, epoch: number): number {

@@ -23,8 +23,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { ScichainError } from '../../errors.ts';
 import { writeFileAtomic } from '../../io/write-file-atomic.ts';
 import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
-import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
-import { SignalWatch } from '../../training/signals.ts';
+import { checkCheckpointOptions } from '../../io/checkpoint-options.ts';
+import { SignalWatch } from '../../io/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
 import { dataFingerprint, loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
 import {

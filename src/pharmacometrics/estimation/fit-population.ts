@@ -17,8 +17,8 @@ import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/ch
 import type { LbfgsState } from '../../optim/lbfgs.ts';
 import { minimize, type MinimizeResult } from '../../optim/minimize.ts';
 import { writeFileAtomic } from '../../io/write-file-atomic.ts';
-import { checkCheckpointOptions } from '../../training/checkpoint-options.ts';
-import { SignalWatch } from '../../training/signals.ts';
+import { checkCheckpointOptions } from '../../io/checkpoint-options.ts';
+import { SignalWatch } from '../../io/signals.ts';
 import {
   populationFitCheckpoint,
   dataFingerprint,

@@ -1,4 +1,4 @@
-/** Conventions for programs stopped by a signal. */
+/** Conventions for programs stopped by a signal, and a watch for long runs that work in slices. */
 
 /** The exit status a command-line program should end with after `signal` (130 or 143). */
 export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
