@@ -217,6 +217,7 @@ export {
 } from './training/checkpoint.ts';
 export { EpochHistory, DEFAULT_HISTORY_LIMIT } from './training/epoch-history.ts';
 export { writeFileAtomic, type AtomicWriteFs } from './io/write-file-atomic.ts';
+export type { CheckpointTarget } from './io/checkpoint-file.ts';
 /** Early stopping. */
 export { EarlyStopping, type EarlyStoppingOptions } from './training/early-stopping.ts';
 /** Terminal progress bar. */

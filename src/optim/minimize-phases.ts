@@ -8,7 +8,6 @@
  * resolves as `'Interrupted'`. Checkpoints are also written every `everySeconds`.
  */
 import { readJsonFile } from '../io/read-text-file.ts';
-import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import type { FloatArray } from '../memory/dtype.ts';
 import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
 import {
@@ -23,7 +22,11 @@ import {
   requireObject,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
-import { checkCheckpointOptions } from '../io/checkpoint-options.ts';
+import {
+  checkCheckpointOptions,
+  CheckpointWriter,
+  type CheckpointTarget,
+} from '../io/checkpoint-file.ts';
 import { SignalWatch } from '../io/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
@@ -68,7 +71,7 @@ export interface PhasesResult {
 /** Options of {@link minimizePhasesAsync}. */
 export interface PhasesOptions {
   /** Checkpoint file, written every `everySeconds` (default 60), on a signal and at the end. */
-  checkpoint?: { path: string; everySeconds?: number; onSignal?: boolean };
+  checkpoint?: CheckpointTarget;
   /** Continue from a checkpoint ({@link loadPhasesCheckpoint}). */
   resume?: PhasesCheckpoint;
   /** Length of a slice between looks at the event loop, ms (default 20). */
@@ -119,25 +122,16 @@ export async function minimizePhasesAsync<T extends FloatArray>(
   }
   const results: (MinimizeResult | undefined)[] = phases.map(() => undefined);
   const checkpoint = options.checkpoint;
-  let checkpointPath: string | undefined;
-  let lastWrite = performance.now();
-  const write = (): void => {
-    if (!checkpoint) return;
-    const c: PhasesCheckpoint = {
-      format: 'scichain.phases',
-      version: 1,
-      phase,
-      iterations: done,
-      theta: encodeExact(theta, (i) => `θ[${i}]`),
-      histories,
-      optimizer: optimizer ? optimizer.state() : null,
-      lbfgs: lbfgs ?? null,
-    };
-    checkpointPath = writeFileAtomic(checkpoint.path, () => JSON.stringify(c), {
-      what: 'checkpoint file',
-    });
-    lastWrite = performance.now();
-  };
+  const writer = new CheckpointWriter(checkpoint, (): PhasesCheckpoint => ({
+    format: 'scichain.phases',
+    version: 1,
+    phase,
+    iterations: done,
+    theta: encodeExact(theta, (i) => `θ[${i}]`),
+    histories,
+    optimizer: optimizer ? optimizer.state() : null,
+    lbfgs: lbfgs ?? null,
+  }));
   const signals = new SignalWatch(checkpoint !== undefined && checkpoint.onSignal !== false);
   try {
     for (; phase < phases.length; phase++) {
@@ -169,23 +163,23 @@ export async function minimizePhasesAsync<T extends FloatArray>(
         }
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (signals.pending !== undefined) {
-          write();
+          writer.write();
           return {
             histories,
             results,
             reason: 'Interrupted',
             signal: signals.pending,
-            ...(checkpointPath ? { checkpointPath } : {}),
+            ...(writer.path ? { checkpointPath: writer.path } : {}),
           };
         }
-        if (checkpoint && performance.now() - lastWrite >= 1000 * (checkpoint.everySeconds ?? 60))
-          write();
+        writer.writeIfDue();
       }
       done = 0;
       optimizer = null;
       lbfgs = undefined;
     }
-    write();
+    writer.write();
+    const checkpointPath = writer.path;
     return { histories, results, reason: 'Done', ...(checkpointPath ? { checkpointPath } : {}) };
   } finally {
     signals.dispose();

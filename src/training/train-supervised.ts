@@ -22,7 +22,7 @@ import {
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
-import { checkCheckpointOptions } from '../io/checkpoint-options.ts';
+import { checkCheckpointOptions } from '../io/checkpoint-file.ts';
 import { SignalWatch } from '../io/signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 

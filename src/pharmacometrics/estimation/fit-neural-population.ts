@@ -21,9 +21,12 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { ScichainError } from '../../errors.ts';
-import { writeFileAtomic } from '../../io/write-file-atomic.ts';
 import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
-import { checkCheckpointOptions } from '../../io/checkpoint-options.ts';
+import {
+  checkCheckpointOptions,
+  CheckpointWriter,
+  type CheckpointTarget,
+} from '../../io/checkpoint-file.ts';
 import { SignalWatch } from '../../io/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
 import { dataFingerprint, loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
@@ -217,7 +220,7 @@ export interface NeuralPopulationAsyncOptions extends NeuralPopulationOptions {
    * `'Interrupted'`). A population step in progress writes its own beside it
    * (`<path>.round-<k>.json`).
    */
-  readonly checkpoint?: { path: string; everySeconds?: number; onSignal?: boolean };
+  readonly checkpoint?: CheckpointTarget;
   /** Continue from a checkpoint ({@link loadNeuralFitCheckpoint}), bit-exactly. */
   readonly resume?: NeuralFitCheckpoint;
   /** Length of a slice between looks at the event loop, ms (default 20). */
@@ -284,22 +287,14 @@ export async function fitNeuralPopulationAsync(
   const sliceMs = options.sliceMs ?? 20;
   const stopAfter = options.stopAfterSlices ?? Infinity;
   let slices = 0;
-  let checkpointPath: string | undefined;
-  let lastWrite = performance.now();
-  const write = (): void => {
-    if (!checkpoint) return;
-    const c = neuralFitCheckpoint(shape, state);
-    checkpointPath = writeFileAtomic(checkpoint.path, () => JSON.stringify(c), {
-      what: 'checkpoint file',
-    });
-    lastWrite = performance.now();
-  };
+  const writer = new CheckpointWriter(checkpoint, () => neuralFitCheckpoint(shape, state));
+  const write = (): void => writer.write();
   const interrupted = (): NeuralPopulationRun => {
     write();
     return {
       reason: 'Interrupted',
       ...(signals.pending === undefined ? {} : { signal: signals.pending }),
-      ...(checkpointPath === undefined ? {} : { checkpointPath }),
+      ...(writer.path === undefined ? {} : { checkpointPath: writer.path }),
       round: state.round,
       stage: state.stage,
     };
@@ -349,8 +344,7 @@ export async function fitNeuralPopulationAsync(
           if (r.reason !== 'Callback') break;
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (signals.pending !== undefined || ++slices >= stopAfter) return interrupted();
-          if (checkpoint && performance.now() - lastWrite >= 1000 * (checkpoint.everySeconds ?? 60))
-            write();
+          writer.writeIfDue();
         }
         state.x = joint.toX(j.z);
         state.etas = flatten(subjects.map((_, i) => joint.eta(j.z, i)));
@@ -427,7 +421,7 @@ export async function fitNeuralPopulationAsync(
     return {
       reason: 'Done',
       fit: neuralResult(model, options, fit, best, rounds, started),
-      ...(checkpointPath === undefined ? {} : { checkpointPath }),
+      ...(writer.path === undefined ? {} : { checkpointPath: writer.path }),
     };
   } finally {
     signals.dispose();

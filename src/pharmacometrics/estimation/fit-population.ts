@@ -16,8 +16,11 @@ import { ScichainError } from '../../errors.ts';
 import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/cholesky.ts';
 import type { LbfgsState } from '../../optim/lbfgs.ts';
 import { minimize, type MinimizeResult } from '../../optim/minimize.ts';
-import { writeFileAtomic } from '../../io/write-file-atomic.ts';
-import { checkCheckpointOptions } from '../../io/checkpoint-options.ts';
+import {
+  checkCheckpointOptions,
+  CheckpointWriter,
+  type CheckpointTarget,
+} from '../../io/checkpoint-file.ts';
 import { SignalWatch } from '../../io/signals.ts';
 import {
   populationFitCheckpoint,
@@ -1045,7 +1048,7 @@ export interface FitPopulationAsyncOptions extends FitPopulationOptions {
    * Checkpoint file, written every `everySeconds` (default 60) and, unless `onSignal` is false,
    * when SIGINT or SIGTERM arrives (the fit then resolves as `'Interrupted'`).
    */
-  readonly checkpoint?: { path: string; everySeconds?: number; onSignal?: boolean };
+  readonly checkpoint?: CheckpointTarget;
   /** Continue from a checkpoint ({@link loadPopulationFitCheckpoint}), bit-exactly. */
   readonly resume?: PopulationFitCheckpoint;
   /** Length of a slice of the outer L-BFGS between looks at the event loop, ms (default 20). */
@@ -1113,16 +1116,9 @@ export async function fitPopulationAsync(
     const run = startOuterRun(objective, model, subjects, options, restored);
     const sliceMs = options.sliceMs ?? 20;
     const stopAfter = options.stopAfterIterations ?? Infinity;
-    let checkpointPath: string | undefined;
-    let lastWrite = performance.now();
-    const write = (): void => {
-      if (!checkpoint) return;
-      const c = populationFitCheckpoint(options.method, run, objective, run.free);
-      checkpointPath = writeFileAtomic(checkpoint.path, () => JSON.stringify(c), {
-        what: 'checkpoint file',
-      });
-      lastWrite = performance.now();
-    };
+    const writer = new CheckpointWriter(checkpoint, () =>
+      populationFitCheckpoint(options.method, run, objective, run.free),
+    );
     for (;;) {
       const sliceStart = performance.now();
       const over = runOuterSlice(
@@ -1136,19 +1132,22 @@ export async function fitPopulationAsync(
       await new Promise<void>((resolve) => setImmediate(resolve));
       const pending = signals.pending;
       if (pending !== undefined || run.iterations >= stopAfter) {
-        write();
+        writer.write();
         return {
           reason: 'Interrupted',
           ...(pending === undefined ? {} : { signal: pending }),
-          ...(checkpointPath === undefined ? {} : { checkpointPath }),
+          ...(writer.path === undefined ? {} : { checkpointPath: writer.path }),
           iterations: run.iterations,
         };
       }
-      if (checkpoint && performance.now() - lastWrite >= 1000 * (checkpoint.everySeconds ?? 60))
-        write();
+      writer.writeIfDue();
     }
     const fit = finishFit(objective, model, subjects, options, run, started);
-    return { reason: 'Done', fit, ...(checkpointPath === undefined ? {} : { checkpointPath }) };
+    return {
+      reason: 'Done',
+      fit,
+      ...(writer.path === undefined ? {} : { checkpointPath: writer.path }),
+    };
   } finally {
     signals.dispose();
     objective.dispose();
