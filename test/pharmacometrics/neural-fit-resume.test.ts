@@ -15,31 +15,8 @@ import {
   Rng,
   ScichainError,
   type NeuralPopulationFit,
-  type PopulationSubject,
 } from '../../src/index.ts';
-
-const TIMES = [0.5, 1, 2, 4, 8, 12];
-
-function simulate(seed: number, count: number): PopulationSubject[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, (_, i) => {
-    const wt = 40 + 80 * rng.uniform();
-    const cl = 2 * (wt / 70) ** 0.75 * Math.exp(Math.sqrt(0.02) * rng.normal());
-    const v = 20 * Math.exp(Math.sqrt(0.02) * rng.normal());
-    return {
-      id: String(i + 1),
-      times: TIMES,
-      covariates: { WT: wt },
-      observations: TIMES.map(
-        (t) => (100 / v) * Math.exp((-cl / v) * t) * (1 + 0.05 * rng.normal()),
-      ),
-      predict(phi: Float64Array, f: Float64Array) {
-        for (let j = 0; j < TIMES.length; j++)
-          f[j] = (100 / phi[1]) * Math.exp((-phi[0] / phi[1]) * TIMES[j]);
-      },
-    };
-  });
-}
+import { simulate } from './helpers/allometric-study.ts';
 
 /** A 1–2–1 tanh network of (WT/70 − 1) (7 weights) on log clearance. */
 function network(w: ArrayLike<number>, wt: number): number {

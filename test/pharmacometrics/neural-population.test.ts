@@ -3,36 +3,8 @@
 // matches the allometric curve and the fit beats the model without the covariate on the same
 // (FOCEI) objective, with the weights counted in AIC.
 import { describe, expect, it } from 'vitest';
-import {
-  fitNeuralPopulation,
-  fitPopulation,
-  PopulationModel,
-  Rng,
-  type PopulationSubject,
-} from '../../src/index.ts';
-
-const TIMES = [0.5, 1, 2, 4, 8, 12];
-
-function simulate(seed: number, count: number): PopulationSubject[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, (_, i) => {
-    const wt = 40 + 80 * rng.uniform();
-    const cl = 2 * (wt / 70) ** 0.75 * Math.exp(Math.sqrt(0.02) * rng.normal());
-    const v = 20 * Math.exp(Math.sqrt(0.02) * rng.normal());
-    return {
-      id: String(i + 1),
-      times: TIMES,
-      covariates: { WT: wt },
-      observations: TIMES.map(
-        (t) => (100 / v) * Math.exp((-cl / v) * t) * (1 + 0.05 * rng.normal()),
-      ),
-      predict(phi: Float64Array, f: Float64Array) {
-        for (let j = 0; j < TIMES.length; j++)
-          f[j] = (100 / phi[1]) * Math.exp((-phi[0] / phi[1]) * TIMES[j]);
-      },
-    };
-  });
-}
+import { fitNeuralPopulation, fitPopulation, PopulationModel, Rng } from '../../src/index.ts';
+import { simulate } from './helpers/allometric-study.ts';
 
 /** The 1–3–1 tanh network of (WT/70 − 1) (10 weights). */
 function network(w: ArrayLike<number>, wt: number): number {
