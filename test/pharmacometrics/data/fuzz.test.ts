@@ -6,6 +6,7 @@
 // number is finite and whose records are consistent and in data order — never another
 // exception, never NaN, never a hang (each case is timed). The schedules of what it returns are
 // fuzzed the same way (`doseSchedule` and `doseTimeline`).
+import { NONMEM_ITEMS } from '../../../src/pharmacometrics/data/columns.ts';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -104,18 +105,7 @@ const NASTY_CELLS = [
 
 /** Header names: NONMEM items, covariates, and names that collide with Object.prototype. */
 const NAMES = [
-  'ID',
-  'TIME',
-  'DV',
-  'AMT',
-  'RATE',
-  'EVID',
-  'MDV',
-  'CMT',
-  'II',
-  'ADDL',
-  'SS',
-  'DUR',
+  ...NONMEM_ITEMS,
   'WT',
   'wt',
   'id',
