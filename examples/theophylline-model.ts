@@ -14,7 +14,7 @@ import {
   type PopulationSubject,
   type SubjectRecords,
 } from '../src/index.ts';
-import { oneCompartmentOral } from '../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
 
 /** The data file (12 subjects, 132 observations). */
 export const THEOPHYLLINE_CSV = fileURLToPath(new URL('./data/theoph.csv', import.meta.url));

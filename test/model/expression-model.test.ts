@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chain, checkVjp, dense, expressionModel, odeModel, scalar } from '../../src/index.ts';
 import { lotkaVolterraModel } from '../../models/lotka-volterra-ude.ts';
-import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 
 // Random smooth expressions over states x, y, parameters a, b and time t, bounded so that
 // finite differences stay well conditioned.

@@ -14,7 +14,7 @@ import {
   readNonmemData,
 } from '../../src/index.ts';
 import { oneCompartmentIv } from '../../models/pk/one-compartment-iv.ts';
-import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 import {
   THEOPHYLLINE_CSV,
   theophyllineModel,

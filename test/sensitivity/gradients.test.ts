@@ -16,7 +16,7 @@ import {
   lotkaVolterraTrajectory,
   lotkaVolterraUde,
 } from '../../models/lotka-volterra-ude.ts';
-import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 import { checkSensitivities } from '../helpers/sensitivity-check.ts';
 
 describe('sensitivities agree with finite differences', () => {
@@ -41,11 +41,14 @@ describe('sensitivities agree with finite differences', () => {
   });
 
   it('one-compartment PK, three oral doses (the first one’s amount in p), combined Gaussian error', () => {
-    const model = oneCompartmentOral({
-      dose: 100,
-      sigmaAdd: scalar(0.05, { transform: 'positive' }),
-      sigmaProp: scalar(0.1, { transform: 'positive' }),
-    });
+    const model = oneCompartmentOral(
+      {},
+      {
+        dose: 100,
+        sigmaAdd: scalar(0.05, { transform: 'positive' }),
+        sigmaProp: scalar(0.1, { transform: 'positive' }),
+      },
+    );
     const doseIndex = model.offset('dose');
     const events = [bolus(0, 0, { parameter: doseIndex }), bolus(12, 0, 80), bolus(24, 0, 120)];
     const times = [0.5, 1, 2, 4, 8, 12, 13, 16, 24, 25, 30, 36];

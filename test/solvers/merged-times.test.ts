@@ -14,7 +14,7 @@ import {
   type ODEObjectiveSpec,
   type SensitivityMethod,
 } from '../../src/index.ts';
-import { oneCompartmentOral } from '../../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 
 const NEAR = 0.1 + 0.2; // 0.30000000000000004
 const ADDL = 2.4000000000000004; // 0.3 · 8 by repeated addition, as an ADDL expansion gives
@@ -118,7 +118,7 @@ describe('times a rounding error apart are one time', () => {
 });
 
 describe('sensitivities cross merged dose times', () => {
-  const model = oneCompartmentOral({ dose: 100 });
+  const model = oneCompartmentOral({}, { dose: 100 });
   const doseIndex = model.offset('dose');
   const p = model.initialParameters();
   const times = [0.5, 1, 2.4, 3, 4.5];

@@ -13,7 +13,7 @@ import { doseTimeline } from '../../../src/pharmacometrics/dosing/dose-timeline.
 import { closedFormSubjects } from '../../../src/pharmacometrics/estimation/closed-form-subjects.ts';
 import { odeSubjects } from '../../../src/pharmacometrics/estimation/ode-subjects.ts';
 import { readNonmemData } from '../../../src/pharmacometrics/nonmem-data.ts';
-import { oneCompartmentOral } from '../../../models/one-compartment-oral.ts';
+import { oneCompartmentOral } from '../../../models/pk/one-compartment-oral.ts';
 import { dose } from '../helpers/records.ts';
 
 /** A dose of 100 every 12 h with `addl` additional doses, and observations up to t = 30. */
