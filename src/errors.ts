@@ -23,8 +23,12 @@ export type ErrorCode =
 export class ScichainError extends Error {
   /** Category of the failure, stable across versions. */
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  /**
+   * `options.cause` keeps the underlying error (for example Node's `ENOENT` error behind a file
+   * that cannot be read) as the standard `Error.cause`.
+   */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ScichainError';
     this.code = code;
   }
@@ -86,4 +90,79 @@ export function requireFiniteMatrix(
       }
     }
   }
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two strings. */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(
+        d[(i - 1) * cols + j] + 1,
+        d[i * cols + j - 1] + 1,
+        d[(i - 1) * cols + j - 1] + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * cols + j - 2] + 1);
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1];
+}
+
+/**
+ * The valid name closest to `value`: the one equal to it but for letter case, else the single
+ * nearest within two edits (and less than half its length); undefined when none is close.
+ */
+export function closestName(value: string, valid: readonly string[]): string | undefined {
+  const lower = value.toLowerCase();
+  const sameCase = valid.find((v) => v.toLowerCase() === lower);
+  if (sameCase !== undefined) return sameCase;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  let tie = false;
+  for (const v of valid) {
+    const d = editDistance(lower, v.toLowerCase());
+    if (d < bestDistance) {
+      best = v;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance) tie = true;
+  }
+  return best !== undefined && !tie && bestDistance <= 2 && bestDistance * 2 < value.length
+    ? best
+    : undefined;
+}
+
+/** How an unexpected value reads in a message: strings quoted, other values with their type. */
+function describeName(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${String(value)} (a ${typeof value})`;
+}
+
+/**
+ * Checks a name given as a string option (a method, a loss, an activation…) against the valid
+ * ones. Names are exact, letter case included; an unknown one is an `UnknownName` error that
+ * names it, suggests the closest valid name and lists them all:
+ * `unknown method 'foce'; did you mean 'FOCE'? valid: FO, FOCE, FOCEI, Laplace`.
+ * TypeScript types do not protect JavaScript callers or names read from JSON or a command line.
+ */
+export function requireName<T extends string>(
+  value: unknown,
+  valid: readonly T[],
+  what: string,
+): T {
+  if (typeof value === 'string' && (valid as readonly string[]).includes(value)) return value as T;
+  const near = typeof value === 'string' ? closestName(value, valid) : undefined;
+  throw new ScichainError(
+    'UnknownName',
+    `unknown ${what} ${describeName(value)}; ${near === undefined ? '' : `did you mean '${near}'? `}valid: ${valid.join(', ')}`,
+  );
 }
