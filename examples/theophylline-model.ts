@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  ClosedFormOneCompartmentOral,
+  closedFormSubjects,
   odeSubjects,
   PopulationModel,
   readNonmemData,
@@ -47,22 +49,6 @@ export function theophyllineModel(): PopulationModel {
   });
 }
 
-/** Concentration after oral doses (amount, time) by superposition: φ = (ka, cl, v). */
-function closedForm(doses: readonly { time: number; amount: number }[], times: Float64Array) {
-  return (phi: Float64Array, f: Float64Array): void => {
-    const [ka, cl, v] = phi;
-    const k = cl / v;
-    f.fill(0);
-    for (const dose of doses) {
-      const scale = (dose.amount * ka) / (v * (ka - k));
-      for (let j = 0; j < times.length; j++) {
-        const t = times[j] - dose.time;
-        if (t > 0) f[j] += scale * (Math.exp(-k * t) - Math.exp(-ka * t));
-      }
-    }
-  };
-}
-
 /**
  * The model and subjects for a worker thread of a threaded objective or fit: pass
  * `{ setup: THEOPHYLLINE_SETUP, args: { path } }` as the `threads` option.
@@ -93,15 +79,9 @@ export function theophyllineSubjects(
       observe: model.observation({ conc: 'central/v' }),
     });
   }
-  return records.map((s) => {
-    const times = Float64Array.from(s.observations, (o) => o.time);
-    const doses = s.doses.map((d) => ({ time: d.time, amount: d.amount }));
-    return {
-      id: s.id,
-      times,
-      observations: Float64Array.from(s.observations, (o) => o.dv),
-      covariates: s.covariates,
-      predict: closedForm(doses, times),
-    };
+  // The library's closed form (superposition of the oral doses), one model per subject.
+  return closedFormSubjects(records, {
+    create: () => new ClosedFormOneCompartmentOral({ ka: 1, cl: 1, v: 1 }),
+    setParameters: (model, phi) => model.setParameters({ ka: phi[0], cl: phi[1], v: phi[2] }),
   });
 }
