@@ -16,6 +16,7 @@ import {
 } from './optimizer.ts';
 import { OPTIMIZER_STATE, readOptimizerState } from './optimizer-state.ts';
 import { child, fieldError, type FieldPlace } from '../parameters/json-fields.ts';
+import { FrozenUnion } from '../parameters/frozen-entries.ts';
 
 /** Options of {@link adam}. */
 export interface AdamOptions {
@@ -29,7 +30,10 @@ export interface AdamOptions {
   epsilon?: number;
   /** Decoupled weight decay λ (AdamW), default 0. */
   weightDecay?: number;
-  /** Frozen mask (1 = frozen). */
+  /**
+   * Frozen mask (1 = frozen), combined by union with the frozen blocks of θ's layout, which are
+   * honoured without it.
+   */
   frozen?: Uint8Array | null;
 }
 
@@ -41,6 +45,8 @@ class Adam implements FirstOrderOptimizer {
   private readonly epsilon: number;
   private readonly weightDecay: number;
   private frozen: Uint8Array | null;
+  /** The explicit mask combined with the frozen blocks of θ's layout. */
+  private readonly frozenUnion = new FrozenUnion();
   private m = new Float64Array(0);
   private v = new Float64Array(0);
   private t = 0;
@@ -91,7 +97,8 @@ class Adam implements FirstOrderOptimizer {
     for (let i = 0; i < n; i++)
       if (!Number.isFinite(grad[i])) requireFiniteGradient(grad[i], i, this.t + 1);
     this.t++;
-    const { beta1, beta2, epsilon, m, v, frozen } = this;
+    const { beta1, beta2, epsilon, m, v } = this;
+    const frozen = this.frozenUnion.of(theta, this.frozen);
     const lr = this.learningRate;
     const stepSize = lr / (1 - beta1 ** this.t);
     const sqrtBias2 = Math.sqrt(1 - beta2 ** this.t);

@@ -13,6 +13,7 @@ import {
 } from './optimizer.ts';
 import { OPTIMIZER_STATE, readOptimizerState } from './optimizer-state.ts';
 import type { FieldPlace } from '../parameters/json-fields.ts';
+import { FrozenUnion } from '../parameters/frozen-entries.ts';
 
 /** Options of {@link gradientDescent}. */
 export interface GradientDescentOptions {
@@ -22,7 +23,10 @@ export interface GradientDescentOptions {
   momentum?: number;
   /** Nesterov momentum (default false). */
   nesterov?: boolean;
-  /** Frozen mask (1 = frozen). */
+  /**
+   * Frozen mask (1 = frozen), combined by union with the frozen blocks of θ's layout, which are
+   * honoured without it.
+   */
   frozen?: Uint8Array | null;
 }
 
@@ -32,6 +36,8 @@ class GradientDescent implements FirstOrderOptimizer {
   private readonly momentum: number;
   private readonly nesterov: boolean;
   private frozen: Uint8Array | null;
+  /** The explicit mask combined with the frozen blocks of θ's layout. */
+  private readonly frozenUnion = new FrozenUnion();
   private velocity = new Float64Array(0);
   private t = 0;
 
@@ -64,7 +70,8 @@ class GradientDescent implements FirstOrderOptimizer {
       if (!Number.isFinite(grad[i])) requireFiniteGradient(grad[i], i, this.t + 1);
     if (this.momentum > 0 && this.velocity.length !== n) this.velocity = new Float64Array(n);
     this.t++;
-    const { momentum: mu, nesterov, velocity, frozen } = this;
+    const { momentum: mu, nesterov, velocity } = this;
+    const frozen = this.frozenUnion.of(theta, this.frozen);
     const lr = this.learningRate;
     for (let i = 0; i < n; i++) {
       if (frozen !== null && frozen[i]) continue;

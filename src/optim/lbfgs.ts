@@ -31,6 +31,7 @@ import {
   type StopReason,
 } from './minimize.ts';
 import { checkFrozen, type ValueAndGradient } from './optimizer.ts';
+import { effectiveFrozen } from '../parameters/frozen-entries.ts';
 
 /**
  * The curvature memory of L-BFGS after a call (`result.lbfgsState`): passed back as
@@ -90,13 +91,14 @@ export function lbfgs<T extends FloatArray>(
   options: MinimizeOptions = {},
 ): MinimizeResult & { readonly lbfgsState: LbfgsState } {
   const n = theta.length;
-  const frozen = options.frozen ?? null;
+  checkFrozen(options.frozen ?? null, theta);
+  // The blocks frozen in θ's layout, with the explicit mask.
+  const frozen = effectiveFrozen(theta, options.frozen);
   const maxIterations = options.maxIterations ?? 1000;
   const gtol = options.gradientTolerance ?? 1e-8;
   const ftol = options.functionTolerance ?? 0;
   const m = options.memory ?? 10;
   requireInteger(m, 'L-BFGS memory', 1);
-  checkFrozen(frozen, theta);
 
   const grad = new (theta.constructor as Float64ArrayConstructor | Float32ArrayConstructor)(n) as T;
   const x0 = new Float64Array(n); // iterate at the start of the line search

@@ -13,6 +13,7 @@ import { gradientDescent } from './gradient-descent.ts';
 import { lbfgs, type LbfgsState } from './lbfgs.ts';
 import type { LineSearchOptions } from './line-search.ts';
 import { checkFrozen, type FirstOrderOptimizer, type ValueAndGradient } from './optimizer.ts';
+import { effectiveFrozen } from '../parameters/frozen-entries.ts';
 
 /** Why an optimisation stopped. */
 export type StopReason =
@@ -51,7 +52,10 @@ export interface MinimizeOptions {
   memory?: number;
   /** Line-search constants (L-BFGS). */
   lineSearch?: LineSearchOptions;
-  /** Frozen mask (1 = frozen), e.g. `layout.frozenMask()`. */
+  /**
+   * Frozen mask (1 = frozen). The blocks frozen in θ's layout (a θ from `layout.initial()`,
+   * `zeros`, `fromJSON` or `adopt`) are frozen without it; a mask given here adds to them.
+   */
   frozen?: Uint8Array | null;
   /** Called after every iteration; return `'stop'` to stop. */
   callback?: (info: IterationInfo) => void | 'stop';
@@ -148,8 +152,10 @@ function firstOrder<T extends FloatArray>(
   optimizer: FirstOrderOptimizer,
   options: MinimizeOptions,
 ): MinimizeResult {
-  const frozen = options.frozen ?? null;
-  optimizer.setFrozen(frozen);
+  optimizer.setFrozen(options.frozen ?? null);
+  // The optimizer adds θ's layout to the explicit mask at every step; so do the gradient
+  // zeroing and the norms here.
+  const frozen = effectiveFrozen(theta, options.frozen);
   const maxIterations = options.maxIterations ?? 1000;
   const gtol = options.gradientTolerance ?? 1e-8;
   const grad = new (theta.constructor as Float64ArrayConstructor | Float32ArrayConstructor)(

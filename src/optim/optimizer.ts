@@ -1,6 +1,7 @@
 /**
- * Optimizers see only flat vectors: θ and a gradient of the same layout. Frozen entries
- * (a mask from `ParameterLayout.frozenMask()`, 1 = frozen) are never moved by any optimizer.
+ * Optimizers see only flat vectors: θ and a gradient of the same layout. Frozen entries are
+ * never moved by any optimizer: the blocks frozen in θ's layout (when a layout made θ, see
+ * `parameters/frozen-entries.ts`) together with those of an explicit mask (1 = frozen).
  */
 import { ScichainError } from '../errors.ts';
 import type { FloatArray } from '../memory/dtype.ts';
@@ -36,7 +37,10 @@ export interface FirstOrderOptimizer {
    * when the state is refused.
    */
   loadState(state: OptimizerState, place?: FieldPlace): void;
-  /** Sets the frozen mask (1 = frozen), or null for none. */
+  /**
+   * Sets the explicit frozen mask (1 = frozen), or null for none; the frozen blocks of θ's layout
+   * stay frozen either way.
+   */
   setFrozen(mask: Uint8Array | null): void;
 }
 

@@ -5,10 +5,11 @@
  * transform (θ holds the unconstrained value), be frozen, and be saved to and loaded from JSON
  * with their names, bit for bit.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError, closestName } from '../errors.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { ParameterComponent, ParameterGroup, ParameterRole } from '../nn/layer.ts';
 import { Rng, toRng } from '../random/rng.ts';
+import { registerTheta, type FrozenSource } from './frozen-entries.ts';
 import { parametersFromJSON, parametersToJSON, type ParameterFile } from './parameter-json.ts';
 import { identity, positive, bounded, type Transform } from './transforms.ts';
 
@@ -19,9 +20,18 @@ export type Constraint = Transform | 'positive' | readonly [number, number];
 export interface BlockOptions {
   /** Constraint of the natural value (default: none). */
   transform?: Constraint;
-  /** Start frozen: optimizers leave the block untouched (default false). */
+  /**
+   * Start frozen: every optimizer leaves the block untouched in a θ this layout made (default
+   * false; see {@link ParameterLayout.freeze}).
+   */
   frozen?: boolean;
 }
+
+/**
+ * Counts freezes and unfreezes of every layout, so a cached frozen mask — which depends on the
+ * layouts nested in it too — is rebuilt only after one.
+ */
+let frozenGeneration = 0;
 
 /** Initial natural values of a vector block. */
 export type VectorInit = number | readonly number[] | ((index: number, rng: Rng) => number);
@@ -76,20 +86,41 @@ function isComponent(spec: BlockSpec): spec is ParameterComponent {
   return !('kind' in spec && (spec.kind === 'scalar' || spec.kind === 'vector'));
 }
 
-function toTransform(c: Constraint | undefined): Transform {
+function toTransform(c: Constraint | undefined, name: string): Transform {
   if (c === undefined) return identity;
   if (c === 'positive') return positive;
   if (Array.isArray(c)) return bounded(c[0], c[1]);
+  const t = c as Partial<Transform> | string | null;
+  if (typeof t === 'string') {
+    const near = closestName(t, ['positive']);
+    throw new ScichainError(
+      'UnknownName',
+      `parameter '${name}': unknown transform '${t}'; ${near ? `did you mean '${near}'? ` : ''}valid: 'positive', [lower, upper] or a transform`,
+    );
+  }
+  if (
+    t === null ||
+    typeof t !== 'object' ||
+    typeof t.toNatural !== 'function' ||
+    typeof t.fromNatural !== 'function'
+  ) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `transform of '${name}' must be 'positive', [lower, upper] or a transform, got ${String(t)}`,
+    );
+  }
   return c as Transform;
 }
 
 /** Assembles named blocks into one flat θ. Build it with {@link parameters}. */
-export class ParameterLayout implements ParameterComponent {
+export class ParameterLayout implements ParameterComponent, FrozenSource {
   readonly blocks: readonly Block[];
   /** Total length of θ. */
   readonly paramCount: number;
   private readonly byName = new Map<string, Block>();
   private readonly frozen = new Set<string>();
+  /** The frozen mask (null: nothing frozen) as of a {@link frozenGeneration}. */
+  private frozenCache: { generation: number; mask: Uint8Array | null } | null = null;
 
   constructor(spec: Readonly<Record<string, BlockSpec>>) {
     const blocks: Block[] = [];
@@ -119,7 +150,7 @@ export class ParameterLayout implements ParameterComponent {
           spec: s,
         };
       } else if (s.kind === 'scalar') {
-        const transform = toTransform(s.transform);
+        const transform = toTransform(s.transform, name);
         transform.fromNatural(s.value, `initial value of '${name}'`);
         block = { name, kind: 'scalar', offset, size: 1, transform, spec: s };
         if (s.frozen) this.frozen.add(name);
@@ -141,7 +172,7 @@ export class ParameterLayout implements ParameterComponent {
           kind: 'vector',
           offset,
           size: s.size,
-          transform: toTransform(s.transform),
+          transform: toTransform(s.transform, name),
           spec: s,
         };
         if (s.frozen) this.frozen.add(name);
@@ -173,7 +204,20 @@ export class ParameterLayout implements ParameterComponent {
 
   /** A zero-filled vector with this layout (θ or gradient). */
   zeros(dtype: DType = 'float64'): FloatArray {
-    return new (arrayType(dtype))(this.paramCount);
+    const theta = new (arrayType(dtype))(this.paramCount);
+    registerTheta(theta, this);
+    return theta;
+  }
+
+  /**
+   * Marks a θ allocated elsewhere (for example in an objective's WebAssembly arena) as this
+   * layout's, so that every optimizer leaves its frozen blocks alone, as it does for the θ that
+   * {@link initial}, {@link zeros} and {@link fromJSON} return. Returns θ.
+   */
+  adopt<T extends FloatArray>(theta: T): T {
+    this.check(theta);
+    registerTheta(theta, this);
+    return theta;
   }
 
   /** A zero gradient vector with θ's dtype and length. */
@@ -193,7 +237,10 @@ export class ParameterLayout implements ParameterComponent {
     return theta;
   }
 
-  /** Component protocol: initialise this layout's slice of a larger θ. */
+  /**
+   * Component protocol: initialise this layout's slice of a larger θ. A θ that is exactly this
+   * layout's (offset 0, length {@link paramCount}) is adopted (see {@link adopt}).
+   */
   init(theta: FloatArray, offset: number, rng: Rng): void {
     for (const b of this.blocks) {
       const stream = rng.fork(b.name);
@@ -215,6 +262,7 @@ export class ParameterLayout implements ParameterComponent {
         }
       }
     }
+    if (offset === 0 && theta.length === this.paramCount) registerTheta(theta, this);
   }
 
   /** A view (no copy) of a block's entries of θ: writes to it write θ. */
@@ -275,15 +323,22 @@ export class ParameterLayout implements ParameterComponent {
     return out;
   }
 
-  /** Freezes blocks: optimizers given {@link frozenMask} will not move them. */
+  /**
+   * Freezes blocks: no optimizer moves them in a θ this layout made or adopted (nor in any θ
+   * whose optimizer is given {@link frozenMask}).
+   */
   freeze(...names: string[]): this {
-    for (const n of names) this.frozen.add(this.block(n).name);
+    const blocks = names.map((n) => this.block(n));
+    for (const b of blocks) this.frozen.add(b.name);
+    frozenGeneration++;
     return this;
   }
 
   /** Unfreezes blocks. */
   unfreeze(...names: string[]): this {
-    for (const n of names) this.frozen.delete(this.block(n).name);
+    const blocks = names.map((n) => this.block(n));
+    for (const b of blocks) this.frozen.delete(b.name);
+    frozenGeneration++;
     return this;
   }
 
@@ -300,6 +355,20 @@ export class ParameterLayout implements ParameterComponent {
       else if (b.component instanceof ParameterLayout) mask.set(b.component.frozenMask(), b.offset);
     }
     return mask;
+  }
+
+  /**
+   * The frozen mask optimizers apply to a θ of this layout by themselves: {@link frozenMask},
+   * or null when nothing is frozen. Cached until a block of any layout is frozen or unfrozen.
+   * Do not modify it.
+   */
+  frozenEntries(): Uint8Array | null {
+    const cache = this.frozenCache;
+    if (cache !== null && cache.generation === frozenGeneration) return cache.mask;
+    const mask = this.frozenMask();
+    const any = mask.some((v) => v !== 0);
+    this.frozenCache = { generation: frozenGeneration, mask: any ? mask : null };
+    return this.frozenCache.mask;
   }
 
   /** Named groups: scalars and vectors by name, components' inner groups prefixed `name.`. */
@@ -357,7 +426,9 @@ export class ParameterLayout implements ParameterComponent {
    * restored). Errors name the field's JSON path and `source` (e.g. the file).
    */
   fromJSON(file: unknown, dtype?: DType, source?: string): FloatArray {
-    return parametersFromJSON(this, file, dtype, source);
+    const theta = parametersFromJSON(this, file, dtype, source);
+    registerTheta(theta, this);
+    return theta;
   }
 
   /** @internal Names of the frozen blocks (for serialisation). */
