@@ -9,45 +9,15 @@
  * ODEX's dense output inside each segment. ODEX's interpolant lives only inside its callback, so
  * the solution keeps no dense output (`at` is unavailable).
  */
-import { createRequire } from 'node:module';
+// odex is CommonJS: a default import is its module.exports in Node and in bundlers. Its typings
+// come from solvers/odex-types.d.ts (tsconfig `paths`): odex ships TypeScript source that does
+// not pass strict checks.
+import odex from 'odex';
 import { ScichainError } from '../src/errors.ts';
 import { normalizeOptions, type SolveOptions } from './options.ts';
 import type { ODEProblem } from './problem.ts';
 import { emptyStats, type ReturnCode } from './return-code.ts';
 import { ODESolution, type EventRecord } from './solution.ts';
-
-/** The part of odex's API used here (its own TypeScript source does not pass strict checks). */
-interface OdexResult {
-  y: number[];
-  outcome: number;
-  nStep: number;
-  xEnd: number;
-  nAccept: number;
-  nReject: number;
-  nEval: number;
-}
-interface OdexSolver {
-  relativeTolerance: number | number[];
-  absoluteTolerance: number | number[];
-  maxSteps: number;
-  maxStepSize: number;
-  initialStepSize: number;
-  denseOutput: boolean;
-  solve(
-    f: (x: number, y: number[]) => number[],
-    x: number,
-    y0: number[],
-    xEnd: number,
-    solOut?: (
-      n: number,
-      xOld: number,
-      x: number,
-      y: number[],
-      dense?: (c: number, x: number) => number,
-    ) => boolean | void,
-  ): OdexResult;
-}
-const odex = createRequire(import.meta.url)('odex') as { Solver: new (n: number) => OdexSolver };
 
 /** Solves with ODEX; see the module comment for what is mapped and how. */
 export function solveWithOdex(problem: ODEProblem, options: SolveOptions = {}): ODESolution {

@@ -1,15 +1,20 @@
 /** Reading a user's text file with an error that names it. */
-import { readFileSync } from 'node:fs';
 import { ScichainError } from '../errors.ts';
+import { nodeBuiltin } from './node-builtins.ts';
 
-/** The UTF-8 text of `path`; a read failure is an `InvalidArgument` naming `what` and the path. */
+/**
+ * The UTF-8 text of `path`; a read failure is an `InvalidArgument` naming `what` and the path,
+ * with Node's error (its `code`, e.g. `ENOENT`) as `cause`. Needs Node (`Unsupported` elsewhere).
+ */
 export function readTextFile(path: string, what: string): string {
+  const fs = nodeBuiltin('node:fs', `reading ${what} ${path}`);
   try {
-    return readFileSync(path, 'utf8');
+    return fs.readFileSync(path, 'utf8');
   } catch (e) {
     throw new ScichainError(
       'InvalidArgument',
       `cannot read ${what} ${path}: ${(e as Error).message}`,
+      { cause: e },
     );
   }
 }
@@ -26,6 +31,7 @@ export function readJsonFile(path: string, what: string): unknown {
     throw new ScichainError(
       'InvalidArgument',
       `${what} ${path} is not valid JSON (a truncated or damaged file?): ${(e as Error).message}`,
+      { cause: e },
     );
   }
 }

@@ -5,9 +5,8 @@
  * folder is then flushed too where the platform allows, so the rename survives a power cut.
  * Any failure removes the temporary file and leaves the old file as it was.
  */
-import * as nodeFs from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { ScichainError } from '../errors.ts';
+import { nodeBuiltin, nodeProcess } from './node-builtins.ts';
 
 /** The file-system calls the writer uses (injectable, so tests can make them fail). */
 export interface AtomicWriteFs {
@@ -26,7 +25,7 @@ export interface AtomicWriteFs {
 export interface WriteFileAtomicOptions {
   /** What the file is, for error messages (default "file"). */
   what?: string;
-  /** File-system calls (default `node:fs`). */
+  /** File-system calls (default `node:fs`, obtained when first needed). */
   fs?: AtomicWriteFs;
 }
 
@@ -35,15 +34,17 @@ let counter = 0;
 /**
  * Writes `contents` (or what `contents()` returns — called before anything touches the disk,
  * so a serialisation error leaves no trace) to `path` atomically, creating folders as needed.
- * Returns the absolute path. Errors are `ScichainError`s naming the path.
+ * Returns the absolute path. Errors are `ScichainError`s naming the path, with the file
+ * system's error as `cause`. Needs Node (an `Unsupported` error elsewhere).
  */
 export function writeFileAtomic(
   path: string,
   contents: string | (() => string),
   options: WriteFileAtomicOptions = {},
 ): string {
-  const fs = options.fs ?? nodeFs;
   const what = options.what ?? 'file';
+  const { basename, dirname, join, resolve } = nodeBuiltin('node:path', `writing ${what} ${path}`);
+  const fs = options.fs ?? nodeBuiltin('node:fs', `writing ${what} ${path}`);
   const full = resolve(path);
   let text: string;
   try {
@@ -52,11 +53,12 @@ export function writeFileAtomic(
     throw new ScichainError(
       e instanceof ScichainError ? e.code : 'InvalidArgument',
       `cannot write ${what} ${full}: ${(e as Error).message} (nothing was written)`,
+      { cause: e },
     );
   }
   const dir = dirname(full);
   // Same folder as the target: rename is only atomic within one file system.
-  const temp = join(dir, `.${basename(full)}.${process.pid}.${++counter}.tmp`);
+  const temp = join(dir, `.${basename(full)}.${nodeProcess()?.pid ?? 0}.${++counter}.tmp`);
   let fd = -1;
   let created = false;
   try {
@@ -66,7 +68,7 @@ export function writeFileAtomic(
     fd = fs.openSync(temp, 'wx', mode);
     created = true;
     // writeSync may write less than asked; loop over the UTF-8 bytes until all are out.
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = new TextEncoder().encode(text);
     let done = 0;
     while (done < bytes.length) {
       const wrote = fs.writeSync(fd, bytes, done, bytes.length - done);
@@ -96,6 +98,7 @@ export function writeFileAtomic(
     throw new ScichainError(
       'InvalidArgument',
       `cannot write ${what} ${full}: ${(e as Error).message} (the previous contents, if any, are unchanged)`,
+      { cause: e },
     );
   }
   syncDirectory(fs, dir);
@@ -104,7 +107,7 @@ export function writeFileAtomic(
 
 /** Flushes a folder's entries (the rename) to the disk; not possible on Windows, so skipped. */
 function syncDirectory(fs: AtomicWriteFs, dir: string): void {
-  if (process.platform === 'win32') return;
+  if (nodeProcess()?.platform === 'win32') return;
   let fd = -1;
   try {
     fd = fs.openSync(dir, 'r');

@@ -2,7 +2,9 @@
  * CSV text → header and rows of trimmed cells, each row with its 1-based file line (header
  * line = row 1 when it is the first line). Parsing itself (quotes, embedded commas) is csv-parse's.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+// csv-parse's browser build: plain ESM with its own Buffer, so parsing works the same in Node,
+// browsers and Web Workers (its Node entry needs the global Buffer).
+import { CsvError, parse } from 'csv-parse/browser/esm/sync';
 import type { DataProblems } from './data-problems.ts';
 
 /** One data row: its cells (trimmed, one per header column) and its 1-based file line. */

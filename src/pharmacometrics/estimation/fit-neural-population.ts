@@ -19,7 +19,6 @@
  * FOCE" workflow rather than a joint FOCEI optimum: the weights minimise J, not the marginal
  * likelihood's approximation.
  */
-import { existsSync, rmSync } from 'node:fs';
 import { ScichainError } from '../../errors.ts';
 import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
 import {
@@ -27,6 +26,7 @@ import {
   CheckpointWriter,
   type CheckpointTarget,
 } from '../../io/checkpoint-file.ts';
+import { nodeBuiltin } from '../../io/node-builtins.ts';
 import { SignalWatch } from '../../io/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
 import { dataFingerprint, loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
@@ -358,7 +358,9 @@ export async function fitNeuralPopulationAsync(
         populationPath !== undefined &&
         resumedInto?.round === round &&
         resumedInto.stage === 'population' &&
-        existsSync(populationPath)
+        nodeBuiltin('node:fs', `resuming from checkpoint ${populationPath}`).existsSync(
+          populationPath,
+        )
           ? loadPopulationFitCheckpoint(populationPath)
           : undefined;
       const stepInputs = { x: state.x.slice(), etas: state.etas.slice() };
@@ -401,7 +403,10 @@ export async function fitNeuralPopulationAsync(
       state.round++;
       roundStart = performance.now();
       write();
-      if (populationPath !== undefined) rmSync(populationPath, { force: true });
+      if (populationPath !== undefined)
+        nodeBuiltin('node:fs', `removing checkpoint ${populationPath}`).rmSync(populationPath, {
+          force: true,
+        });
     }
     const best = bestRound(rounds);
     // A best round done before an interruption: its population step again, from its inputs.
