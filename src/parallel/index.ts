@@ -1,0 +1,27 @@
+/**
+ * `scichain/parallel`: the thread pool (worker threads in Node, Web Workers in browsers, over
+ * shared memory), how many threads a call gets, and the task protocol for running your own work
+ * on the pool's workers. Bundlers: emit `scichain/worker` as a second entry point named
+ * `worker-entry.js` next to the bundle (see the README).
+ *
+ * @module parallel
+ */
+
+/** The pool of workers, the process-wide shared pool, and `threads` option resolution. */
+export {
+  ThreadPool,
+  type ThreadPoolOptions,
+  sharedThreadPool,
+  resolveThreads,
+} from './thread-pool.ts';
+/** Cores available to this process (Node) or reported by the browser. */
+export { availableCores } from './host.ts';
+/** How many threads `'auto'` picks for a problem size, and the sizes it starts from. */
+export {
+  chooseThreads,
+  THREADS_MIN_MULTIPLY_ADDS,
+  THREADS_MIN_ROWS,
+  type ThreadChoice,
+} from './thread-choice.ts';
+/** The task protocol: a module exporting a factory that runs operations on a worker. */
+export type { ParallelTask, TaskContext, TaskFactory, TaskModule } from './task.ts';
