@@ -9,7 +9,8 @@
  * The same run-time figures for the bundled Lotka–Volterra and two-compartment models follow
  * (`model` field), to compare generated code before and after a compiler change.
  */
-import { expressionModel, scalar, type ExpressionModel } from '../src/index.ts';
+import { expressionModel, scalar } from '../src/index.ts';
+import { type ExpressionModel } from '../models/index.ts';
 import type { ExpressionModelSpec } from '../src/expressions/expression-model.ts';
 import { lotkaVolterraModel } from '../models/lotka-volterra-ude.ts';
 import { emit, median, nanosecondsPerCall, numberOption } from './harness.ts';

@@ -18,18 +18,9 @@
  * batch with its `multiply_adds`, from which `THREADS_MIN_MULTIPLY_ADDS` was chosen.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import {
-  Arena,
-  availableCores,
-  DataParallelModel,
-  Dense,
-  ThreadPool,
-  ModuleBuilder,
-  Report,
-  Rng,
-  wasmFeatures,
-  type FloatArray,
-} from '../src/index.ts';
+import { availableCores, ThreadPool, Report, Rng, type FloatArray } from '../src/index.ts';
+import { Arena, DataParallelModel, Dense, wasmFeatures } from '../src/nn/index.ts';
+import { ModuleBuilder } from '../src/wasm/emitter.ts';
 import { emit, median, numberOption, referenceNanosecondsPerElement } from './harness.ts';
 
 interface Point {

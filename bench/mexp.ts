@@ -16,7 +16,8 @@ import {
   matrixExponentialNetwork,
   trainMatrixExponential,
 } from '../examples/matrix-exponential.ts';
-import { availableCores, Dense, type KernelChoice } from '../src/index.ts';
+import { availableCores } from '../src/index.ts';
+import { Dense, type KernelChoice } from '../src/nn/index.ts';
 import { emit, median, numberOption, referenceNanosecondsPerElement } from './harness.ts';
 
 function seedsOption(args: readonly string[]): number[] {

@@ -13,14 +13,8 @@
  *   npm run bench -- ode [--problems HIRES,OREGO] [--budget 200]   (budget: ms of repetitions)
  */
 import { create, all } from 'mathjs';
-import {
-  median,
-  Report,
-  solve,
-  solveWithOdex,
-  type MethodName,
-  type ODESolution,
-} from '../src/index.ts';
+import { median, Report, solve, type MethodName, type ODESolution } from '../src/index.ts';
+import { solveWithOdex } from '../solvers/index.ts';
 import {
   allTestProblems,
   referenceError,

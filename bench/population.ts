@@ -9,7 +9,8 @@
  * Subjects are split into fixed contiguous shares, each worker rebuilding the model and subjects
  * through `theophyllineSetup`.
  */
-import { availableCores, PopulationObjective, ThreadPool } from '../src/index.ts';
+import { availableCores, ThreadPool } from '../src/index.ts';
+import { PopulationObjective } from '../src/pharmacometrics/index.ts';
 import {
   THEOPHYLLINE_SETUP,
   theophyllineModel,

@@ -11,15 +11,13 @@
  * sensitivities per subject and objective evaluation, over the difference gradient), and with
  * `--ode-fit` its whole fit. `path` tells them apart.
  */
+import { ClosedFormOneCompartmentOral, doseSchedule, fitPopulation } from '../src/index.ts';
+import { doseTimeline } from '../src/pharmacometrics/dosing/dose-timeline.ts';
 import {
-  ClosedFormOneCompartmentOral,
-  doseSchedule,
-  doseTimeline,
   doseRecord,
-  fitPopulation,
   PopulationObjective,
   type PopulationSubject,
-} from '../src/index.ts';
+} from '../src/pharmacometrics/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../examples/theophylline-model.ts';
 import { emit, median, numberOption } from './harness.ts';
 

@@ -6,7 +6,8 @@
  * by copies); `typescript_layers_ns_per_call` and `wasm_theta_in_arena_ns_per_call` time the
  * per-layer TypeScript kernels and the kernel with θ and gradient in its arena.
  */
-import { Arena, chain, dense, Rng } from '../src/index.ts';
+import { chain, dense, Rng } from '../src/index.ts';
+import { Arena } from '../src/nn/index.ts';
 import { fusedChain } from '../src/nn/kernels/fused-chain.ts';
 import {
   allocatingControl,

@@ -8,7 +8,7 @@
  * A run stopped by Ctrl-C (SIGINT) or SIGTERM finishes its current epoch, writes the
  * checkpoint, prints how to resume and exits with 130 or 143.
  */
-import { signalExitCode } from '../src/index.ts';
+import { signalExitCode } from '../src/training/train-supervised.ts';
 
 /** `--name value` as a string (or undefined when absent). */
 export function stringArgument(name: string): string | undefined {

@@ -31,23 +31,25 @@ import {
   chebyshev,
   dense,
   fourier,
-  loadPhasesCheckpoint,
   median,
   minimizePhases,
-  minimizePhasesAsync,
   odeObjective,
   odeProblem,
   Report,
   Rng,
   solve,
-  type ExpressionModel,
   type Layer,
   type MinimizePhase,
+} from '../src/index.ts';
+import { loadPhasesCheckpoint } from '../src/optim/minimize-phases.ts';
+import {
+  minimizePhasesAsync,
   type PhasesOptions,
   type PhasesResult,
   type ProgressSetting,
   type ValueAndGradient,
-} from '../src/index.ts';
+} from '../src/training/index.ts';
+import { type ExpressionModel } from '../models/index.ts';
 import {
   CIRCADIAN_TRUTH,
   circadianModel,

@@ -24,28 +24,30 @@ import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 import {
   adam,
   expressionModel,
-  loadPhasesCheckpoint,
   median,
   minimize,
   minimizePhases,
-  minimizePhasesAsync,
   odeObjective,
   odeProblem,
   polynomialLibrary,
   Report,
   Rng,
-  saveParameters,
   scalar,
   solve,
   sparseRegression,
-  type ExpressionModel,
   type MinimizePhase,
+} from '../src/index.ts';
+import { loadPhasesCheckpoint } from '../src/optim/minimize-phases.ts';
+import {
+  minimizePhasesAsync,
   type PhasesOptions,
   type PhasesResult,
   type ProgressSetting,
-  type SparseModel,
   type ValueAndGradient,
-} from '../src/index.ts';
+} from '../src/training/index.ts';
+import { saveParameters } from '../src/parameters/parameter-file.ts';
+import { type ExpressionModel } from '../models/index.ts';
+import { type SparseModel } from '../src/surrogates/index.ts';
 import {
   LOTKA_VOLTERRA_TRUTH,
   lotkaVolterraModel,

@@ -24,21 +24,23 @@ import {
   meanSquaredError,
   parameters,
   Report,
-  loadCheckpoint,
-  saveParameters,
   supervisedObjective,
   trainSupervised,
   trainSupervisedAsync,
-  type CheckpointFileOptions,
-  type EpochRecord,
   type FloatArray,
-  type KernelChoice,
-  type ThreadChoice,
-  type ProgressSetting,
-  type TrainingCheckpoint,
   type TrainResult,
   type TrainSupervisedOptions,
 } from '../src/index.ts';
+import { loadCheckpoint } from '../src/training/checkpoint.ts';
+import { saveParameters } from '../src/parameters/parameter-file.ts';
+import {
+  type CheckpointFileOptions,
+  type EpochRecord,
+  type ProgressSetting,
+  type TrainingCheckpoint,
+} from '../src/training/index.ts';
+import { type KernelChoice } from '../src/nn/index.ts';
+import { type ThreadChoice } from '../src/parallel/index.ts';
 
 /** Settings of one run of the protocol. */
 export interface MatrixExponentialOptions {

@@ -24,14 +24,11 @@
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import {
-  addPopulationSections,
   ClosedFormOneCompartmentOral,
   closedFormSubjects,
   designRecords,
   fitNeuralPopulation,
-  fitNeuralPopulationAsync,
   fitPopulation,
-  loadNeuralFitCheckpoint,
   odeProblem,
   odeSubjects,
   PopulationModel,
@@ -40,18 +37,23 @@ import {
   simulatePopulation,
   solve,
   visualPredictiveCheck,
+  type PopulationFit,
+} from '../src/index.ts';
+import { addPopulationSections } from '../src/report/index.ts';
+import {
+  fitNeuralPopulationAsync,
   withObservations,
   type NeuralFitCheckpoint,
   type NeuralPopulationFit,
   type NeuralPopulationOptions,
   type NeuralPopulationRun,
-  type PopulationFit,
   type PopulationSubject,
   type ResidualError,
   type SubjectRecords,
-  type ThreadChoice,
   type Vpc,
-} from '../src/index.ts';
+} from '../src/pharmacometrics/index.ts';
+import { loadNeuralFitCheckpoint } from '../src/pharmacometrics/estimation/neural-fit-checkpoint.ts';
+import { type ThreadChoice } from '../src/parallel/index.ts';
 import { neuralAbsorption } from '../models/pk/neural-absorption.ts';
 import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
 import { transitAbsorption } from '../models/pk/transit-absorption.ts';

@@ -13,9 +13,8 @@ import {
   odeSubjects,
   PopulationModel,
   readNonmemData,
-  type PopulationSubject,
-  type SubjectRecords,
 } from '../src/index.ts';
+import { type PopulationSubject, type SubjectRecords } from '../src/pharmacometrics/index.ts';
 import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
 
 /** The data file (12 subjects, 132 observations). */

@@ -12,17 +12,10 @@
  * 130 or 143; the resumed fit ends exactly where an uninterrupted one does.
  */
 import { pathToFileURL } from 'node:url';
-import {
-  fitPopulation,
-  fitPopulationAsync,
-  loadPopulationFitCheckpoint,
-  Report,
-  visualPredictiveCheck,
-  type NlmeMethod,
-  type PopulationFit,
-  type Vpc,
-  addPopulationSections,
-} from '../src/index.ts';
+import { fitPopulation, Report, visualPredictiveCheck, type PopulationFit } from '../src/index.ts';
+import { fitPopulationAsync, type NlmeMethod, type Vpc } from '../src/pharmacometrics/index.ts';
+import { loadPopulationFitCheckpoint } from '../src/pharmacometrics/estimation/fit-population.ts';
+import { addPopulationSections } from '../src/report/index.ts';
 import {
   NLMIXR2_THEOPHYLLINE,
   theophyllineModel,

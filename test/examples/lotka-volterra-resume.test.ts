@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPhasesCheckpoint } from '../../src/index.ts';
+import { loadPhasesCheckpoint } from '../../src/optim/minimize-phases.ts';
 import {
   runLotkaVolterraUde,
   runLotkaVolterraUdeAsync,

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadParameters, parameters } from '../../src/index.ts';
+import { parameters } from '../../src/index.ts';
+import { loadParameters } from '../../src/parameters/parameter-file.ts';
 import {
   matrixExponentialNetwork,
   trainMatrixExponential,

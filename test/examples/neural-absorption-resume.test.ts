@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runNeuralAbsorption, runNeuralAbsorptionAsync } from '../../examples/neural-absorption.ts';
-import { loadNeuralFitCheckpoint } from '../../src/index.ts';
+import { loadNeuralFitCheckpoint } from '../../src/pharmacometrics/estimation/neural-fit-checkpoint.ts';
 
 describe('neural absorption example, interrupted', () => {
   it('resumes its neural fit bit-exactly', { timeout: 240_000 }, async () => {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PopulationModel, ScichainError, expressionModel } from '../../src/index.ts';
-import type { ExpressionModel } from '../../src/index.ts';
+import type { ExpressionModel } from '../../models/index.ts';
 
 const CANARY = '__scichainFuzzCanary';
 const canary = (): unknown => (globalThis as Record<string, unknown>)[CANARY];

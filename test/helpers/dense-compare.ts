@@ -1,6 +1,7 @@
 // The WebAssembly and TypeScript paths of one dense layer on the same data: the worst error
 // (relative to each result's largest entry) over output, parameter gradient and input cotangent.
-import { Dense, Rng, type FloatArray } from '../../src/index.ts';
+import { Rng, type FloatArray } from '../../src/index.ts';
+import { Dense } from '../../src/nn/index.ts';
 
 type DType = 'float32' | 'float64';
 

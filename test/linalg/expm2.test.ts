@@ -1,7 +1,8 @@
 // The closed-form 2×2 exponential against an independent method (scaling and squaring of a
 // long Taylor series in float64) and against exp(A)·exp(−A) = I and det exp(A) = e^{tr A}.
 import { describe, expect, it } from 'vitest';
-import { expm2, matrixExponentialData, Rng } from '../../src/index.ts';
+import { matrixExponentialData, Rng } from '../../src/index.ts';
+import { expm2 } from '../../src/training/index.ts';
 
 function mul(a: number[], b: number[]): number[] {
   return [

@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Arena,
   logitCrossEntropy,
   meanAbsoluteError,
   meanSquaredError,
@@ -13,6 +12,7 @@ import {
   sumSquaredError,
   type FloatArray,
 } from '../../src/index.ts';
+import { Arena } from '../../src/nn/index.ts';
 import { ElementwiseLossWasm, PartialLoss } from '../../src/losses/elementwise-wasm.ts';
 
 const regression = [sumSquaredError, meanSquaredError, sumAbsoluteError, meanAbsoluteError];

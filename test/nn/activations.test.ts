@@ -1,7 +1,8 @@
 // Activation values against their definitions, derivatives against finite differences, and the
 // float32 tanh approximation against Math.tanh on a dense grid including the tails.
 import { describe, expect, it } from 'vitest';
-import { activationKernels, activationNames } from '../../src/index.ts';
+import { activationKernels } from '../../src/nn/activations.ts';
+import { activationNames } from '../../src/nn/index.ts';
 
 const definitions: Record<string, (z: number) => number> = {
   identity: (z) => z,

@@ -3,16 +3,9 @@
 // activation, stand-alone activation layers, layers without bias and θ at an offset.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  activation,
-  activationNames,
-  chain,
-  dense,
-  dropout,
-  Rng,
-  WasmFusedChain,
-  type FloatArray,
-} from '../../src/index.ts';
+import { activation, chain, dense, dropout, Rng, type FloatArray } from '../../src/index.ts';
+import { activationNames } from '../../src/nn/index.ts';
+import { WasmFusedChain } from '../../src/nn/kernels/fused-chain-wasm.ts';
 import { FUSED_CHAIN_MAX_WEIGHTS } from '../../src/nn/kernels/fused-chain.ts';
 
 function normal(rng: Rng, n: number): Float64Array {

@@ -3,15 +3,8 @@
 // L = Σ ȳ·y, for the parameter gradient and for the input cotangent.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  activationNames,
-  chain,
-  dense,
-  activation,
-  dropout,
-  Rng,
-  type Chain,
-} from '../../src/index.ts';
+import { chain, dense, activation, dropout, Rng, type Chain } from '../../src/index.ts';
+import { activationNames } from '../../src/nn/index.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';
 
 interface Case {

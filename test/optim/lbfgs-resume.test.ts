@@ -2,7 +2,8 @@
 // phases): a run cut into slices — each stopped by its callback, the next started from the θ
 // and `lbfgsState` (through JSON) the last one returned — takes exactly the iterates of one call.
 import { describe, expect, it } from 'vitest';
-import { minimize, ScichainError, type LbfgsState } from '../../src/index.ts';
+import { minimize, ScichainError } from '../../src/index.ts';
+import { type LbfgsState } from '../../src/training/index.ts';
 
 /** Extended Rosenbrock in 6 dimensions. */
 function rosenbrock(theta: Float64Array, grad: Float64Array): number {

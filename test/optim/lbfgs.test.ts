@@ -2,7 +2,8 @@
 // (−1.2, 1, −1.2, 1, …) to a gradient norm ≤ 1e-8; the line search's strong Wolfe conditions;
 // robustness to a non-finite objective away from the start.
 import { describe, expect, it } from 'vitest';
-import { minimize, strongWolfeLineSearch, type LineFunction } from '../../src/index.ts';
+import { minimize } from '../../src/index.ts';
+import { strongWolfeLineSearch, type LineFunction } from '../../src/training/index.ts';
 
 function rosenbrock(x: Float64Array, g: Float64Array): number {
   let f = 0;

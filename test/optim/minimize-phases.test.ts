@@ -7,13 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  adam,
-  loadPhasesCheckpoint,
-  minimizePhases,
-  minimizePhasesAsync,
-  type MinimizePhase,
-} from '../../src/index.ts';
+import { adam, minimizePhases, type MinimizePhase } from '../../src/index.ts';
+import { loadPhasesCheckpoint } from '../../src/optim/minimize-phases.ts';
+import { minimizePhasesAsync } from '../../src/training/index.ts';
 
 function rosenbrock(theta: Float64Array, grad: Float64Array, scale: number): number {
   let f = 0;

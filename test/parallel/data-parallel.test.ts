@@ -5,14 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   adam,
-  Arena,
-  DataParallelModel,
   availableCores,
   chain,
-  chooseThreads,
-  layerFromPlan,
-  THREADS_MIN_MULTIPLY_ADDS,
-  THREADS_MIN_ROWS,
   dense,
   dropout,
   logitCrossEntropy,
@@ -28,6 +22,13 @@ import {
   type FloatArray,
   type Layer,
 } from '../../src/index.ts';
+import { Arena, DataParallelModel } from '../../src/nn/index.ts';
+import {
+  chooseThreads,
+  THREADS_MIN_MULTIPLY_ADDS,
+  THREADS_MIN_ROWS,
+} from '../../src/parallel/index.ts';
+import { layerFromPlan } from '../../src/nn/layer-plan.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';
 import { errorRelativeToLargest } from '../helpers/dense-compare.ts';
 

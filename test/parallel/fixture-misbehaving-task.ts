@@ -2,7 +2,7 @@
  * A task module that misbehaves on command, for the pool's failure tests: operation 1 works,
  * 2 never returns, 3 calls `process.exit(3)`, 4 returns and then throws from a timer.
  */
-import type { ParallelTask, TaskContext } from '../../src/index.ts';
+import type { ParallelTask, TaskContext } from '../../src/parallel/index.ts';
 
 export function misbehavingTask(context: TaskContext<{ values: Float64Array }>): ParallelTask {
   const values = context.args.values;

@@ -1,5 +1,5 @@
 /** A task module for the pool's tests: each worker writes into its own entry of a shared array. */
-import type { ParallelTask, TaskContext } from '../../src/index.ts';
+import type { ParallelTask, TaskContext } from '../../src/parallel/index.ts';
 
 export function fillTask(context: TaskContext<{ values: Float64Array }>): ParallelTask {
   const values = context.args.values;

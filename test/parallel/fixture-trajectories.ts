@@ -2,7 +2,8 @@
  * Parts of a multi-trajectory UDE loss for the threaded tests: the Lotka–Volterra UDE fitted to
  * `count` trajectories that start from different initial states.
  */
-import { odeObjective, type ODEObjective } from '../../src/index.ts';
+import { odeObjective } from '../../src/index.ts';
+import { type ODEObjective } from '../../solvers/index.ts';
 import {
   LOTKA_VOLTERRA_TRUTH,
   lotkaVolterraTrajectory,

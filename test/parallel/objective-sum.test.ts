@@ -3,7 +3,8 @@
 // to one thread (each part in its own slot, summed in part order); a failed solve gives +∞ with
 // a NaN gradient; a setup that builds other parts is refused.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScichainError, sumOfObjectives, ThreadPool, type ObjectivePart } from '../../src/index.ts';
+import { ScichainError, sumOfObjectives, ThreadPool } from '../../src/index.ts';
+import { type ObjectivePart } from '../../src/training/index.ts';
 import { lotkaVolterraUde } from '../../models/lotka-volterra-ude.ts';
 import { lotkaVolterraParts } from './fixture-trajectories.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';

@@ -3,7 +3,8 @@
 // order), on the closed-form and the ODE path, through warm starts set on the calling thread and
 // through a whole FOCEI fit; a setup that builds other subjects is refused by name.
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableCores, fitPopulation, PopulationObjective, ThreadPool } from '../../src/index.ts';
+import { availableCores, fitPopulation, ThreadPool } from '../../src/index.ts';
+import { PopulationObjective } from '../../src/pharmacometrics/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 
 const fixture = new URL('./fixture-population.ts', import.meta.url).href;

@@ -2,7 +2,8 @@
 // timer must not block the calling thread: every wait is bounded and every stopped worker is a
 // WorkerFailed naming it and the cause — for that round and every later one.
 import { describe, expect, test } from 'vitest';
-import { ScichainError, ThreadPool, sharedThreadPool } from '../../src/index.ts';
+import { ScichainError, ThreadPool } from '../../src/index.ts';
+import { sharedThreadPool } from '../../src/parallel/index.ts';
 
 const fixture = new URL('./fixture-misbehaving-task.ts', import.meta.url).href;
 const task = { url: fixture, export: 'misbehavingTask' };

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { ScichainError, ThreadPool, shareOf } from '../../src/index.ts';
+import { ScichainError, ThreadPool } from '../../src/index.ts';
+import { shareOf } from '../../src/parallel/task.ts';
 
 const task = { url: new URL('./fixture-task.ts', import.meta.url).href, export: 'fillTask' };
 

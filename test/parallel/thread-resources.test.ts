@@ -2,14 +2,8 @@
 // never hold the process open, and no memory kept per objective created and disposed.
 import { describe, expect, test } from 'vitest';
 import { runFixture } from './run-fixture.ts';
-import {
-  ScichainError,
-  ThreadPool,
-  availableCores,
-  chooseThreads,
-  resolveThreads,
-  sharedThreadPool,
-} from '../../src/index.ts';
+import { ScichainError, ThreadPool, availableCores } from '../../src/index.ts';
+import { chooseThreads, resolveThreads, sharedThreadPool } from '../../src/parallel/index.ts';
 
 const fillTask = { url: new URL('./fixture-task.ts', import.meta.url).href, export: 'fillTask' };
 

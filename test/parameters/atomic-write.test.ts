@@ -7,20 +7,11 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  chain,
-  dense,
-  loadParameters,
-  parameters,
-  Report,
-  saveCheckpoint,
-  saveParameters,
-  scalar,
-  ScichainError,
-  writeFileAtomic,
-  type AtomicWriteFs,
-  type TrainingCheckpoint,
-} from '../../src/index.ts';
+import { chain, dense, parameters, Report, scalar, ScichainError } from '../../src/index.ts';
+import { loadParameters, saveParameters } from '../../src/parameters/parameter-file.ts';
+import { saveCheckpoint } from '../../src/training/checkpoint.ts';
+import { writeFileAtomic, type AtomicWriteFs } from '../../src/io/write-file-atomic.ts';
+import { type TrainingCheckpoint } from '../../src/training/index.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'scichain-atomic-'));
 

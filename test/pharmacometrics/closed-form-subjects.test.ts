@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   closedFormSubjects,
   ClosedFormOneCompartmentOral,
-  PopulationObjective,
   readNonmemData,
-  type PopulationSubject,
 } from '../../src/index.ts';
+import { PopulationObjective, type PopulationSubject } from '../../src/pharmacometrics/index.ts';
 import {
   THEOPHYLLINE_CSV,
   theophyllineModel,

@@ -1,15 +1,12 @@
 // Several endpoints per subject (PK concentrations with proportional error, a PD effect with
 // additive error), each with its own residual model in the one parameter vector.
 import { describe, expect, it } from 'vitest';
+import { fitPopulation, PopulationModel, Rng, simulatePopulation } from '../../src/index.ts';
 import {
-  fitPopulation,
-  PopulationModel,
   PopulationObjective,
-  Rng,
-  simulatePopulation,
   type PopulationSubject,
   type ResidualError,
-} from '../../src/index.ts';
+} from '../../src/pharmacometrics/index.ts';
 
 const TIMES = [0.5, 1, 2, 4, 8, 12];
 

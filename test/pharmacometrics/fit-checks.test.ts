@@ -4,15 +4,14 @@
 // stopped being finite); a covariance step that cannot give standard errors says why.
 import { describe, expect, it } from 'vitest';
 import {
-  addPopulationSections,
-  fitIndividuals,
-  fitNaivePooled,
   fitPopulation,
   PopulationModel,
   Report,
   ScichainError,
   visualPredictiveCheck,
 } from '../../src/index.ts';
+import { addPopulationSections } from '../../src/report/index.ts';
+import { fitIndividuals, fitNaivePooled } from '../../src/pharmacometrics/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 import { edgeSubjects, model, subjects, TIMES } from './helpers/degenerate-fits.ts';
 

@@ -11,9 +11,8 @@ import {
   PopulationModel,
   ScichainError,
   type PopulationFit,
-  type PopulationSubject,
-  type ResidualError,
 } from '../../src/index.ts';
+import { type PopulationSubject, type ResidualError } from '../../src/pharmacometrics/index.ts';
 
 const TIMES = [0.5, 1, 2, 4, 8, 12];
 

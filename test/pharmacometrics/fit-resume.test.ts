@@ -7,14 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  fitPopulation,
-  fitPopulationAsync,
-  loadPopulationFitCheckpoint,
-  ScichainError,
-  ThreadPool,
-  type PopulationFit,
-} from '../../src/index.ts';
+import { fitPopulation, ScichainError, ThreadPool, type PopulationFit } from '../../src/index.ts';
+import { fitPopulationAsync } from '../../src/pharmacometrics/index.ts';
+import { loadPopulationFitCheckpoint } from '../../src/pharmacometrics/estimation/fit-population.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 
 const model = theophyllineModel();

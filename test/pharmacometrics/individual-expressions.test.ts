@@ -1,7 +1,8 @@
 // Individual parameters written as expressions (θ by name, eta.<name>, covariates): compiled to
 // the same values as the hand-written function, with clear errors.
 import { describe, expect, it } from 'vitest';
-import { PopulationModel, PopulationObjective, ScichainError } from '../../src/index.ts';
+import { PopulationModel, ScichainError } from '../../src/index.ts';
+import { PopulationObjective } from '../../src/pharmacometrics/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 import { compileIndividual } from '../../src/pharmacometrics/estimation/individual-expressions.ts';
 

@@ -3,17 +3,14 @@
 // and the naive pooled and individual fits against ordinary least squares, which they reduce to
 // for a linear model with additive error.
 import { describe, expect, it } from 'vitest';
+import { designRecords, odeSubjects, PopulationModel, Rng } from '../../src/index.ts';
 import {
-  designRecords,
   fitIndividuals,
   fitNaivePooled,
   JointObjective,
-  odeSubjects,
-  PopulationModel,
-  Rng,
   type PopulationSubject,
   type ResidualError,
-} from '../../src/index.ts';
+} from '../../src/pharmacometrics/index.ts';
 import { neuralAbsorption } from '../../models/pk/neural-absorption.ts';
 
 const TIMES = [0.5, 1, 2, 4, 8];

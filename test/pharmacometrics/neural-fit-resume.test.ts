@@ -7,15 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fitNeuralPopulation, PopulationModel, Rng, ScichainError } from '../../src/index.ts';
 import {
-  fitNeuralPopulation,
   fitNeuralPopulationAsync,
-  loadNeuralFitCheckpoint,
-  PopulationModel,
-  Rng,
-  ScichainError,
   type NeuralPopulationFit,
-} from '../../src/index.ts';
+} from '../../src/pharmacometrics/index.ts';
+import { loadNeuralFitCheckpoint } from '../../src/pharmacometrics/estimation/neural-fit-checkpoint.ts';
 import { simulate } from './helpers/allometric-study.ts';
 
 /** A 1–2–1 tanh network of (WT/70 − 1) (7 weights) on log clearance. */

@@ -5,14 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  ClosedFormOneCompartment,
   ClosedFormOneCompartmentOral,
   closedFormSubjects,
   odeSubjects,
   PopulationModel,
-  PopulationObjective,
   readNonmemData,
 } from '../../src/index.ts';
+import { ClosedFormOneCompartment, PopulationObjective } from '../../src/pharmacometrics/index.ts';
 import { oneCompartmentIv } from '../../models/pk/one-compartment-iv.ts';
 import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 import {

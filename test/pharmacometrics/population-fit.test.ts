@@ -2,13 +2,8 @@
 // log-Cholesky Ω parameterisation round-trips, CWRES are standard normal, shrinkage follows its
 // definition, and the Hessian and sandwich standard errors agree with the spread of estimates.
 import { describe, expect, it } from 'vitest';
-import {
-  fitPopulation,
-  JointObjective,
-  PopulationModel,
-  Rng,
-  type PopulationSubject,
-} from '../../src/index.ts';
+import { fitPopulation, PopulationModel, Rng } from '../../src/index.ts';
+import { JointObjective, type PopulationSubject } from '../../src/pharmacometrics/index.ts';
 
 const TIMES = [0.5, 1, 2, 4, 8, 12];
 

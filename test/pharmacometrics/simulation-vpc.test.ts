@@ -5,8 +5,8 @@ import {
   Rng,
   simulatePopulation,
   visualPredictiveCheck,
-  type PopulationSubject,
 } from '../../src/index.ts';
+import { type PopulationSubject } from '../../src/pharmacometrics/index.ts';
 
 const TIMES = [0.5, 1, 2, 4, 6, 8, 12, 24];
 

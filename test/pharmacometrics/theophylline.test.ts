@@ -1,7 +1,8 @@
 // The Theophylline FOCEI fit against nlmixr2's published results, on the closed-form path and
 // on the ODE path (which must give the same fit).
 import { describe, expect, it } from 'vitest';
-import { fitPopulation, PopulationObjective } from '../../src/index.ts';
+import { fitPopulation } from '../../src/index.ts';
+import { PopulationObjective } from '../../src/pharmacometrics/index.ts';
 import {
   NLMIXR2_THEOPHYLLINE as ref,
   theophyllineModel,

@@ -8,7 +8,7 @@ import {
   type NlmeMethod,
   type ResidualError,
   type SubjectPredictor,
-} from '../../src/index.ts';
+} from '../../src/pharmacometrics/index.ts';
 
 const DATA = [
   [10.68, 3.6837],

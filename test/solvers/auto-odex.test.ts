@@ -1,7 +1,8 @@
 // The automatic choice switches to the stiff method on a stiff problem and stays explicit on a
 // non-stiff one; ODEX through the adapter agrees with the native methods.
 import { describe, expect, it } from 'vitest';
-import { odeProblem, solve, solveWithOdex } from '../../src/index.ts';
+import { odeProblem, solve } from '../../src/index.ts';
+import { solveWithOdex } from '../../solvers/index.ts';
 
 const robertson = odeProblem({
   f: (du, u) => {

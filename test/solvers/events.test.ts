@@ -1,13 +1,8 @@
 // Events at known times: a one-compartment model with first-order absorption, three oral bolus
 // doses and a 2-hour infusion into the central compartment, against its closed form.
 import { describe, expect, it } from 'vitest';
-import {
-  odeProblem,
-  solve,
-  solveWithOdex,
-  type MethodName,
-  type TimedEvent,
-} from '../../src/index.ts';
+import { odeProblem, solve, type MethodName } from '../../src/index.ts';
+import { solveWithOdex, type TimedEvent } from '../../solvers/index.ts';
 
 const ka = 1.3;
 const k = 0.25;

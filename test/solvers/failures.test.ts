@@ -1,7 +1,8 @@
 // Bad input gets a clear error; failures end with a return code and a message naming the time
 // reached and the reason — never a hang, never silent garbage.
 import { describe, expect, it } from 'vitest';
-import { odeProblem, solve, solveWithOdex } from '../../src/index.ts';
+import { odeProblem, solve } from '../../src/index.ts';
+import { solveWithOdex } from '../../solvers/index.ts';
 
 const decay = (du: Float64Array, u: Float64Array): void => {
   du[0] = -u[0];

@@ -9,11 +9,11 @@ import {
   odeObjective,
   odeProblem,
   solve,
-  solveWithOdex,
   type MethodName,
   type ODEObjectiveSpec,
   type SensitivityMethod,
 } from '../../src/index.ts';
+import { solveWithOdex } from '../../solvers/index.ts';
 import { oneCompartmentOral } from '../../models/pk/one-compartment-oral.ts';
 
 const NEAR = 0.1 + 0.2; // 0.30000000000000004

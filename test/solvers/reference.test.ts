@@ -6,7 +6,8 @@
 // ODEX included, ends 1.7e-6…4e-5 away, so its 1e-6 bound is checked at rtol = 1e-10. The other
 // methods must solve every problem they apply to at rtol = 1e-8 to within 1e-3.
 import { describe, expect, it } from 'vitest';
-import { solve, solveWithOdex, type MethodName } from '../../src/index.ts';
+import { solve, type MethodName } from '../../src/index.ts';
+import { solveWithOdex } from '../../solvers/index.ts';
 import {
   allTestProblems,
   referenceError,

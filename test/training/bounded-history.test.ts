@@ -9,12 +9,12 @@ import {
   adam,
   chain,
   dense,
-  EpochHistory,
   meanSquaredError,
   parameters,
   supervisedObjective,
   trainSupervised,
 } from '../../src/index.ts';
+import { EpochHistory } from '../../src/training/index.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

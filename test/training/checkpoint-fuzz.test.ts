@@ -13,14 +13,9 @@ import {
   adam,
   chain,
   dense,
-  loadCheckpoint,
-  loadParameters,
-  loadPhasesCheckpoint,
   meanSquaredError,
-  minimizePhasesAsync,
   parameters,
   Rng,
-  saveParameters,
   scalar,
   ScichainError,
   supervisedObjective,
@@ -28,6 +23,10 @@ import {
   vector,
   type MinimizePhase,
 } from '../../src/index.ts';
+import { loadCheckpoint } from '../../src/training/checkpoint.ts';
+import { loadParameters, saveParameters } from '../../src/parameters/parameter-file.ts';
+import { loadPhasesCheckpoint } from '../../src/optim/minimize-phases.ts';
+import { minimizePhasesAsync } from '../../src/training/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scichain-fuzz-'));
 /** Longest time one case may take on a loaded machine. */

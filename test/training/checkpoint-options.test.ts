@@ -2,7 +2,9 @@
 // asks for — is refused before any work, by every long run (review of issue 17: a path of
 // undefined gave a raw TypeError at that write, everySeconds NaN never wrote at all).
 import { describe, expect, it } from 'vitest';
-import { fitPopulationAsync, minimizePhasesAsync, ScichainError } from '../../src/index.ts';
+import { ScichainError } from '../../src/index.ts';
+import { fitPopulationAsync } from '../../src/pharmacometrics/index.ts';
+import { minimizePhasesAsync } from '../../src/training/index.ts';
 import { theophyllineModel, theophyllineSubjects } from '../../examples/theophylline-model.ts';
 
 const bad = [

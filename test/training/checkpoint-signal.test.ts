@@ -10,16 +10,16 @@ import {
   adam,
   chain,
   dense,
-  loadCheckpoint,
   meanSquaredError,
   parameters,
   Rng,
-  signalExitCode,
   supervisedObjective,
   trainSupervised,
   trainSupervisedAsync,
   type TrainSupervisedOptions,
 } from '../../src/index.ts';
+import { loadCheckpoint } from '../../src/training/checkpoint.ts';
+import { signalExitCode } from '../../src/training/train-supervised.ts';
 
 function setup() {
   const rng = new Rng(8);

@@ -9,17 +9,16 @@ import {
   chain,
   dense,
   gradientDescent,
-  loadCheckpoint,
-  loadParameters,
   meanSquaredError,
   parameters,
   Rng,
-  saveParameters,
   scalar,
   ScichainError,
   supervisedObjective,
   trainSupervised,
 } from '../../src/index.ts';
+import { loadCheckpoint } from '../../src/training/checkpoint.ts';
+import { loadParameters, saveParameters } from '../../src/parameters/parameter-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scichain-validate-'));
 

@@ -13,8 +13,8 @@ import {
   parameters,
   supervisedObjective,
   trainSupervised,
-  writeFileAtomic,
 } from '../../src/index.ts';
+import { writeFileAtomic } from '../../src/io/write-file-atomic.ts';
 
 describe('review of issue 17', () => {
   it('an atomic write keeps the permissions of the file it replaces', () => {

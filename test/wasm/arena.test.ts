@@ -3,7 +3,6 @@
 // refuses to grow under live views instead of detaching them.
 import { describe, expect, it } from 'vitest';
 import {
-  Arena,
   adam,
   chain,
   dense,
@@ -14,6 +13,7 @@ import {
   supervisedObjective,
   trainSupervised,
 } from '../../src/index.ts';
+import { Arena } from '../../src/nn/index.ts';
 
 describe('Arena', () => {
   it('hands out 16-byte aligned, zeroed views it recognises as its own', () => {

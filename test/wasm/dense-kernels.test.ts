@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activationNames } from '../../src/index.ts';
+import { activationNames } from '../../src/nn/index.ts';
 import { compareLayer } from '../helpers/dense-compare.ts';
 
 type DType = 'float32' | 'float64';

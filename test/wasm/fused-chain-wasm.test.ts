@@ -4,14 +4,9 @@
 // overwritten; and which path chains and workspaces take.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Arena,
-  chain,
-  dense,
-  FUSED_CHAIN_MAX_WEIGHTS,
-  Rng,
-  type LayerSpec,
-} from '../../src/index.ts';
+import { chain, dense, Rng } from '../../src/index.ts';
+import { Arena, type LayerSpec } from '../../src/nn/index.ts';
+import { FUSED_CHAIN_MAX_WEIGHTS } from '../../src/nn/kernels/fused-chain.ts';
 import { WasmFusedChain } from '../../src/nn/kernels/fused-chain-wasm.ts';
 import { errorRelativeToLargest } from '../helpers/dense-compare.ts';
 

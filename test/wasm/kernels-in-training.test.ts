@@ -10,10 +10,8 @@ import {
   Rng,
   supervisedObjective,
   trainSupervised,
-  WASM_MIN_MULTIPLY_ADDS,
-  type Dense,
-  type DenseCache,
 } from '../../src/index.ts';
+import { WASM_MIN_MULTIPLY_ADDS, type Dense, type DenseCache } from '../../src/nn/index.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';
 
 function problem(n: number, seed: number, dtype: 'float32' | 'float64') {

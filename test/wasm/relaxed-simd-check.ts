@@ -1,6 +1,6 @@
 // Run by dense-kernels.test.ts in a child process started with --experimental-wasm-relaxed-simd:
 // compares the fused-multiply-add kernels with the TypeScript kernels and prints the worst errors.
-import { wasmFeatures } from '../../src/index.ts';
+import { wasmFeatures } from '../../src/nn/index.ts';
 import { compareLayer } from '../helpers/dense-compare.ts';
 
 let f64 = 0;

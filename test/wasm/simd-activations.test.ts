@@ -5,7 +5,7 @@
 // bound holds for z ≥ −5: further out its error is that of rounding u = c·(z + 0.044715 z³)
 // itself, multiplied by |2u| (the function's own conditioning).
 import { describe, expect, it } from 'vitest';
-import { Dense } from '../../src/index.ts';
+import { Dense } from '../../src/nn/index.ts';
 
 const sigmoid = (z: number): number =>
   z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));

@@ -1,7 +1,8 @@
 // A one-compartment IV study whose clearance scales allometrically with weight
 // (CL = 2·(WT/70)^0.75, log-normal variability, 5 % proportional error): the data of the neural
 // covariate tests.
-import { Rng, type PopulationSubject } from '../../../src/index.ts';
+import { Rng } from '../../../src/index.ts';
+import { type PopulationSubject } from '../../../src/pharmacometrics/index.ts';
 
 export const TIMES = [0.5, 1, 2, 4, 8, 12];
 

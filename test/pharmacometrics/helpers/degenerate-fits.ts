@@ -1,10 +1,10 @@
 // A small one-compartment population for the tests of degenerate fits, and a setup that builds it
 // on worker threads with predictions that turn NaN past a clearance.
+import { PopulationModel } from '../../../src/index.ts';
 import {
-  PopulationModel,
   type PopulationSetup,
   type PopulationSubject,
-} from '../../../src/index.ts';
+} from '../../../src/pharmacometrics/index.ts';
 
 export const TIMES = [0.5, 1, 2, 4, 8, 12];
 
