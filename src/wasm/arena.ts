@@ -46,9 +46,19 @@ const pagesFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / PAGE))
  */
 const TOP = 0;
 
+/**
+ * A `WebAssembly.Memory` as scichain's declarations name it: structural, so that TypeScript
+ * projects using scichain need neither the DOM library nor @types/node for its types (a
+ * `WebAssembly.Memory` from either is one).
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 /** A WebAssembly memory with a bump allocator; see the module comment for the growth rules. */
 export class Arena implements Allocator {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly shared: boolean;
   /** Pages the memory may grow to. */
   readonly maximumPages: number;
@@ -63,14 +73,14 @@ export class Arena implements Allocator {
    * pointer. Used by the worker threads of a {@link ThreadPool}, which receive the memory in a
    * message.
    */
-  static attach(memory: WebAssembly.Memory, maximumBytes = 1 << 30): Arena {
+  static attach(memory: WasmMemory, maximumBytes = 1 << 30): Arena {
     if (!(memory.buffer instanceof SharedArrayBuffer)) {
       throw new ScichainError('InvalidArgument', 'only a shared memory can be attached to');
     }
     return new Arena({ memory, maximumBytes, shared: true });
   }
 
-  constructor(options: ArenaOptions & { memory?: WebAssembly.Memory } = {}) {
+  constructor(options: ArenaOptions & { memory?: WasmMemory } = {}) {
     if (options.memory !== undefined) {
       this.memory = options.memory;
       this.shared = true;
