@@ -23,7 +23,7 @@ import type { Loss, SeparableLoss } from '../losses/loss.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import { shareCount, shareOf, siblingModule } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
-import type { Arena } from '../wasm/arena.ts';
+import type { Arena, WasmMemory } from '../wasm/arena.ts';
 import type { KernelChoice } from './kernels/kernel-choice.ts';
 import type { Layer, LayerCache, LayerPlan } from './layer.ts';
 
@@ -62,7 +62,7 @@ export const Scalar = { Parts: 0 } as const;
 /** What each worker receives at registration. */
 export interface DataParallelArgs {
   plan: LayerPlan;
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   dtype: DType;
   /** Batch capacity over all threads. */
   capacity: number;
