@@ -1,12 +1,15 @@
 /**
- * Self-contained HTML reports: headings, text, tables and Plotly charts in one file that opens
- * offline (the `plotly.js-dist-min` bundle is inlined). Examples write theirs to `reports/`.
+ * HTML reports: headings, text, tables and Plotly charts in one page. The module reads no file
+ * and imports no Plotly: {@link Report.toHTML} inlines the Plotly source it is given (a
+ * self-contained page that opens offline), {@link plotlyFigure} turns a chart into the data and
+ * layout for a live `Plotly.newPlot` in a browser page, and under Node {@link Report.write} (or
+ * `writeReport` from `scichain/node`) writes the file with the `plotly.js-dist-min` bundle
+ * inlined. Examples write theirs to `reports/`.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ScichainError } from '../errors.ts';
 import { escapeHtml, scriptJson } from './html.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
+import { plotlySource } from '../io/plotly-source.ts';
 
 /** One series of a chart. */
 export interface Trace {
@@ -56,14 +59,22 @@ type Section =
   | { kind: 'table'; table: TableSpec }
   | { kind: 'chart'; chart: ChartSpec };
 
-let plotlyBundle: string | null = null;
+/** Options of {@link Report.toHTML}. */
+export interface HtmlOptions {
+  /**
+   * The Plotly library's source (the text of `plotly.js-dist-min/plotly.min.js`), inlined so
+   * the page draws its charts offline. Without it the page expects a global `Plotly` (loaded by
+   * the page that embeds it) and otherwise says, in place of each chart, that Plotly is missing.
+   * Under Node `plotlySource()` from `scichain/node` reads it; a bundler can import the file as
+   * text.
+   */
+  plotly?: string;
+}
 
-function plotlySource(): string {
-  if (plotlyBundle === null) {
-    const require = createRequire(import.meta.url);
-    plotlyBundle = readFileSync(require.resolve('plotly.js-dist-min'), 'utf8');
-  }
-  return plotlyBundle;
+/** A chart as Plotly takes it: `Plotly.newPlot(element, figure.data, figure.layout)`. */
+export interface PlotlyFigure {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
 }
 
 function formatCell(v: string | number, digits: number): string {
@@ -76,7 +87,12 @@ function formatCell(v: string | number, digits: number): string {
     : Number(v.toPrecision(digits)).toString();
 }
 
-function toPlotly(chart: ChartSpec): { data: unknown[]; layout: unknown } {
+/**
+ * The Plotly data and layout of a chart — the same the report page draws — for drawing it live
+ * in a browser page (`Plotly.newPlot(div, f.data, f.layout)`, `Plotly.react` to update).
+ * Throws a `ShapeMismatch` naming the chart and trace when a trace's x and y differ in length.
+ */
+export function plotlyFigure(chart: ChartSpec): PlotlyFigure {
   const data = chart.traces.map((t, i) => {
     if (t.x.length !== t.y.length) {
       throw new ScichainError(
@@ -119,6 +135,9 @@ h1{border-bottom:2px solid #ddd;padding-bottom:.3em}table{border-collapse:collap
 td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 caption{caption-side:top;text-align:left;color:#555;padding-bottom:.3em}pre{background:#f6f6f6;padding:.8em;overflow:auto}
 .chart{margin:1.5em 0}.meta{color:#666;font-size:.9em}`;
+
+const NO_PLOTLY =
+  'This chart needs Plotly, which the page was made without (Report.toHTML({ plotly }), or write it with Report.write / writeReport from scichain/node).';
 
 /** A report under construction; sections appear in the order they are added. */
 export class Report {
@@ -166,13 +185,16 @@ export class Report {
 
   /** A line/scatter chart. */
   chart(chart: ChartSpec): this {
-    toPlotly(chart); // validate now, where the caller is
+    plotlyFigure(chart); // validate now, where the caller is
     this.sections.push({ kind: 'chart', chart });
     return this;
   }
 
-  /** The complete HTML document. */
-  toHTML(): string {
+  /**
+   * The complete HTML document; with `options.plotly` (the Plotly source) it is self-contained.
+   * Reads no file.
+   */
+  toHTML(options: HtmlOptions = {}): string {
     const body: string[] = [];
     const scripts: string[] = [];
     let chartIndex = 0;
@@ -206,7 +228,7 @@ export class Report {
         }
         case 'chart': {
           const id = `chart${++chartIndex}`;
-          const { data, layout } = toPlotly(s.chart);
+          const { data, layout } = plotlyFigure(s.chart);
           body.push(`<div class="chart" id="${id}"></div>`);
           scripts.push(
             `Plotly.newPlot(${scriptJson(id)}, ${scriptJson(data)}, ${scriptJson(layout)}, {responsive: true, displaylogo: false});`,
@@ -217,24 +239,42 @@ export class Report {
     }
     const subtitle = this.subtitle ? `<p class="meta">${escapeHtml(this.subtitle)}</p>` : '';
     const plotly =
+      chartIndex > 0 && options.plotly !== undefined
+        ? `<script>${options.plotly.replace(/<\/script/gi, '<\\/script')}</script>`
+        : '';
+    // Without Plotly (not inlined, not loaded by an embedding page) each chart says so.
+    const charts =
       chartIndex > 0
-        ? `<script>${plotlySource().replace(/<\/script/gi, '<\\/script')}</script>`
+        ? `if (typeof Plotly === 'undefined') {\nfor (const el of document.querySelectorAll('.chart')) el.textContent = ${scriptJson(NO_PLOTLY)};\n} else {\n${scripts.join('\n')}\n}`
         : '';
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(this.title)}</title><style>${STYLE}</style>${plotly}</head>
 <body><h1>${escapeHtml(this.title)}</h1>${subtitle}
 ${body.join('\n')}
-<script>${scripts.join('\n')}</script>
+<script>${charts}</script>
 </body></html>
 `;
   }
 
   /**
-   * Writes the report (creating folders) atomically — a failed write leaves any previous report
-   * intact — and returns the absolute path. `fs` replaces the file-system calls (for tests).
+   * Node only: writes the self-contained page (the installed `plotly.js-dist-min` bundle
+   * inlined, or `options.plotly`) atomically, creating folders — a failed write leaves any
+   * previous report intact — and returns the absolute path. The same as `writeReport` from
+   * `scichain/node`; elsewhere an `Unsupported` error. `fs` replaces the file-system calls
+   * (for tests).
    */
-  write(path: string, options: { fs?: AtomicWriteFs } = {}): string {
-    return writeFileAtomic(path, () => this.toHTML(), { what: 'report', ...options });
+  write(path: string, options: { fs?: AtomicWriteFs; plotly?: string } = {}): string {
+    const { fs, plotly } = options;
+    return writeFileAtomic(
+      path,
+      () => this.toHTML({ plotly: plotly ?? (this.hasCharts() ? plotlySource() : undefined) }),
+      { what: 'report', ...(fs === undefined ? {} : { fs }) },
+    );
+  }
+
+  /** Whether the report has a chart (and so needs Plotly). */
+  hasCharts(): boolean {
+    return this.sections.some((s) => s.kind === 'chart');
   }
 }
