@@ -8,8 +8,22 @@ import ndarray from 'ndarray';
 import { ScichainError } from '../errors.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from './dtype.ts';
 
-/** A 2-D ndarray view of floats. */
-export type NdMatrix = ndarray.NdArray<FloatArray>;
+/**
+ * A 2-D `ndarray` view of floats: the part of ndarray's `NdArray` that scichain reads and returns,
+ * declared here so that TypeScript projects using scichain need no `@types/ndarray` (an
+ * `NdArray<Float64Array>` of the `ndarray` package is one).
+ */
+export interface NdMatrix {
+  readonly data: FloatArray;
+  readonly shape: number[];
+  readonly stride: number[];
+  readonly offset: number;
+  readonly size: number;
+  readonly dimension: number;
+  get(...index: number[]): number;
+  set(...indexThenValue: number[]): number;
+  index(...index: number[]): number;
+}
 
 /** What the API accepts as a matrix: a flat row-major typed array, or a 2-D ndarray view. */
 export type MatrixInput = FloatArray | NdMatrix;
