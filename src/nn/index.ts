@@ -89,7 +89,7 @@ export { DataParallelModel, type DataParallelOptions } from './data-parallel.ts'
 /** Which kernels batched products use (WebAssembly SIMD or TypeScript) and from what size. */
 export { type KernelChoice, WASM_MIN_MULTIPLY_ADDS } from './kernels/kernel-choice.ts';
 /** WebAssembly memory with a bump allocator, where WebAssembly kernels keep their buffers. */
-export { Arena, type ArenaOptions, isArena } from '../wasm/arena.ts';
+export { Arena, type ArenaOptions, type WasmMemory, isArena } from '../wasm/arena.ts';
 /** What the host's WebAssembly supports (SIMD, threads, shared memory). */
 export { wasmFeatures, type WasmFeatures } from '../wasm/features.ts';
 
