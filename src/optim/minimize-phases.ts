@@ -27,6 +27,7 @@ import {
   CheckpointWriter,
   type CheckpointTarget,
 } from '../io/checkpoint-file.ts';
+import { nextTurn } from '../io/event-loop.ts';
 import { SignalWatch } from '../io/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
@@ -161,7 +162,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
           results[phase] = r;
           break;
         }
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         if (signals.pending !== undefined) {
           writer.write();
           return {

@@ -23,6 +23,7 @@ import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
 import { ProgressBar, type ProgressSetting } from './progress.ts';
 import { checkCheckpointOptions } from '../io/checkpoint-file.ts';
+import { nextTurn } from '../io/event-loop.ts';
 import { SignalWatch } from '../io/signals.ts';
 import type { SupervisedObjective } from './supervised-objective.ts';
 
@@ -416,7 +417,7 @@ export async function trainSupervisedAsync<T>(
     let sliceStart = performance.now();
     while (run.epoch()) {
       if (performance.now() - sliceStart >= SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         sliceStart = performance.now();
       }
       if (signals.pending !== undefined && !run.allDone) {

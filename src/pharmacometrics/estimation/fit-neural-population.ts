@@ -27,6 +27,7 @@ import {
   type CheckpointTarget,
 } from '../../io/checkpoint-file.ts';
 import { nodeBuiltin } from '../../io/node-builtins.ts';
+import { nextTurn } from '../../io/event-loop.ts';
 import { SignalWatch } from '../../io/signals.ts';
 import { skippedCovariance } from './covariance-step.ts';
 import { dataFingerprint, loadPopulationFitCheckpoint } from './fit-checkpoint.ts';
@@ -342,7 +343,7 @@ export async function fitNeuralPopulationAsync(
           j.lbfgs = r.lbfgsState ?? null;
           j.value = r.value;
           if (r.reason !== 'Callback') break;
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
           if (signals.pending !== undefined || ++slices >= stopAfter) return interrupted();
           writer.writeIfDue();
         }

@@ -21,6 +21,7 @@ import {
   CheckpointWriter,
   type CheckpointTarget,
 } from '../../io/checkpoint-file.ts';
+import { nextTurn } from '../../io/event-loop.ts';
 import { SignalWatch } from '../../io/signals.ts';
 import {
   populationFitCheckpoint,
@@ -1129,7 +1130,7 @@ export async function fitPopulationAsync(
         (done) => done >= stopAfter || performance.now() - sliceStart >= sliceMs,
       );
       if (over) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       const pending = signals.pending;
       if (pending !== undefined || run.iterations >= stopAfter) {
         writer.write();
