@@ -15,41 +15,42 @@
  * is no such access and this is a no-op.
  */
 
+import { isNodeHost, nodeBuiltin } from './host.ts';
+
 type Collect = () => void;
 
-const isNode =
-  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+interface NodeV8 {
+  setFlagsFromString(flags: string): void;
+}
+interface NodeVm {
+  runInNewContext(code: string): unknown;
+}
 
 function nodeCollector(): Collect | null {
   const exposed = (globalThis as { gc?: Collect }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
-    // Loaded at module evaluation (top-level await below), so collecting stays synchronous.
-    const { setFlagsFromString, runInNewContext } = nodeModules!;
-    setFlagsFromString('--expose-gc');
+    // Taken synchronously (process.getBuiltinModule), so collecting stays synchronous.
+    const v8 = nodeBuiltin<NodeV8>('node:v8');
+    const vm = nodeBuiltin<NodeVm>('node:vm');
+    if (v8 === null || vm === null) return null;
+    v8.setFlagsFromString('--expose-gc');
     try {
-      const gc = runInNewContext('gc') as unknown;
+      const gc = vm.runInNewContext('gc');
       return typeof gc === 'function' ? (gc as Collect) : null;
     } finally {
-      setFlagsFromString('--no-expose-gc');
+      v8.setFlagsFromString('--no-expose-gc');
     }
   } catch {
     return null;
   }
 }
 
-const nodeModules = isNode
-  ? {
-      setFlagsFromString: (await import('node:v8')).setFlagsFromString,
-      runInNewContext: (await import('node:vm')).runInNewContext,
-    }
-  : null;
-
 let collector: Collect | null | undefined;
 
 /** Runs a full collection on this thread where the host allows it; false where it does not. */
 export function collectGarbage(): boolean {
-  if (collector === undefined) collector = isNode ? nodeCollector() : null;
+  if (collector === undefined) collector = isNodeHost() ? nodeCollector() : null;
   if (collector === null) return false;
   collector();
   return true;

@@ -4,12 +4,13 @@
  * followed by a byte area per worker where a failing worker writes its error message for the
  * main thread to throw.
  *
- * `node-worker-boot.mjs` (plain JavaScript, it runs before TypeScript can be loaded) writes a
- * boot failure with the same layout; keep the two in step.
+ * The Node boot script (`nodeBootScript` in host.ts: plain JavaScript, it runs before the entry
+ * can be loaded) writes a boot failure and the worker's exit with the same layout, through the
+ * constants passed to it; keep the two in step.
  */
 
 /** Int32 fields per worker slot. */
-export const SLOT = 8;
+export const SLOT = 10;
 /** Sequence number of the last command given (the worker waits on it). */
 export const COMMAND = 0;
 /** Task id of the command. */
@@ -27,10 +28,16 @@ export const MESSAGE_LENGTH = 6;
 /**
  * 1 once the worker has stopped — exited (`process.exit`), died of an uncaught error (a timer's
  * throw), failed to boot, or was stopped by the pool after a timeout; the message says why. The
- * worker's own exit hook writes it (node-worker-boot.mjs), so a caller blocked in a wait sees it
+ * worker's own exit hook writes it (the Node boot script, the Web Worker's error handlers), so a caller blocked in a wait sees it
  * without its event loop running; the pool writes it too when the host reports the exit.
  */
 export const EXITED = 7;
+/**
+ * 1 once the worker entry has loaded and taken its `init` message (the boot handshake): a worker
+ * whose entry is missing, fails to evaluate or is never started (a browser thread that has not
+ * yet returned to its event loop) never sets it, and the caller's bounded wait for it fails.
+ */
+export const BOOTED = 8;
 /** Bytes of error message kept per worker. */
 export const MESSAGE_BYTES = 2048;
 
@@ -72,6 +79,7 @@ export function writeExit(control: Int32Array, index: number, cause: string): vo
   Atomics.store(control, base + EXITED, 1);
   Atomics.notify(control, base + DONE);
   Atomics.notify(control, base + REGISTERED);
+  Atomics.notify(control, base + BOOTED);
 }
 
 /** The failure message of worker `index`. */

@@ -29,20 +29,82 @@ export type TaskFactory<A = unknown> = (
   context: TaskContext<A>,
 ) => ParallelTask | Promise<ParallelTask>;
 
-/** Where a task's factory lives: a module URL and the name of the export. */
+/** Where a task's factory lives: a module URL (or a worker module name) and the export's name. */
 export interface TaskModule {
-  /** Absolute URL of the module (e.g. `new URL('./my-task.ts', import.meta.url).href`). */
+  /**
+   * Absolute URL of the module (e.g. `new URL('./my-task.js', import.meta.url).href`), or
+   * `scichain:<name>` for a module registered on the workers by name (the library's own tasks,
+   * or one of {@link registerWorkerModule}) — which is what works in a bundle, where a worker
+   * cannot import source files by URL.
+   */
   readonly url: string;
   /** Name of the exported {@link TaskFactory}. */
   readonly export: string;
 }
 
+/** The prefix of a worker module's name in {@link TaskModule.url}. */
+export const WORKER_MODULE_SCHEME = 'scichain:';
+
+/** A worker module's exports, or a function that loads them (e.g. `() => import('./my-tasks.js')`). */
+export type WorkerModule =
+  Readonly<Record<string, unknown>> | (() => Promise<Readonly<Record<string, unknown>>>);
+
+const workerModules = new Map<string, WorkerModule>();
+
 /**
- * Runs a user's setup export on a worker: imports `setup.url`, checks that `setup.export` is a
- * function and returns what it returns (awaited). `what` names the setup in the error.
+ * Makes a module (its exports, or a loader such as `() => import('./my-tasks.js')`, which runs
+ * at the first registration naming it) available on worker threads as `scichain:<name>`, so
+ * tasks and setups can name it instead of importing a URL. Call it at the top level of a module
+ * that the worker entry imports: the library's entry registers its own tasks this way, and a
+ * bundled app with its own tasks makes its own worker entry — `import 'scichain/worker';
+ * import * as mine from './my-tasks.js'; registerWorkerModule('my-tasks', mine);` — bundled in
+ * place of `scichain/worker`.
+ */
+export function registerWorkerModule(name: string, module: WorkerModule): void {
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `a worker module name is letters, digits, '_', '.' or '-', got ${JSON.stringify(name)}`,
+    );
+  }
+  workerModules.set(name, module);
+}
+
+/** The {@link TaskModule.url} of worker module `name` (`scichain:<name>`). */
+export function workerModuleUrl(name: string): string {
+  return `${WORKER_MODULE_SCHEME}${name}`;
+}
+
+/**
+ * The module behind a {@link TaskModule.url}: a registered worker module for `scichain:<name>`
+ * (an error listing the registered ones when there is none), else the module imported from the
+ * URL.
+ */
+export async function loadWorkerModule(url: string): Promise<Readonly<Record<string, unknown>>> {
+  if (url.startsWith(WORKER_MODULE_SCHEME)) {
+    const name = url.slice(WORKER_MODULE_SCHEME.length);
+    const found = workerModules.get(name);
+    if (found === undefined) {
+      throw new ScichainError(
+        'InvalidArgument',
+        `no worker module '${name}' on this worker; registered: ${[...workerModules.keys()].join(', ') || 'none'}`,
+      );
+    }
+    return typeof found === 'function' ? await found() : found;
+  }
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * Runs a user's setup export on a worker: loads `setup.url` ({@link loadWorkerModule}), checks
+ * that `setup.export` is a function and returns what it returns (awaited). `what` names the
+ * setup in the error.
  */
 export async function runSetup(setup: TaskModule, args: unknown, what: string): Promise<unknown> {
-  const module = (await import(setup.url)) as Record<string, unknown>;
+  const module = await loadWorkerModule(setup.url);
   const factory = module[setup.export];
   if (typeof factory !== 'function') {
     throw new ScichainError(
@@ -55,8 +117,9 @@ export async function runSetup(setup: TaskModule, args: unknown, what: string): 
 
 /**
  * The URL of a task module next to the calling module, e.g.
- * `siblingModule(import.meta.url, 'data-parallel-task')`: `.ts` when running from the sources,
- * `.js` from a build.
+ * `siblingModule(import.meta.url, 'my-task')`: `.ts` when running from the sources, `.js` from a
+ * build. (The library's own tasks are worker modules, see {@link workerModuleUrl}: a URL next
+ * to a module does not exist in a bundle.)
  */
 export function siblingModule(base: string, name: string): string {
   return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base).href;

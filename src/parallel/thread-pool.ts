@@ -9,15 +9,24 @@
  * training step. Thread `0` is always the calling thread, so `threads: 1` never starts a worker.
  *
  * The main thread blocks in `Atomics.wait` while it waits for workers: allowed in Node and in
- * Web Workers, not on a browser page's main thread — there, run training in a Web Worker (or
- * use `threads: 1`).
+ * Web Workers, not on a browser page's main thread — there, run the computation in a Web Worker
+ * (or use `threads: 1`). In a browser, a worker started by a thread runs only once that thread
+ * has returned to its event loop, so a pool there is started asynchronously first:
+ * `await pool.ready()` (or {@link prepareThreads} for the shared pools) before the first
+ * synchronous call.
  *
- * Bounds. Every wait ends: a worker that stops — `process.exit` in a task, an error thrown from a
- * timer after its task returned, a failed boot — writes why into the control block before it
- * goes (node-worker-boot.mjs), which wakes the waiting caller, and the round (and every later
- * one) fails with `WorkerFailed` naming the worker and the cause. A worker that never finishes
- * (an endless loop) is stopped after `roundTimeoutMs` when one is set. Liveness is looked at only
- * after the caller's spin, so the hot path reads no clock and no extra word.
+ * Bounds. Every wait ends. Booting: the worker entry sets a handshake word first; a worker that
+ * has not set it within `bootTimeoutMs` (a missing entry, a browser's 404, an entry that fails
+ * to evaluate) is stopped and the call fails naming the worker, its entry and the cause (under
+ * Node a missing or broken entry is reported at once by the boot script). Running: a worker that
+ * stops — `process.exit` in a task, an error thrown from a timer after its task returned,
+ * `self.close()`, a message it cannot read — writes why into the control block before it goes
+ * (the Node boot script in host.ts, the Web Worker's handlers in worker-entry.ts), which wakes
+ * the waiting caller, and the round (and every later one) fails with `WorkerFailed` naming the
+ * worker and the cause. A worker that never finishes (an endless loop) — or one killed from
+ * outside without a word (a browser's out-of-memory kill) — is stopped after `roundTimeoutMs`,
+ * or a call's `deadlineMs`, when one is set. Liveness is looked at only after the caller's spin,
+ * so the hot path reads no clock and no extra word.
  *
  * Resources. Threads are capped at the cores available (`capThreads`). Workers start with the
  * first registration (a pool never used starts none), do not keep the process alive, and are
@@ -25,6 +34,7 @@
  */
 import { ScichainError } from '../errors.ts';
 import {
+  BOOTED,
   COMMAND,
   DONE,
   EXITED,
@@ -39,7 +49,14 @@ import {
   spinLoads,
   writeExit,
 } from './control.ts';
-import { availableCores, canStartWorkers, startWorker, type WorkerHandle } from './host.ts';
+import {
+  availableCores,
+  isNodeHost,
+  startWorker,
+  threadSupport,
+  workerEntryUrl,
+  type WorkerHandle,
+} from './host.ts';
 import type { TaskModule } from './task.ts';
 import { capThreads } from './thread-choice.ts';
 
@@ -54,8 +71,16 @@ export interface ThreadPoolOptions {
   /** The cap on `threads` (default: the cores available; raise it only to test thread counts). */
   maxThreads?: number;
   /**
-   * How long a registration (workers starting and importing a module) may take, in ms (default
-   * 60,000). A worker that has not answered by then is stopped and the pool fails.
+   * How long a worker may take to start — load its entry and answer the boot handshake — in ms
+   * (default 10,000: a cold start from the TypeScript sources on a loaded machine takes a few
+   * seconds, from a build or a bundle tens of ms). A worker that has not answered by then is
+   * stopped and the call fails naming it and its entry.
+   */
+  bootTimeoutMs?: number;
+  /**
+   * How long a registration (a started worker importing a module and running the task's
+   * factory) may take, in ms (default 60,000). A worker that has not answered by then is stopped
+   * and the pool fails.
    */
   registrationTimeoutMs?: number;
   /**
@@ -63,8 +88,14 @@ export interface ThreadPoolOptions {
    * stopped and the round fails naming it, as does every later one. No default bound, since a
    * round is the caller's own work (a subject's stiff solve may rightly take minutes); a worker
    * that dies is reported at once without one. Set it to bound a task that may never return.
+   * A call's own `deadlineMs` ({@link ThreadPool.run}) takes its place for that call.
    */
   roundTimeoutMs?: number;
+  /**
+   * The worker entry's URL (default: `worker-entry.js` beside the library's thread pool module,
+   * or what {@link setWorkerUrl} set). For bundles that put the entry elsewhere.
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -112,8 +143,13 @@ export class ThreadPool {
   readonly requestedThreads: number;
   private readonly workers: WorkerHandle[] = [];
   private readonly control: Int32Array;
+  private readonly bootTimeoutMs: number;
   private readonly registrationTimeoutMs: number;
   private readonly roundTimeoutMs: number;
+  /** The worker entry's URL. */
+  readonly workerUrl: string;
+  /** Whether every worker has answered the boot handshake. */
+  private booted = false;
   /** The round's bound in sleeps of `sleepMs` (−1: none), and the sleep length. */
   private readonly roundSleeps: number;
   private readonly sleepMs: number;
@@ -129,6 +165,7 @@ export class ThreadPool {
     const requested = options.threads ?? availableCores();
     this.requestedThreads = requested;
     this.threads = capThreads(requested, 'threads', options.maxThreads);
+    this.bootTimeoutMs = positiveMs(options.bootTimeoutMs, 10_000, 'bootTimeoutMs');
     this.registrationTimeoutMs = positiveMs(
       options.registrationTimeoutMs,
       60_000,
@@ -142,14 +179,19 @@ export class ThreadPool {
       ? Math.ceil(this.roundTimeoutMs / this.sleepMs)
       : -1;
     const workerCount = this.threads - 1;
-    this.control = controlBlock(Math.max(1, workerCount));
-    if (workerCount > 0 && !canStartWorkers()) {
-      throw new ScichainError(
-        'Unsupported',
-        `threads: ${this.threads} needs worker threads and SharedArrayBuffer, which this runtime ` +
-          'lacks (browsers need cross-origin isolation); use threads: 1',
-      );
+    if (workerCount > 0) {
+      const support = threadSupport();
+      if (!support.workers) {
+        throw new ScichainError(
+          'Unsupported',
+          `threads: ${this.threads} needs worker threads over shared memory, and ${support.reason}; ` +
+            "use threads: 1, or 'auto' (which picks one thread here)",
+        );
+      }
     }
+    this.control = controlBlock(Math.max(1, workerCount));
+    this.workerUrl = workerCount > 0 ? workerEntryUrl(options.workerUrl) : '';
+    this.booted = workerCount === 0;
   }
 
   /** Workers running now (0 before the first registration and after close). */
@@ -161,13 +203,25 @@ export class ThreadPool {
     return this.closed ? 0 : live;
   }
 
-  /** Starts the workers, once: at the first registration, so an unused pool costs nothing. */
+  /**
+   * Starts the workers, once: at the first registration or {@link ready}, so an unused pool
+   * costs nothing.
+   */
   private start(): void {
     const workerCount = this.threads - 1;
     if (this.workers.length === workerCount) return;
     if (spinLoadCount === 0) spinLoadCount = spinLoads(200);
     for (let slot = 0; slot < workerCount; slot++) {
-      const worker = startWorker({ control: this.control, index: slot });
+      let worker: WorkerHandle;
+      try {
+        worker = startWorker(this.workerUrl, { control: this.control, index: slot });
+      } catch (error) {
+        // E.g. a URL the browser refuses (another origin): what the worker would have said.
+        for (const w of this.workers) w.terminate();
+        throw this.fail(
+          `worker ${slot + 1} could not be started from ${this.workerUrl}: ${describe(error)}`,
+        );
+      }
       worker.unref();
       // When this thread's event loop runs before the worker could say why it stopped. (The
       // listener holds the control block, not the pool, so the pool can still be collected.)
@@ -185,13 +239,86 @@ export class ThreadPool {
   }
 
   /**
-   * Registers a task on every worker: each imports `module.url` and calls its factory with
-   * `args`. Blocks until all have answered (at most `registrationTimeoutMs`); a failure on any
-   * worker throws its error. Returns the task's id for {@link run}.
+   * Starts the workers (if not yet started) and resolves once every one has answered the boot
+   * handshake, without blocking this thread; rejects with `WorkerFailed` naming the worker, its
+   * entry and the cause when one fails to load (a browser's 404 included) or has not answered
+   * within `bootTimeoutMs`. Required in browsers before the first synchronous call (a worker
+   * there starts only once its creator returns to its event loop); optional under Node, where it
+   * moves the start-up (tens of ms, seconds from the TypeScript sources) out of the first call.
+   */
+  async ready(): Promise<void> {
+    this.checkUsable();
+    if (this.booted) return;
+    this.start();
+    const t0 = performance.now();
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      for (;;) {
+        if (Atomics.load(this.control, slot * SLOT + BOOTED) === 1) break;
+        if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) throw this.bootFailed(slot);
+        if (this.broken !== null) throw this.broken;
+        if (this.closed) this.checkUsable();
+        if (performance.now() - t0 > this.bootTimeoutMs) throw this.bootTimedOut(slot);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+    this.booted = true;
+  }
+
+  /**
+   * The synchronous boot wait of the first registration: bounded sleeps until every worker has
+   * answered the handshake. In a browser a worker cannot start while this thread blocks, so
+   * there it is an error asking for {@link ready} first.
+   */
+  private awaitBoot(): void {
+    if (this.booted) return;
+    const sleepMs = Math.min(SLEEP_MS, Math.max(1, Math.ceil(this.bootTimeoutMs)));
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      const at = slot * SLOT + BOOTED;
+      let left = Math.ceil(this.bootTimeoutMs / sleepMs);
+      for (;;) {
+        if (Atomics.load(this.control, at) === 1) break;
+        if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) throw this.bootFailed(slot);
+        if (!isNodeHost()) {
+          throw new ScichainError(
+            'InvalidState',
+            `worker ${slot + 1} has not started yet: in a browser a worker starts only once the ` +
+              'thread that created it returns to its event loop, so start the pool first with ' +
+              '`await pool.ready()` (or `await prepareThreads(n)` for the shared pools)',
+          );
+        }
+        if (left-- <= 0) throw this.bootTimedOut(slot);
+        blockingWait(this.control, at, 0, sleepMs);
+      }
+    }
+    this.booted = true;
+  }
+
+  private bootFailed(slot: number): ScichainError {
+    return this.fail(
+      `worker ${slot + 1} ${readFailure(this.control, slot)}; ` +
+        'the pool is unusable: close it and make a new one',
+    );
+  }
+
+  private bootTimedOut(slot: number): ScichainError {
+    this.stopWorker(
+      slot,
+      `did not start within ${this.bootTimeoutMs} ms (its entry ${this.workerUrl} was not ` +
+        'loaded, or failed before answering: missing, a 404, an error while it loads)',
+    );
+    return this.broken!;
+  }
+
+  /**
+   * Registers a task on every worker: each loads `module.url` (a URL, or `scichain:<name>` for
+   * a worker module) and calls its factory with `args`. Blocks until all have answered (at most
+   * `bootTimeoutMs` for the workers to start, the first time, then `registrationTimeoutMs`); a
+   * failure on any worker throws its error. Returns the task's id for {@link run}.
    */
   register(module: TaskModule, args: unknown): number {
     this.checkUsable();
     this.start();
+    this.awaitBoot();
     const id = this.nextTask++;
     for (const w of this.workers) {
       w.postMessage({ type: 'register', id, url: module.url, export: module.export, args });
@@ -239,10 +366,12 @@ export class ThreadPool {
    * Runs operation `op` of `task` on every worker while the calling thread runs `ownShare`;
    * returns when all are done. The first failure (a stopped worker's, else the caller's, else the
    * lowest worker's) is thrown after every thread has finished or stopped, so no thread is still
-   * writing shared buffers.
+   * writing shared buffers. `deadlineMs` bounds this call's wait for the workers (in place of
+   * `roundTimeoutMs`): a worker still busy then is stopped and the call fails naming it.
    */
-  run(task: number, op: number, ownShare: () => void): void {
+  run(task: number, op: number, ownShare: () => void, deadlineMs?: number): void {
     this.checkUsable();
+    if (deadlineMs !== undefined) positiveMs(deadlineMs, Infinity, 'deadlineMs');
     const c = this.control;
     const workers = this.workers.length;
     // A worker that stopped since the last round (between rounds its exit hook has run).
@@ -264,6 +393,13 @@ export class ThreadPool {
       failure = error;
     }
     this.sleepsLeft = this.roundSleeps;
+    let sleepMs = this.sleepMs;
+    let bound = this.roundTimeoutMs;
+    if (deadlineMs !== undefined && Number.isFinite(deadlineMs)) {
+      sleepMs = Math.max(1, Math.min(SLEEP_MS, Math.ceil(deadlineMs)));
+      this.sleepsLeft = Math.ceil(deadlineMs / sleepMs);
+      bound = deadlineMs;
+    }
     let stopped: ScichainError | null = null;
     for (let slot = 0; slot < workers; slot++) {
       const at = slot * SLOT + DONE;
@@ -271,12 +407,12 @@ export class ThreadPool {
       // The hot path: a spin of loads, no clock, no other word.
       for (let i = 0; i < spinLoadCount && seen !== sequence; i++) seen = Atomics.load(c, at);
       if (seen !== sequence) {
-        const waited = this.awaitDone(slot, sequence);
+        const waited = this.awaitDone(slot, sequence, sleepMs);
         if (waited === Wait.Exited) stopped ??= this.exited(slot, task, op);
         else if (waited === Wait.TimedOut) {
           this.stopWorker(
             slot,
-            `did not finish operation ${op} of task ${task} within ${this.roundTimeoutMs} ms`,
+            `did not finish operation ${op} of task ${task} within ${bound} ms`,
           );
           stopped ??= this.broken;
         }
@@ -294,7 +430,7 @@ export class ThreadPool {
    * The slow path of a round's wait for worker `slot`: sleeps of `sleepMs`, between which it looks
    * at whether the worker stopped and, with a round bound, whether the bound is spent.
    */
-  private awaitDone(slot: number, sequence: number): Wait {
+  private awaitDone(slot: number, sequence: number, sleepMs: number): Wait {
     const c = this.control;
     const at = slot * SLOT + DONE;
     for (;;) {
@@ -302,7 +438,7 @@ export class ThreadPool {
       if (seen === sequence) return Wait.Changed;
       if (Atomics.load(c, slot * SLOT + EXITED) === 1) return Wait.Exited;
       if (this.sleepsLeft === 0) return Wait.TimedOut;
-      if (blockingWait(c, at, seen, this.sleepMs) === 'timed-out' && this.sleepsLeft > 0) {
+      if (blockingWait(c, at, seen, sleepMs) === 'timed-out' && this.sleepsLeft > 0) {
         this.sleepsLeft--;
       }
     }
@@ -354,6 +490,10 @@ export class ThreadPool {
   }
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A duration option in ms: positive (Infinity allowed), else an error naming it. */
 function positiveMs(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -374,12 +514,15 @@ const sharedPools = new Map<number, ThreadPool>();
  * workers do not keep the process alive. A pool that became unusable (a worker stopped) is
  * replaced by a new one.
  */
-export function sharedThreadPool(threads = availableCores()): ThreadPool {
+export function sharedThreadPool(
+  threads = availableCores(),
+  options: { bootTimeoutMs?: number } = {},
+): ThreadPool {
   const count = capThreads(threads);
   let pool = sharedPools.get(count);
   if (pool === undefined || !pool.usable) {
     pool?.close(); // a broken pool's other workers
-    pool = new ThreadPool({ threads: count });
+    pool = new ThreadPool({ threads: count, ...options });
     sharedPools.set(count, pool);
   }
   return pool;
@@ -387,9 +530,28 @@ export function sharedThreadPool(threads = availableCores()): ThreadPool {
 
 /**
  * Resolves a `threads` option: a positive integer up to the cores available (above is clamped,
- * see `capThreads`), `'auto'` (or undefined) as the cores available.
+ * see `capThreads`), `'auto'` (or undefined) as the cores available — one where workers cannot
+ * run (a browser page that is not cross-origin isolated; {@link threadSupport} says why).
  */
 export function resolveThreads(threads: number | 'auto' | undefined, what = 'threads'): number {
-  if (threads === undefined || threads === 'auto') return availableCores();
+  if (threads === undefined || threads === 'auto') {
+    return threadSupport().workers ? availableCores() : 1;
+  }
   return capThreads(threads, what);
+}
+
+/**
+ * Starts the shared pool for `threads` ({@link resolveThreads}: `'auto'` by default) and waits
+ * for its workers to boot ({@link ThreadPool.ready}); resolves to the thread count. Call it once
+ * before synchronous threaded work in a browser (in the Web Worker that runs the computation),
+ * where workers start only while their creator is idle; under Node it merely moves start-up
+ * out of the first call. `bootTimeoutMs` bounds the wait when the shared pool is made here.
+ */
+export async function prepareThreads(
+  threads: number | 'auto' = 'auto',
+  options: { bootTimeoutMs?: number } = {},
+): Promise<number> {
+  const count = resolveThreads(threads);
+  if (count > 1) await sharedThreadPool(count, options).ready();
+  return count;
 }

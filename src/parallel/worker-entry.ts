@@ -1,11 +1,21 @@
 /**
- * The loop of a worker thread: takes task registrations by message (they import modules, which
- * is asynchronous) and commands through the control block (synchronous, `Atomics`), so a
+ * The loop of a worker thread: takes task registrations by message (they may import modules,
+ * which is asynchronous) and commands through the control block (synchronous, `Atomics`), so a
  * command costs a few microseconds rather than a message round trip. Between commands the
  * worker spins briefly (the next command of a training step usually follows at once), then
  * waits without blocking its event loop, so registrations can still arrive.
+ *
+ * Self-sufficient, so that a bundler can make one file of it (the package's `scichain/worker`
+ * export): the library's own tasks are imported with literal paths and registered as worker
+ * modules (`scichain:population-task`, `scichain:data-parallel-task`,
+ * `scichain:objective-sum-task`); a user's task or setup may still be named by URL, or
+ * registered by a worker entry of the user's own (`registerWorkerModule`). No top-level await.
+ *
+ * The boot handshake: the first thing the entry does on its `init` message is set the slot's
+ * `BOOTED` word, which the calling thread waits for (bounded by the pool's `bootTimeoutMs`).
  */
 import {
+  BOOTED,
   COMMAND,
   DONE,
   FAILED,
@@ -19,7 +29,23 @@ import {
   writeFailure,
 } from './control.ts';
 import { collectGarbage } from './collect-garbage.ts';
-import type { ParallelTask, TaskFactory } from './task.ts';
+import { nodeBuiltin } from './host.ts';
+import {
+  loadWorkerModule,
+  registerWorkerModule,
+  type ParallelTask,
+  type TaskFactory,
+} from './task.ts';
+
+// Imports with literal paths, which bundlers follow (esbuild inlines them into the worker's
+// file unless splitting), loaded at the first registration naming them: a worker loads only the
+// part of the library its task needs, and answers the boot handshake before any of it.
+registerWorkerModule(
+  'population-task',
+  () => import('../pharmacometrics/estimation/population-task.ts'),
+);
+registerWorkerModule('data-parallel-task', () => import('../nn/data-parallel-task.ts'));
+registerWorkerModule('objective-sum-task', () => import('../training/objective-sum-task.ts'));
 
 type Message =
   | { type: 'init'; control: Int32Array; index: number; threads: number }
@@ -31,23 +57,37 @@ interface Port {
   close(): void;
 }
 
+interface NodeParentPort {
+  on(event: 'message', listener: (message: Message) => void): void;
+  close(): void;
+}
+
+/** The Web Worker's global scope (the project's lib has no DOM types). */
+interface WorkerScope {
+  addEventListener(
+    type: string,
+    listener: (e: { data?: Message; message?: string; reason?: unknown }) => void,
+  ): void;
+  close(): void;
+}
+
 /** This thread's channel to the main thread: Node's parentPort or the Web Worker's scope. */
-async function connect(): Promise<Port> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const { parentPort } = await import('node:worker_threads');
+function connect(): Port {
+  const threads = nodeBuiltin<{ parentPort: NodeParentPort | null }>('node:worker_threads');
+  if (threads !== null) {
+    const parentPort = threads.parentPort;
     if (parentPort === null) throw new Error('worker-entry must run on a worker thread');
     return {
       onMessage: (listener) => parentPort.on('message', listener),
       close: () => parentPort.close(),
     };
   }
-  const scope = globalThis as unknown as {
-    addEventListener(type: 'message', listener: (e: { data: Message }) => void): void;
-    close(): void;
-  };
+  const scope = globalThis as unknown as WorkerScope;
+  // The scope's own close, before reportStops wraps it (closing after the pool closed is no stop).
+  const close = scope.close.bind(scope);
   return {
-    onMessage: (listener) => scope.addEventListener('message', (e) => listener(e.data)),
-    close: () => scope.close(),
+    onMessage: (listener) => scope.addEventListener('message', (e) => listener(e.data!)),
+    close,
   };
 }
 
@@ -82,7 +122,7 @@ async function changed(control: Int32Array, at: number, value: number): Promise<
   }
 }
 
-const port = await connect();
+const port = connect();
 const tasks = new Map<number, ParallelTask>();
 let control: Int32Array | null = null;
 // This worker's slot in the control block (its worker number minus one).
@@ -93,7 +133,7 @@ async function register(m: Extract<Message, { type: 'register' }>): Promise<void
   const c = control!;
   const base = index * SLOT;
   try {
-    const module = (await import(m.url)) as Record<string, unknown>;
+    const module = await loadWorkerModule(m.url);
     const factory = module[m.export] as TaskFactory | undefined;
     if (typeof factory !== 'function') {
       throw new Error(`${m.url} has no exported function '${m.export}'`);
@@ -132,23 +172,27 @@ async function serve(): Promise<void> {
 }
 
 /**
- * Web Workers: an uncaught error (a timer's throw) is written where a blocked caller looks, as the
- * Node boot script's exit hook does there.
+ * Web Workers: an uncaught error (a timer's throw), a message this thread cannot read and the
+ * worker closing itself (`self.close()` in a task) are written where a blocked caller looks, as
+ * the Node boot script's hooks do there.
  */
-function reportUncaught(c: Int32Array, slot: number): void {
-  if (typeof process !== 'undefined' && process.versions?.node) return;
-  const scope = globalThis as unknown as {
-    addEventListener(
-      type: string,
-      listener: (e: { message?: string; reason?: unknown }) => void,
-    ): void;
-  };
+function reportStops(c: Int32Array, slot: number): void {
+  if (nodeBuiltin('node:worker_threads') !== null) return;
+  const scope = globalThis as unknown as WorkerScope;
   scope.addEventListener('error', (e) =>
     writeExit(c, slot, `stopped after an uncaught error: ${e.message ?? 'unknown'}`),
   );
   scope.addEventListener('unhandledrejection', (e) =>
     writeExit(c, slot, `stopped after an unhandled rejection: ${String(e.reason)}`),
   );
+  scope.addEventListener('messageerror', () =>
+    writeExit(c, slot, 'could not read a message from the calling thread (messageerror)'),
+  );
+  const close = scope.close.bind(scope);
+  scope.close = () => {
+    writeExit(c, slot, 'closed itself (self.close())');
+    close();
+  };
 }
 
 port.onMessage((m) => {
@@ -156,7 +200,9 @@ port.onMessage((m) => {
     control = m.control;
     index = m.index;
     threads = m.threads;
-    reportUncaught(m.control, m.index);
+    reportStops(m.control, m.index);
+    Atomics.store(m.control, m.index * SLOT + BOOTED, 1);
+    Atomics.notify(m.control, m.index * SLOT + BOOTED);
     void serve();
   } else if (m.type === 'register') {
     void register(m);
