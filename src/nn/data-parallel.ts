@@ -21,7 +21,7 @@ import { isBuiltinLoss } from '../losses/builtin.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import type { Loss, SeparableLoss } from '../losses/loss.ts';
 import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
-import { shareCount, shareOf, siblingModule } from '../parallel/task.ts';
+import { shareCount, shareOf, workerModuleUrl } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
 import type { Arena, WasmMemory } from '../wasm/arena.ts';
 import type { KernelChoice } from './kernels/kernel-choice.ts';
@@ -228,7 +228,7 @@ export class DataParallelModel {
       scalarsByte: this.scalars.byteOffset,
     };
     this.task = o.pool.register(
-      { url: siblingModule(import.meta.url, 'data-parallel-task'), export: 'dataParallelTask' },
+      { url: workerModuleUrl('data-parallel-task'), export: 'dataParallelTask' },
       args,
     );
     finalizer.register(this, { pool: o.pool, task: this.task }, this);

@@ -13,7 +13,7 @@
  */
 import { ScichainError } from '../errors.ts';
 import type { ValueAndGradient } from '../optim/optimizer.ts';
-import { shareOf, siblingModule, type TaskModule } from '../parallel/task.ts';
+import { shareOf, workerModuleUrl, type TaskModule } from '../parallel/task.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
 import { sharedBlock, type SharedBlock } from '../parallel/shared-block.ts';
 import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
@@ -150,7 +150,7 @@ export class ObjectiveSum {
         paramCount,
       };
       const task = pool.register(
-        { url: siblingModule(import.meta.url, 'objective-sum-task'), export: 'objectiveSumTask' },
+        { url: workerModuleUrl('objective-sum-task'), export: 'objectiveSumTask' },
         args,
       );
       const own = shareOf(parts.length, pool.threads, 0).count;

@@ -48,7 +48,7 @@ import {
 } from './fit-checks.ts';
 import { PopulationModel, type PopulationSubject } from './population-model.ts';
 import { ResidualVariance, type ResidualError } from './residual-error.ts';
-import { shareOf, siblingModule, type TaskModule } from '../../parallel/task.ts';
+import { shareOf, workerModuleUrl, type TaskModule } from '../../parallel/task.ts';
 import { sharedBlock, type SharedBlock } from '../../parallel/shared-block.ts';
 import { sharedThreadPool, type ThreadPool } from '../../parallel/thread-pool.ts';
 import { chooseThreads, type ThreadChoice } from '../../parallel/thread-choice.ts';
@@ -370,7 +370,7 @@ export class PopulationObjective {
       xLength,
     };
     const task = pool.register(
-      { url: siblingModule(import.meta.url, 'population-task'), export: 'populationTask' },
+      { url: workerModuleUrl('population-task'), export: 'populationTask' },
       args,
     );
     const own = shareOf(subjects.length, pool.threads, 0).count;
