@@ -3,7 +3,7 @@
  * (`'auto'` — the default —, `'Tsit5'`, `'DP5'`, `'BS3'`, `'Vern7'`, `'RK4'`, `'Euler'`,
  * `'Rodas5P'`, `'Rodas4'`, `'Rosenbrock23'`) or passed as tableaus.
  */
-import { ScichainError } from '../src/errors.ts';
+import { requireName } from '../src/errors.ts';
 import { bs3 } from './explicit/bs3.ts';
 import { dp5 } from './explicit/dp5.ts';
 import { euler } from './explicit/euler.ts';
@@ -58,7 +58,16 @@ const METHOD_NAMES = [
   ...Object.keys(explicitMethods),
   ...Object.keys(rosenbrockMethods),
   'Rosenbrock23',
-];
+] as MethodName[];
+
+/**
+ * Checks a solver given by name (exact, letter case included: `'tsit5'` is refused with a
+ * suggestion of `'Tsit5'`) or as a tableau object; `what` names it in the error.
+ */
+export function checkMethodName(method: unknown, what = 'ODE method'): void {
+  if (typeof method === 'object' && method !== null) return; // a tableau
+  requireName(method, METHOD_NAMES, what);
+}
 
 function isExplicit(m: ExplicitTableau | RosenbrockTableau): m is ExplicitTableau {
   return 'fsal' in m;
@@ -75,12 +84,7 @@ export function solve(
   method: MethodName | ExplicitTableau | RosenbrockTableau = 'auto',
   options: SolveOptions = {},
 ): ODESolution {
-  if (typeof method === 'string' && !METHOD_NAMES.includes(method)) {
-    throw new ScichainError(
-      'UnknownName',
-      `unknown ODE method '${String(method)}'; expected one of ${METHOD_NAMES.join(', ')}`,
-    );
-  }
+  checkMethodName(method);
   const name = typeof method === 'string' ? method : null;
   const tableau: ExplicitTableau | RosenbrockTableau | null =
     name === null

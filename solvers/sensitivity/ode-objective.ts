@@ -8,12 +8,12 @@
  * arbitrary times, by sum of squares or a Gaussian likelihood (see `ObservationError`). Doses and
  * other state jumps at known times are events, crossed in reverse by the adjoints.
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError, requireName } from '../../src/errors.ts';
 import type { ValueAndGradient } from '../../src/optim/optimizer.ts';
 import { ObservationError, type ErrorModelSpec } from '../../src/losses/observation-error.ts';
 import type { ODEModel } from '../../src/model/ode-model.ts';
 import { observeStates, type Observation } from '../../src/model/observation.ts';
-import type { MethodName } from '../solve.ts';
+import { checkMethodName, type MethodName } from '../solve.ts';
 import { backsolveAdjoint } from './adjoint-backsolve.ts';
 import { interpolatingAdjoint } from './adjoint-interpolating.ts';
 import { quadratureAdjoint } from './adjoint-quadrature.ts';
@@ -159,13 +159,12 @@ export class ODEObjective {
         );
       }
     });
-    this.sensitivity = spec.sensitivity ?? 'quadrature';
-    if (!(this.sensitivity in METHODS)) {
-      throw new ScichainError(
-        'UnknownName',
-        `unknown sensitivity method '${this.sensitivity}'; expected one of ${Object.keys(METHODS).join(', ')}`,
-      );
-    }
+    // Names are checked here, before any solve (`in` would also accept 'toString').
+    this.sensitivity = requireName(
+      spec.sensitivity ?? 'quadrature',
+      Object.keys(METHODS) as SensitivityMethod[],
+      'sensitivity method',
+    );
     this.forward = {
       method: spec.method ?? 'Tsit5',
       rtol: spec.rtol ?? 1e-6,
@@ -179,6 +178,8 @@ export class ODEObjective {
       atol: a.atol ?? this.forward.atol,
       maxSteps: this.forward.maxSteps,
     };
+    checkMethodName(this.forward.method, 'ODE method');
+    checkMethodName(this.backward.method, 'adjoint ODE method');
     this.quadratureNodes = a.quadratureNodes ?? defaultNodes(this.backward.method);
   }
 

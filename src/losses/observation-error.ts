@@ -10,7 +10,7 @@
  *                 σ  = a + b·|h|          (convention 'sd')
  * The constant ½·ln(2π) per value is included. NaN observations are missing and skipped.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError, closestName } from '../errors.ts';
 import type { ParameterLayout } from '../parameters/layout.ts';
 import type { Transform } from '../parameters/transforms.ts';
 
@@ -36,6 +36,30 @@ interface ResolvedParameter {
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+const ERROR_MODEL_TYPES = ['additive', 'proportional', 'combined'];
+
+/**
+ * Checks the form of an error model (types do not protect JavaScript callers or JSON): `'sse'`
+ * or an object with a known `type`; an unknown name is an error naming it and the valid ones.
+ */
+function checkErrorModel(s: unknown, what: string): void {
+  if (s === 'sse') return;
+  if (typeof s === 'object' && s !== null) {
+    const type = (s as { type?: unknown }).type;
+    if (typeof type === 'string' && ERROR_MODEL_TYPES.includes(type)) return;
+    const near = typeof type === 'string' ? closestName(type, ERROR_MODEL_TYPES) : undefined;
+    throw new ScichainError(
+      'UnknownName',
+      `${what}: unknown type ${typeof type === 'string' ? `'${type}'` : String(type)}; ${near === undefined ? '' : `did you mean '${near}'? `}valid: ${ERROR_MODEL_TYPES.join(', ')}`,
+    );
+  }
+  const near = typeof s === 'string' ? closestName(s, ['sse']) : undefined;
+  throw new ScichainError(
+    'UnknownName',
+    `${what}: unknown error model ${typeof s === 'string' ? `'${s}'` : String(s)}; ${near === undefined ? '' : `did you mean 'sse'? `}valid: 'sse' or { type: ${ERROR_MODEL_TYPES.map((t) => `'${t}'`).join(' | ')}, … }`,
+  );
+}
 
 /** Scores one time's predictions h against observations y, with its gradient. */
 export class ObservationError {
@@ -87,6 +111,7 @@ export class ObservationError {
     const b: ResolvedParameter[] = [];
     specs.forEach((s, i) => {
       const what = `error model of '${names[i]}'`;
+      checkErrorModel(s, what);
       if (s === 'sse') {
         this.kinds[i] = 0;
         a.push(none);

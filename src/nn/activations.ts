@@ -5,7 +5,7 @@
  * (tanh: 1 − y²), so the pullback needs no recomputation; the few that need the
  * pre-activation `z` say so, and dense layers then keep `z` in their cache.
  */
-import { ScichainError } from '../errors.ts';
+import { requireName } from '../errors.ts';
 import { compileWithElementary, exp64Source, tanh64Source } from '../math/elementary.ts';
 import type { DType, FloatArray } from '../memory/dtype.ts';
 
@@ -109,15 +109,11 @@ export const activationNames: readonly ActivationName[] = [...SPECS.map((s) => s
 
 /** The description of an activation; throws naming the unknown name and the valid ones. */
 export function activationSpec(name: string): ActivationSpec {
-  const canonical = ALIASES[name] ?? name;
-  const spec = SPECS.find((s) => s.name === canonical);
-  if (!spec) {
-    throw new ScichainError(
-      'UnknownName',
-      `unknown activation '${name}'; expected one of ${activationNames.join(', ')}`,
-    );
-  }
-  return spec;
+  // Exact names only (letter case included); an unknown one, or a value that is not a string
+  // (from JavaScript or JSON), is an error naming it, with a suggestion and the valid names.
+  const valid = requireName(name, activationNames, 'activation');
+  const canonical = Object.hasOwn(ALIASES, valid) ? ALIASES[valid] : valid;
+  return SPECS.find((s) => s.name === canonical)!;
 }
 
 /** y[i] = f(z[i]) for i < length (y may alias z). */

@@ -7,6 +7,7 @@
  * SIGTERM are seen: the current slice finishes, a checkpoint is written atomically, and the run
  * resolves as `'Interrupted'`. Checkpoints are also written every `everySeconds`.
  */
+import { ScichainError } from '../errors.ts';
 import { readJsonFile } from '../io/read-text-file.ts';
 import type { FloatArray } from '../memory/dtype.ts';
 import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
@@ -79,11 +80,27 @@ export interface PhasesOptions {
   sliceMs?: number;
 }
 
+/**
+ * Checks every phase's method before any work: `'lbfgs'` or a factory of a first-order
+ * optimizer (a name such as `'adam'` is refused, naming the phase and the value).
+ */
+function checkPhases<T extends FloatArray>(phases: readonly MinimizePhase<T>[]): void {
+  phases.forEach((p, k) => {
+    if (p.method === 'lbfgs' || typeof p.method === 'function') return;
+    const got = typeof p.method === 'string' ? `'${p.method}'` : String(p.method);
+    throw new ScichainError(
+      'InvalidArgument',
+      `phase ${k} ('${p.label}'): method must be 'lbfgs' or a function making a first-order optimizer, e.g. () => adam({ learningRate: 1e-3 }); got ${got}`,
+    );
+  });
+}
+
 /** Runs the phases one after the other, each in one `minimize` call (no checkpoints). */
 export function minimizePhases<T extends FloatArray>(
   theta: T,
   phases: readonly MinimizePhase<T>[],
 ): PhasesResult {
+  checkPhases(phases);
   const results = phases.map((p) => {
     const method = p.method === 'lbfgs' ? 'lbfgs' : p.method();
     return minimize(p.objective(), theta, { ...p.options, method });
@@ -97,6 +114,7 @@ export async function minimizePhasesAsync<T extends FloatArray>(
   phases: readonly MinimizePhase<T>[],
   options: PhasesOptions = {},
 ): Promise<PhasesResult> {
+  checkPhases(phases);
   checkCheckpointOptions(options.checkpoint);
   const sliceMs = options.sliceMs ?? 20;
   let phase = 0;

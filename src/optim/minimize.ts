@@ -4,7 +4,7 @@
  * objectives (the default), Adam or gradient descent for a fixed number of steps. θ is updated
  * in place and also returned; at the end it holds the best point accepted.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
+import { ScichainError, requireInteger, requireName } from '../errors.ts';
 import type { FloatArray } from '../memory/dtype.ts';
 import { EarlyStopping, type EarlyStoppingOptions } from '../training/early-stopping.ts';
 import { ProgressBar, type ProgressSetting } from '../training/progress.ts';
@@ -139,11 +139,27 @@ export function minimize<T extends FloatArray>(
   checkFrozen(frozen, theta);
   const maxIterations = options.maxIterations ?? 1000;
   requireInteger(maxIterations, 'maxIterations', 0);
-  const method = options.method ?? 'lbfgs';
+  const method = checkMethod(options.method ?? 'lbfgs');
   if (method === 'lbfgs') return lbfgs(fg, theta, options);
   const optimizer =
     method === 'adam' ? adam() : method === 'gradientDescent' ? gradientDescent() : method;
   return firstOrder(fg, theta, optimizer, options);
+}
+
+/** The method names {@link minimize} accepts (besides a configured first-order optimizer). */
+export const MINIMIZE_METHODS = ['lbfgs', 'adam', 'gradientDescent'] as const;
+
+/** Checks `options.method`: a name of {@link MINIMIZE_METHODS} or a first-order optimizer. */
+function checkMethod(method: unknown): NonNullable<MinimizeOptions['method']> {
+  if (typeof method === 'string') return requireName(method, MINIMIZE_METHODS, 'minimize method');
+  const o = method as Partial<FirstOrderOptimizer> | null;
+  if (o === null || typeof o !== 'object' || typeof o.step !== 'function') {
+    throw new ScichainError(
+      'InvalidArgument',
+      `minimize method must be one of ${MINIMIZE_METHODS.join(', ')} or a first-order optimizer such as adam({ learningRate: 1e-3 }), got ${typeof method === 'function' ? 'a function' : String(method)}`,
+    );
+  }
+  return method as FirstOrderOptimizer;
 }
 
 function firstOrder<T extends FloatArray>(

@@ -163,7 +163,7 @@ describe('bad input to networks', () => {
 
   it('names an unknown activation and lists the valid ones', () => {
     expect(() => dense(4, 'tanhh')).toThrow(
-      /unknown activation 'tanhh'; expected one of identity, tanh/,
+      /unknown activation 'tanhh'; did you mean 'tanh'\? valid: identity, tanh/,
     );
   });
 

@@ -39,7 +39,7 @@ describe('bad input', () => {
     expect(() => solve(p, 'RK4')).toThrow(/fixed-step integration needs a step size dt/);
     expect(() => solve(p, 'Tsit5', { dt: -0.1 })).toThrow(/dt must be finite and > 0/);
     expect(() => solve(p, 'Dopri8' as never)).toThrow(
-      /unknown ODE method 'Dopri8'; expected one of auto, Tsit5/,
+      /unknown ODE method 'Dopri8'; valid: auto, Tsit5/,
     );
     expect(() => solve(p, 'Tsit5', { events: [{ time: NaN, apply: () => {} }] })).toThrow(
       /event 0 has time NaN/,

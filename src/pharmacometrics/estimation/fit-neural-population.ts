@@ -40,6 +40,7 @@ import {
   type PopulationThreadOptions,
 } from './fit-population.ts';
 import { JointObjective } from './joint-objective.ts';
+import { checkNlmeMethod } from './nlme-objective.ts';
 import {
   neuralFitCheckpoint,
   readNeuralFitCheckpoint,
@@ -99,6 +100,7 @@ export function fitNeuralPopulation(
   options: NeuralPopulationOptions = {},
 ): NeuralPopulationFit {
   const started = performance.now();
+  checkNeuralOptions(options);
   const roundCount = options.rounds ?? 3;
   let x: Float64Array = Float64Array.from(options.start ?? model.initial());
   let etas: Float64Array[] = subjects.map(() => new Float64Array(model.q));
@@ -152,6 +154,11 @@ function jointOptions(options: NeuralPopulationOptions): MinimizeOptions {
     gradientTolerance: 1e-6,
     progress: false,
   };
+}
+
+/** Names checked before the first joint step (which may run for minutes). */
+function checkNeuralOptions(options: NeuralPopulationOptions): void {
+  if (options.method !== undefined) checkNlmeMethod(options.method);
 }
 
 /** The population step of `round`: the weights fixed, warm-started from the joint step's η. */
@@ -255,6 +262,7 @@ export async function fitNeuralPopulationAsync(
   options: NeuralPopulationAsyncOptions = {},
 ): Promise<NeuralPopulationRun> {
   const started = performance.now();
+  checkNeuralOptions(options);
   checkCheckpointOptions(options.checkpoint);
   const roundCount = options.rounds ?? 3;
   const q = model.q;

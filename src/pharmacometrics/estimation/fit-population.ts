@@ -32,7 +32,13 @@ import {
 } from './fit-checkpoint.ts';
 
 export { loadPopulationFitCheckpoint, type PopulationFitCheckpoint } from './fit-checkpoint.ts';
-import { SubjectNlme, type NlmeMethod, type SubjectPredictor } from './nlme-objective.ts';
+import {
+  checkLaplaceHessian,
+  checkNlmeMethod,
+  SubjectNlme,
+  type NlmeMethod,
+  type SubjectPredictor,
+} from './nlme-objective.ts';
 import {
   checkPositiveDefinite,
   skippedCovariance,
@@ -305,11 +311,12 @@ export class PopulationObjective {
     laplaceHessian: 'expected' | 'numerical' = 'expected',
     threads?: PopulationThreadOptions,
   ) {
+    // Names from JavaScript, JSON or a command line are not checked by the types.
+    this.method = checkNlmeMethod(method);
+    this.laplaceHessian = checkLaplaceHessian(laplaceHessian);
     if (subjects.length === 0) throw new ScichainError('InvalidArgument', 'no subjects to fit');
     this.model = model;
     this.subjects = subjects;
-    this.method = method;
-    this.laplaceHessian = laplaceHessian;
     this.currentTheta = model.theta(model.initial());
     this.currentWeights = model.weights(model.initial());
     this.subjectValues = new Float64Array(subjects.length);

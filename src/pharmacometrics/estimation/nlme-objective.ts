@@ -26,12 +26,30 @@
  * Everything here is per subject and allocation-free after construction, so subjects can be
  * evaluated independently (and in parallel).
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError, requireName } from '../../errors.ts';
 import { choleskyFactor, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.ts';
 import { ResidualVariance } from './residual-error.ts';
 
 /** Estimation method names, as NONMEM, nlmixr2 and Pumas call them. */
 export type NlmeMethod = 'FO' | 'FOCE' | 'FOCEI' | 'Laplace';
+
+/** Every estimation method name, exactly as it must be written. */
+export const NLME_METHODS: readonly NlmeMethod[] = ['FO', 'FOCE', 'FOCEI', 'Laplace'];
+
+/**
+ * Checks an estimation method name (exact, letter case included: `'foce'` is refused with a
+ * suggestion of `'FOCE'`); returns it.
+ */
+export function checkNlmeMethod(method: unknown): NlmeMethod {
+  return requireName(method, NLME_METHODS, 'estimation method');
+}
+
+/** Checks the Laplace Hessian option (`'expected'` or `'numerical'`, default `'expected'`). */
+export function checkLaplaceHessian(value: unknown): 'expected' | 'numerical' {
+  return value === undefined
+    ? 'expected'
+    : requireName(value, ['expected', 'numerical'] as const, 'Laplace Hessian');
+}
 
 /** Predictions of one subject as a function of its random effects. */
 export interface SubjectPredictor {

@@ -23,7 +23,7 @@ import type { ODEModel } from '../../model/ode-model.ts';
 import type { Observation } from '../../model/observation.ts';
 import type { ParameterLayout } from '../../parameters/layout.ts';
 import { odeProblem } from '../../../solvers/problem.ts';
-import { solve, type MethodName } from '../../../solvers/solve.ts';
+import { checkMethodName, solve, type MethodName } from '../../../solvers/solve.ts';
 import type { DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
 import { stateSensitivities } from '../../../solvers/sensitivity/forward-sensitivity.ts';
 import { requireContinuousTime } from '../data/continuous-time.ts';
@@ -94,6 +94,7 @@ export function odeSubjects(
   );
   const allColumns = Int32Array.from(pIndex.keys());
   const method = spec.method ?? 'Vern7';
+  checkMethodName(method); // before any subject is built
   const rtol = spec.rtol ?? 1e-10;
   const atol = spec.atol ?? 1e-10;
   const outputOf = observationOutputs(records, observe, spec.outputs);
