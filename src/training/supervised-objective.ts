@@ -5,6 +5,7 @@
  */
 import { ScichainError, requireFiniteMatrix, requireInteger } from '../errors.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
+import { checkLoss } from '../losses/builtin.ts';
 import type { Loss } from '../losses/loss.ts';
 import type { Penalty } from '../losses/penalties.ts';
 import { heapAllocator, type Allocator } from '../memory/allocator.ts';
@@ -121,6 +122,7 @@ export class SupervisedObjective<T> {
   private batchY: FloatArray | Int32Array | null = null;
 
   constructor(o: SupervisedOptions<T>) {
+    checkLoss(o.loss); // a name or a look-alike from JavaScript: an error naming it
     this.model = o.model;
     this.loss = o.loss;
     this.dtype = o.dtype ?? inferDtype(o.x);
