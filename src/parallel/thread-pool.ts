@@ -294,9 +294,13 @@ export class ThreadPool {
   }
 
   private bootFailed(slot: number): ScichainError {
+    const cause = readFailure(this.control, slot);
+    // The boot script names the entry when loading it failed; otherwise the worker went later.
+    const where = cause.includes(this.workerUrl)
+      ? ''
+      : ` before answering the boot handshake (is ${this.workerUrl} a scichain worker entry?)`;
     return this.fail(
-      `worker ${slot + 1} ${readFailure(this.control, slot)}; ` +
-        'the pool is unusable: close it and make a new one',
+      `worker ${slot + 1} ${cause}${where}; the pool is unusable: close it and make a new one`,
     );
   }
 

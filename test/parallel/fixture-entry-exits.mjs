@@ -1,0 +1,2 @@
+// A "worker entry" that loads and ends at once without answering the boot handshake.
+export {};
