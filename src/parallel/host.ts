@@ -158,6 +158,12 @@ export function canStartWorkers(): boolean {
   return threadSupport().workers;
 }
 
+/**
+ * A URL as text or as a `URL` object — typed by its `href` so that the published declarations
+ * need neither the DOM library nor @types/node.
+ */
+export type UrlLike = string | { readonly href: string };
+
 let workerUrlOverride: string | null = null;
 
 /**
@@ -167,11 +173,12 @@ let workerUrlOverride: string | null = null;
  * esbuild bundle whose worker entry point was given another name or folder. A relative URL is
  * resolved against the page (browsers) or the working directory (Node).
  */
-export function setWorkerUrl(url: string | URL | null): void {
+export function setWorkerUrl(url: UrlLike | null): void {
   workerUrlOverride = url === null ? null : resolveUrl(url, 'setWorkerUrl');
 }
 
-function resolveUrl(url: string | URL, what: string): string {
+function resolveUrl(given: UrlLike, what: string): string {
+  const url = given as string | URL;
   try {
     if (url instanceof URL) return url.href;
     const p = nodeProcess();
@@ -189,7 +196,7 @@ function resolveUrl(url: string | URL, what: string): string {
  * The worker entry's URL: `override` (a pool's `workerUrl`), else {@link setWorkerUrl}'s, else
  * `worker-entry.js` next to this module (`.ts` from the sources).
  */
-export function workerEntryUrl(override?: string | URL): string {
+export function workerEntryUrl(override?: UrlLike): string {
   if (override !== undefined) return resolveUrl(override, 'workerUrl');
   if (workerUrlOverride !== null) return workerUrlOverride;
   return defaultEntry().href;
