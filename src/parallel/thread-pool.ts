@@ -56,6 +56,7 @@ import {
   threadSupport,
   workerEntryUrl,
   type WorkerHandle,
+  type UrlLike,
 } from './host.ts';
 import type { TaskModule } from './task.ts';
 import { capThreads } from './thread-choice.ts';
@@ -95,7 +96,7 @@ export interface ThreadPoolOptions {
    * The worker entry's URL (default: `worker-entry.js` beside the library's thread pool module,
    * or what {@link setWorkerUrl} set). For bundles that put the entry elsewhere.
    */
-  workerUrl?: string | URL;
+  workerUrl?: UrlLike;
 }
 
 /**
