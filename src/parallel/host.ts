@@ -70,7 +70,10 @@ interface WebWorkerConstructor {
   ): {
     postMessage(message: unknown): void;
     terminate(): void;
-    addEventListener(type: string, listener: (event: { message?: string }) => void): void;
+    addEventListener(
+      type: string,
+      listener: (event: { message?: string; preventDefault?: () => void }) => void,
+    ): void;
   };
 }
 
@@ -337,8 +340,16 @@ export function startWorker(
       // A load failure (404, syntax error, a failing import) is an error event without details;
       // asking the server tells a missing entry from a broken one.
       worker.addEventListener('error', (e) => {
+        // Handled here: not passed on as an uncaught error of this thread's scope (the spec's
+        // default for a worker's error the creator does not cancel).
+        e.preventDefault?.();
         if (e.message !== undefined && e.message !== '') {
-          listener(`stopped after an uncaught error: ${e.message}`);
+          const booted = Atomics.load(slot.control, slot.index * SLOT + BOOTED) === 1;
+          listener(
+            booted
+              ? `stopped after an uncaught error: ${e.message}`
+              : `failed to load its entry ${entry}: ${e.message}`,
+          );
           return;
         }
         void explainLoadFailure(entry).then((why) =>
