@@ -13,9 +13,16 @@ export {
   type ThreadPoolOptions,
   sharedThreadPool,
   resolveThreads,
+  prepareThreads,
 } from './thread-pool.ts';
-/** Cores available to this process (Node) or reported by the browser. */
-export { availableCores } from './host.ts';
+/** Cores, whether threads are possible here (and why not), where the worker entry is. */
+export {
+  availableCores,
+  threadSupport,
+  type ThreadSupport,
+  setWorkerUrl,
+  type UrlLike,
+} from './host.ts';
 /** How many threads `'auto'` picks for a problem size, and the sizes it starts from. */
 export {
   chooseThreads,
@@ -24,4 +31,12 @@ export {
   type ThreadChoice,
 } from './thread-choice.ts';
 /** The task protocol: a module exporting a factory that runs operations on a worker. */
-export type { ParallelTask, TaskContext, TaskFactory, TaskModule } from './task.ts';
+export {
+  registerWorkerModule,
+  workerModuleUrl,
+  type WorkerModule,
+  type ParallelTask,
+  type TaskContext,
+  type TaskFactory,
+  type TaskModule,
+} from './task.ts';
