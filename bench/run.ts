@@ -4,7 +4,8 @@
  * (work–precision of the ODE solvers), ude (loss and gradient of the Lotka–Volterra UDE),
  * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms), theoph (the
  * Theophylline FOCEI population fit), gemm (batched dense products, WebAssembly against TypeScript,
- * one and several threads), population (the Theophylline FOCEI objective on 1 and 2 threads).
+ * one and several threads), population (the Theophylline FOCEI objective on 1 and 2 threads),
+ * package (dist and tarball sizes, time to first import, browser bundle sizes).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   population: () => import('./population.ts'),
   soak: () => import('./soak.ts'),
   compile: () => import('./compile.ts'),
+  package: () => import('./package.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
