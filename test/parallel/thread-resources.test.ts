@@ -65,9 +65,10 @@ describe('pools and objectives give their resources back', () => {
   test('a process that leaves 100 pools open exits within seconds', { timeout: 90_000 }, () => {
     const r = runFixture('./fixture-unclosed-pools.ts', [], 80_000);
     expect(JSON.parse(r.out).pools).toBe(100);
-    // Starting Node with the TypeScript loader and booting two workers, on a loaded machine;
-    // before: 100 workers booting, 2.9 GB and 56 s.
-    expect(r.ms).toBeLessThan(15_000);
+    // Starting Node with the TypeScript loader and booting two workers from the sources: 4-5 s
+    // alone, 8-12 s with the machine's two cores shared by other test files (15 s was exceeded
+    // once in a full run of test/parallel); before: 100 workers booting, 2.9 GB and 56 s.
+    expect(r.ms).toBeLessThan(25_000);
   });
 
   test(
