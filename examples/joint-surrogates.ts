@@ -15,15 +15,14 @@
  *   npx tsx examples/joint-surrogates.ts [--seed S] [--iterations N] [--out DIR]
  *     [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
- * Writes DIR/joint-surrogates.html (DIR defaults to reports). Each variant's training writes a
+ * Writes DIR/joint-surrogates.html (DIR defaults to reports; `--help` lists the flags). Each variant's training writes a
  * checkpoint (FILE.<kind>.json) every 60 s and on Ctrl-C or SIGTERM, then exits 130/143
  * printing the command that resumes it bit-exactly (`--resume FILE`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { numberArgument } from './arguments.ts';
-import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
+import { checkpointFlags, exampleArguments, exitInterrupted, runExample } from './cli.ts';
 import {
   adam,
   bolus,
@@ -578,25 +577,47 @@ export function jointSurrogatesReport(r: JointSurrogatesResult): Report {
   return report;
 }
 
+/** The command line (`--help` prints it). */
+export const JOINT_SURROGATES_CLI = {
+  script: 'examples/joint-surrogates.ts',
+  summary:
+    'Fits a PK/PD model holding a Fourier rhythm, a network and a Chebyshev covariate effect\n' +
+    'to simulated subjects, then each kind of rhythm in turn; writes OUT/joint-surrogates.html.',
+  flags: {
+    seed: { kind: 'integer', min: 0, default: 1, value: 'S', help: 'seed of data and weights' },
+    iterations: { kind: 'integer', min: 1, default: 400, value: 'N', help: 'L-BFGS iterations' },
+    out: { kind: 'string', default: 'reports', value: 'DIR', help: 'where reports go' },
+    ...checkpointFlags('OUT/joint-surrogates.checkpoint.json; FILE.<kind>.json per variant'),
+  },
+} as const;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const out = stringArgument('out') ?? 'reports';
-  const checkpoint = stringArgument('checkpoint') ?? join(out, 'joint-surrogates.checkpoint.json');
-  const resume = stringArgument('resume');
-  const { result, interrupted } = await runJointSurrogatesAsync({
-    seed: numberArgument('seed', 1),
-    iterations: numberArgument('iterations', 400),
-    checkpoint: { path: checkpoint, everySeconds: numberArgument('checkpoint-every', 60) },
-    ...(resume ? { resume } : {}),
-  });
-  // --resume takes the base path: each variant has its own file next to it.
-  if (!result)
-    exitInterrupted({ ...interrupted, checkpointPath: checkpoint }, 'examples/joint-surrogates.ts');
-  for (const f of result.fits) {
+  // Flags are checked (and --help answered) before anything runs.
+  const args = exampleArguments(JOINT_SURROGATES_CLI);
+  const { out, resume } = args;
+  const checkpoint = args.checkpoint ?? join(out, 'joint-surrogates.checkpoint.json');
+  await runExample(async () => {
+    const { result, interrupted } = await runJointSurrogatesAsync({
+      seed: args.seed,
+      iterations: args.iterations,
+      checkpoint: { path: checkpoint, everySeconds: args['checkpoint-every'] },
+      ...(resume ? { resume } : {}),
+    });
+    // --resume takes the base path: each variant has its own file next to it.
+    if (!result)
+      exitInterrupted(
+        { ...interrupted, checkpointPath: checkpoint },
+        'examples/joint-surrogates.ts',
+      );
+    for (const f of result.fits) {
+      console.log(
+        `${f.kind.padEnd(9)} rhythm params ${String(f.rhythmParameters).padStart(3)}  loss ${f.loss.toFixed(3)}  ` +
+          `errors: production ${percent(f.errors.production)}, effect ${percent(f.errors.effect)}, kout ${percent(f.errors.kout)}  ` +
+          `${f.evaluations} gradients, ${f.msPerGradient.toFixed(2)} ms each, ${f.seconds.toFixed(1)} s`,
+      );
+    }
     console.log(
-      `${f.kind.padEnd(9)} rhythm params ${String(f.rhythmParameters).padStart(3)}  loss ${f.loss.toFixed(3)}  ` +
-        `errors: production ${percent(f.errors.production)}, effect ${percent(f.errors.effect)}, kout ${percent(f.errors.kout)}  ` +
-        `${f.evaluations} gradients, ${f.msPerGradient.toFixed(2)} ms each, ${f.seconds.toFixed(1)} s`,
+      `report: ${jointSurrogatesReport(result).write(join(out, 'joint-surrogates.html'))}`,
     );
-  }
-  console.log(`report: ${jointSurrogatesReport(result).write(join(out, 'joint-surrogates.html'))}`);
+  });
 }

@@ -14,13 +14,12 @@
  *     [--window-iterations N] [--out DIR] [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
  * Prints the recovered equations and writes DIR/lotka-volterra-ude.html and the trained
- * parameters (DIR defaults to reports). Training writes a checkpoint every 60 s and on Ctrl-C or
+ * parameters (DIR defaults to reports; `--help` lists the flags). Training writes a checkpoint every 60 s and on Ctrl-C or
  * SIGTERM, then exits 130/143 printing the command that resumes it bit-exactly (`--resume`).
  */
 import { join } from 'node:path';
+import { checkpointFlags, exampleArguments, exitInterrupted, runExample } from './cli.ts';
 import { pathToFileURL } from 'node:url';
-import { numberArgument } from './arguments.ts';
-import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 import {
   adam,
   expressionModel,
@@ -519,34 +518,66 @@ function noiseLevel(r: LotkaVolterraUdeResult): number {
   return K * (r.options.noise * mean[0]) ** 2 + K * (r.options.noise * mean[1]) ** 2;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const out = stringArgument('out') ?? 'reports';
-  const resume = stringArgument('resume');
-  const { run, result } = await runLotkaVolterraUdeAsync({
-    seed: numberArgument('seed', 1),
-    finalIterations: numberArgument('iterations', 1000),
-    adamSteps: numberArgument('adam-steps', 300),
-    windowIterations: numberArgument('window-iterations', 300),
-    checkpoint: {
-      path: stringArgument('checkpoint') ?? join(out, 'lotka-volterra-ude.checkpoint.json'),
-      everySeconds: numberArgument('checkpoint-every', 60),
+/** The command line (`--help` prints it). */
+export const LOTKA_VOLTERRA_UDE_CLI = {
+  script: 'examples/lotka-volterra-ude.ts',
+  summary:
+    'Trains a Lotka–Volterra universal differential equation (known terms plus a network) on\n' +
+    'noisy data, recovers the missing terms as equations and refits them; writes\n' +
+    'OUT/lotka-volterra-ude.html and the trained parameters.',
+  flags: {
+    seed: { kind: 'integer', min: 0, default: 1, value: 'S', help: 'seed of noise and weights' },
+    iterations: {
+      kind: 'integer',
+      min: 1,
+      default: 1000,
+      value: 'N',
+      help: 'L-BFGS iterations on the whole data',
     },
-    ...(resume ? { resume: loadPhasesCheckpoint(resume) } : {}),
+    'adam-steps': { kind: 'integer', min: 1, default: 300, value: 'N', help: 'Adam steps' },
+    'window-iterations': {
+      kind: 'integer',
+      min: 1,
+      default: 300,
+      value: 'N',
+      help: 'L-BFGS iterations per growing window',
+    },
+    out: { kind: 'string', default: 'reports', value: 'DIR', help: 'where reports go' },
+    ...checkpointFlags('OUT/lotka-volterra-ude.checkpoint.json'),
+  },
+} as const;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Flags are checked (and --help answered) before anything runs.
+  const args = exampleArguments(LOTKA_VOLTERRA_UDE_CLI);
+  const { out, resume } = args;
+  await runExample(async () => {
+    const { run, result } = await runLotkaVolterraUdeAsync({
+      seed: args.seed,
+      finalIterations: args.iterations,
+      adamSteps: args['adam-steps'],
+      windowIterations: args['window-iterations'],
+      checkpoint: {
+        path: args.checkpoint ?? join(out, 'lotka-volterra-ude.checkpoint.json'),
+        everySeconds: args['checkpoint-every'],
+      },
+      ...(resume ? { resume: loadPhasesCheckpoint(resume) } : {}),
+    });
+    if (!result) exitInterrupted(run, 'examples/lotka-volterra-ude.ts');
+    console.log(
+      `trained in ${result.trainingSeconds.toFixed(1)} s (${result.evaluations} gradients, ${result.msPerGradient.toFixed(2)} ms each); final loss ${result.loss.toPrecision(4)}`,
+    );
+    console.log('recovered missing terms:');
+    for (const line of result.recovered.equations(4)) console.log(`  ${line}`);
+    console.log(
+      `β̂ = ${result.beta.toPrecision(4)}, γ̂ = ${result.gamma.toPrecision(4)} (true 0.9, 0.8); refitted on the data: β̂ = ${result.refitBeta.toPrecision(4)}, γ̂ = ${result.refitGamma.toPrecision(4)}`,
+    );
+    const path = lotkaVolterraUdeReport(result).write(join(out, 'lotka-volterra-ude.html'));
+    saveParameters(
+      join(out, 'lotka-volterra-ude.parameters.json'),
+      result.model.layout,
+      result.theta,
+    );
+    console.log(`report: ${path}`);
   });
-  if (!result) exitInterrupted(run, 'examples/lotka-volterra-ude.ts');
-  console.log(
-    `trained in ${result.trainingSeconds.toFixed(1)} s (${result.evaluations} gradients, ${result.msPerGradient.toFixed(2)} ms each); final loss ${result.loss.toPrecision(4)}`,
-  );
-  console.log('recovered missing terms:');
-  for (const line of result.recovered.equations(4)) console.log(`  ${line}`);
-  console.log(
-    `β̂ = ${result.beta.toPrecision(4)}, γ̂ = ${result.gamma.toPrecision(4)} (true 0.9, 0.8); refitted on the data: β̂ = ${result.refitBeta.toPrecision(4)}, γ̂ = ${result.refitGamma.toPrecision(4)}`,
-  );
-  const path = lotkaVolterraUdeReport(result).write(join(out, 'lotka-volterra-ude.html'));
-  saveParameters(
-    join(out, 'lotka-volterra-ude.parameters.json'),
-    result.model.layout,
-    result.theta,
-  );
-  console.log(`report: ${path}`);
 }

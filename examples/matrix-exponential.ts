@@ -1,7 +1,7 @@
 /**
  * The seed example (after SimpleChains.jl): learn X ↦ vec(exp(reshape(X, 2, 2))) for 2×2
  * matrices with standard-normal entries — 10,000 training and 10,000 test matrices, a 4–32–16–4
- * network (tanh, tanh, identity), full-batch Adam (η = 1e-3), float32.
+ * network (tanh, tanh, identity), full-batch Adam (η = 1e-3), float32. `--help` lists the flags.
  *
  *   npx tsx examples/matrix-exponential.ts [--epochs N] [--train N] [--test N] [--seed S]
  *     [--out DIR] [--checkpoint FILE] [--checkpoint-every SECONDS] [--resume FILE]
@@ -13,8 +13,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { numberArgument } from './arguments.ts';
-import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
+import { checkpointFlags, exampleArguments, exitInterrupted, runExample } from './cli.ts';
 import {
   adam,
   chain,
@@ -71,7 +70,8 @@ export interface MatrixExponentialResult {
   readonly initialTrainMse: number;
   /**
    * Median time of one training epoch (forward, loss, pullback, Adam step), over the epochs
-   * after the first 100 (JIT warm-up) that had no test evaluation.
+   * after the first 100 (JIT warm-up) that had no test evaluation — over every epoch run when
+   * there are none such; NaN when no epoch ran.
    */
   readonly msPerEpoch: number;
   readonly paramCount: number;
@@ -141,6 +141,8 @@ function prepare(options: MatrixExponentialOptions) {
   });
   const initialTrainMse = trainObjective.value(theta);
   const epochTimes: number[] = [];
+  /** Every epoch's time: the fallback of a run too short for the filtered ones. */
+  const allTimes: number[] = [];
   let last = performance.now();
   // `epochs` is the protocol's total: a resumed run does what is left.
   const done = options.resume?.epoch ?? 0;
@@ -154,6 +156,7 @@ function prepare(options: MatrixExponentialOptions) {
     ...(options.resume ? { resume: options.resume } : {}),
     onEpoch: (info) => {
       const now = performance.now();
+      allTimes.push(now - last);
       if (info.epoch > Math.min(100, o.epochs >> 2) && info.validationLoss === undefined)
         epochTimes.push(now - last);
       last = now;
@@ -165,7 +168,11 @@ function prepare(options: MatrixExponentialOptions) {
     trainMse: trainObjective.value(theta),
     testMse: testObjective.value(theta),
     initialTrainMse,
-    msPerEpoch: median(epochTimes),
+    // A short run may have no epoch past the warm-up without a test evaluation (`--epochs 1`
+    // printed "NaN ms/epoch"): then every epoch counts; none run (a finished checkpoint
+    // resumed) gives NaN, which the command line reports as such.
+    msPerEpoch:
+      epochTimes.length > 0 ? median(epochTimes) : allTimes.length > 0 ? median(allTimes) : NaN,
     paramCount: net.paramCount,
     predictions: testObjective.predict(theta, new Float32Array(4 * o.testSize)),
     testTargets: test.y,
@@ -241,32 +248,50 @@ export function matrixExponentialReport(r: MatrixExponentialResult): Report {
   return report;
 }
 
+/** The command line (`--help` prints it). */
+export const MATRIX_EXPONENTIAL_CLI = {
+  script: 'examples/matrix-exponential.ts',
+  summary:
+    'Trains a 4–32–16–4 tanh network to approximate exp(A) of 2×2 matrices, writes the report\n' +
+    'to OUT/matrix-exponential.html and the parameters next to it.',
+  flags: {
+    epochs: { kind: 'integer', min: 1, default: 10_000, value: 'N', help: 'training epochs' },
+    train: { kind: 'integer', min: 1, default: 10_000, value: 'N', help: 'training matrices' },
+    test: { kind: 'integer', min: 1, default: 10_000, value: 'N', help: 'test matrices' },
+    seed: { kind: 'integer', min: 0, default: 1, value: 'S', help: 'seed of data and weights' },
+    out: { kind: 'string', default: 'reports', value: 'DIR', help: 'where reports go' },
+    ...checkpointFlags('OUT/matrix-exponential.checkpoint.json'),
+  },
+} as const;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Flags are checked (and --help answered) before anything runs.
+  const args = exampleArguments(MATRIX_EXPONENTIAL_CLI);
   // The whole protocol (10,000 epochs): about 7 s on two cores of the reference machine.
-  const epochs = numberArgument('epochs', 10_000);
-  const out = stringArgument('out') ?? 'reports';
-  const resume = stringArgument('resume');
-  const result = await trainMatrixExponentialAsync({
-    epochs,
-    trainSize: numberArgument('train', 10_000),
-    testSize: numberArgument('test', 10_000),
-    seed: numberArgument('seed', 1),
-    checkpoint: {
-      path: stringArgument('checkpoint') ?? join(out, 'matrix-exponential.checkpoint.json'),
-      everySeconds: numberArgument('checkpoint-every', 60),
-    },
-    ...(resume ? { resume: loadCheckpoint(resume) } : {}),
+  const { epochs, out, resume } = args;
+  await runExample(async () => {
+    const result = await trainMatrixExponentialAsync({
+      epochs,
+      trainSize: args.train,
+      testSize: args.test,
+      seed: args.seed,
+      checkpoint: {
+        path: args.checkpoint ?? join(out, 'matrix-exponential.checkpoint.json'),
+        everySeconds: args['checkpoint-every'],
+      },
+      ...(resume ? { resume: loadCheckpoint(resume) } : {}),
+    });
+    if (result.run.reason === 'Interrupted')
+      exitInterrupted(result.run, 'examples/matrix-exponential.ts');
+    console.log(
+      `epochs ${epochs}: train MSE ${result.trainMse.toPrecision(4)}, test MSE ${result.testMse.toPrecision(4)} (started at ${result.initialTrainMse.toPrecision(4)}), ${Number.isFinite(result.msPerEpoch) ? `${result.msPerEpoch.toFixed(1)} ms/epoch` : 'no epoch run here'} on ${result.threads} thread(s)`,
+    );
+    const path = matrixExponentialReport(result).write(join(out, 'matrix-exponential.html'));
+    saveParameters(
+      join(out, 'matrix-exponential.parameters.json'),
+      parameters({ net: matrixExponentialNetwork() }),
+      result.theta,
+    );
+    console.log(`report: ${path}`);
   });
-  if (result.run.reason === 'Interrupted')
-    exitInterrupted(result.run, 'examples/matrix-exponential.ts');
-  console.log(
-    `epochs ${epochs}: train MSE ${result.trainMse.toPrecision(4)}, test MSE ${result.testMse.toPrecision(4)} (started at ${result.initialTrainMse.toPrecision(4)}), ${result.msPerEpoch.toFixed(1)} ms/epoch on ${result.threads} thread(s)`,
-  );
-  const path = matrixExponentialReport(result).write(join(out, 'matrix-exponential.html'));
-  saveParameters(
-    join(out, 'matrix-exponential.parameters.json'),
-    parameters({ net: matrixExponentialNetwork() }),
-    result.theta,
-  );
-  console.log(`report: ${path}`);
 }

@@ -12,7 +12,7 @@
  *    absorption profile with the simulated one. Writes reports/neural-absorption.html.
  *
  *   npx tsx examples/neural-absorption.ts [--subjects 20] [--threads T]
- *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
+ *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]     (`--help` lists them)
  *
  * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the neural fit, writes the checkpoint
  * (default reports/neural-absorption.ckpt.json), prints the command that resumes it and exits
@@ -23,6 +23,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { checkpointFlags, exampleArguments, exitInterrupted, runExample } from './cli.ts';
 import {
   ClosedFormOneCompartmentOral,
   closedFormSubjects,
@@ -57,8 +58,6 @@ import { type ThreadChoice } from '../src/parallel/index.ts';
 import { neuralAbsorption } from '../models/pk/neural-absorption.ts';
 import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
 import { transitAbsorption } from '../models/pk/transit-absorption.ts';
-import { numberArgument } from './arguments.ts';
-import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 
 /** The simulated truth. */
 export const NEURAL_ABSORPTION_TRUTH = {
@@ -436,27 +435,49 @@ export function neuralAbsorptionReport(result: NeuralAbsorptionResult): Report {
   return report;
 }
 
+/** The command line (`--help` prints it). */
+export const NEURAL_ABSORPTION_CLI = {
+  script: 'examples/neural-absorption.ts',
+  summary:
+    'Simulates a population with transit-compartment absorption, fits first-order absorption\n' +
+    'and a neural absorption model (FOCEI) and compares them; writes\n' +
+    'reports/neural-absorption.html.',
+  flags: {
+    subjects: { kind: 'integer', min: 2, default: 20, value: 'N', help: 'simulated subjects' },
+    threads: {
+      kind: 'threads',
+      default: 'auto',
+      value: 'T',
+      help: 'threads of the FOCEI steps (auto: every core)',
+    },
+    ...checkpointFlags('reports/neural-absorption.ckpt.json'),
+  },
+} as const;
+
 // Worker threads import this module too (for neuralAbsorptionSetup) and see the same argv: only
 // the main thread runs the script.
 if (isMainThread && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const subjects = numberArgument('subjects', 20);
-  const threads = numberArgument('threads', 0);
-  const resume = stringArgument('resume');
-  const every = stringArgument('checkpoint-every');
-  const result = await runNeuralAbsorptionAsync({
-    subjects,
-    log: (line) => console.log(line),
-    ...(threads > 0 ? { threads } : {}),
-    checkpoint: {
-      path: stringArgument('checkpoint') ?? 'reports/neural-absorption.ckpt.json',
-      ...(every === undefined ? {} : { everySeconds: Number(every) }),
-    },
-    ...(resume === undefined ? {} : { resume: loadNeuralFitCheckpoint(resume) }),
+  // Flags are checked (and --help answered) before anything runs.
+  const args = exampleArguments(NEURAL_ABSORPTION_CLI);
+  const { subjects, threads, resume } = args;
+  await runExample(async () => {
+    const result = await runNeuralAbsorptionAsync({
+      subjects,
+      log: (line) => console.log(line),
+      threads,
+      checkpoint: {
+        path: args.checkpoint ?? 'reports/neural-absorption.ckpt.json',
+        everySeconds: args['checkpoint-every'],
+      },
+      ...(resume === undefined ? {} : { resume: loadNeuralFitCheckpoint(resume) }),
+    });
+    if ('reason' in result) exitInterrupted(result, 'examples/neural-absorption.ts');
+    const { firstOrder, neural } = result;
+    console.log(
+      `objective: first order ${firstOrder.fit.objective.toFixed(3)}, neural ${neural.fit.objective.toFixed(3)} (Δ ${(firstOrder.fit.objective - neural.fit.objective).toFixed(1)}); AIC ${firstOrder.fit.aic.toFixed(1)} vs ${neural.fit.aic.toFixed(1)}`,
+    );
+    console.log(
+      `report: ${neuralAbsorptionReport(result).write('reports/neural-absorption.html')}`,
+    );
   });
-  if ('reason' in result) exitInterrupted(result, 'examples/neural-absorption.ts');
-  const { firstOrder, neural } = result;
-  console.log(
-    `objective: first order ${firstOrder.fit.objective.toFixed(3)}, neural ${neural.fit.objective.toFixed(3)} (Δ ${(firstOrder.fit.objective - neural.fit.objective).toFixed(1)}); AIC ${firstOrder.fit.aic.toFixed(1)} vs ${neural.fit.aic.toFixed(1)}`,
-  );
-  console.log(`report: ${neuralAbsorptionReport(result).write('reports/neural-absorption.html')}`);
 }

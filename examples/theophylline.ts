@@ -5,13 +5,15 @@
  * (DV vs PRED/IPRED, CWRES, η against normal quantiles, individual fits, a 200-replicate VPC).
  *
  *   npx tsx examples/theophylline.ts [--method FOCEI|FOCE|FO|Laplace]
- *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
+ *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]     (`--help` lists them)
  *
  * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the fit, writes the checkpoint
  * (default reports/theophylline.ckpt.json), prints the command that resumes it and exits with
  * 130 or 143; the resumed fit ends exactly where an uninterrupted one does.
  */
 import { pathToFileURL } from 'node:url';
+import { checkpointFlags, exampleArguments, exitInterrupted, runExample } from './cli.ts';
+import { NLME_METHODS } from '../src/pharmacometrics/estimation/nlme-objective.ts';
 import { fitPopulation, Report, visualPredictiveCheck, type PopulationFit } from '../src/index.ts';
 import { fitPopulationAsync, type NlmeMethod, type Vpc } from '../src/pharmacometrics/index.ts';
 import { loadPopulationFitCheckpoint } from '../src/pharmacometrics/estimation/fit-population.ts';
@@ -21,7 +23,6 @@ import {
   theophyllineModel,
   theophyllineSubjects,
 } from './theophylline-model.ts';
-import { exitInterrupted, stringArgument } from './checkpoint-flags.ts';
 
 /** Fits the model and runs the VPC. */
 export function runTheophylline(
@@ -79,28 +80,48 @@ export function theophyllineReport(fit: PopulationFit, vpc: Vpc): Report {
   return addPopulationSections(report, fit, theophyllineSubjects('closed-form'), vpc);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const i = process.argv.indexOf('--method');
-  const method = (i < 0 ? 'FOCEI' : process.argv[i + 1]) as NlmeMethod;
-  const resume = stringArgument('resume');
-  const every = stringArgument('checkpoint-every');
-  const run = await fitPopulationAsync(theophyllineModel(), theophyllineSubjects('closed-form'), {
-    method,
-    checkpoint: {
-      path: stringArgument('checkpoint') ?? 'reports/theophylline.ckpt.json',
-      ...(every === undefined ? {} : { everySeconds: Number(every) }),
+/** The command line (`--help` prints it). */
+export const THEOPHYLLINE_CLI = {
+  script: 'examples/theophylline.ts',
+  summary:
+    'Fits the one-compartment population model to the Theophylline data set and compares\n' +
+    "the estimates with nlmixr2's; writes reports/theophylline.html.",
+  flags: {
+    method: {
+      kind: 'choice',
+      choices: NLME_METHODS,
+      default: 'FOCEI',
+      value: 'M',
+      help: 'estimation method',
     },
-    ...(resume === undefined ? {} : { resume: loadPopulationFitCheckpoint(resume) }),
-  });
-  if (run.reason === 'Interrupted') exitInterrupted(run, 'examples/theophylline.ts');
-  const fit = run.fit;
-  const vpc = theophyllineVpc(fit);
-  console.log(
-    `${fit.method}: objective ${fit.objective.toFixed(4)} (nlmixr2 ${NLMIXR2_THEOPHYLLINE.objective}), AIC ${fit.aic.toFixed(4)}, BIC ${fit.bic.toFixed(4)}; ${fit.iterations} iterations, ${fit.seconds.toFixed(1)} s`,
-  );
-  for (const e of fit.estimates)
+    ...checkpointFlags('reports/theophylline.ckpt.json'),
+  },
+} as const;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Flags are checked (and --help answered) before anything runs.
+  const args = exampleArguments(THEOPHYLLINE_CLI);
+  const { resume } = args;
+  const method = args.method as NlmeMethod;
+  await runExample(async () => {
+    const run = await fitPopulationAsync(theophyllineModel(), theophyllineSubjects('closed-form'), {
+      method,
+      checkpoint: {
+        path: args.checkpoint ?? 'reports/theophylline.ckpt.json',
+        everySeconds: args['checkpoint-every'],
+      },
+      ...(resume === undefined ? {} : { resume: loadPopulationFitCheckpoint(resume) }),
+    });
+    if (run.reason === 'Interrupted') exitInterrupted(run, 'examples/theophylline.ts');
+    const fit = run.fit;
+    const vpc = theophyllineVpc(fit);
     console.log(
-      `  ${e.name.padEnd(20)} ${e.value.toPrecision(4).padStart(8)}  %RSE ${e.rse.toFixed(1)}`,
+      `${fit.method}: objective ${fit.objective.toFixed(4)} (nlmixr2 ${NLMIXR2_THEOPHYLLINE.objective}), AIC ${fit.aic.toFixed(4)}, BIC ${fit.bic.toFixed(4)}; ${fit.iterations} iterations, ${fit.seconds.toFixed(1)} s`,
     );
-  console.log(`report: ${theophyllineReport(fit, vpc).write('reports/theophylline.html')}`);
+    for (const e of fit.estimates)
+      console.log(
+        `  ${e.name.padEnd(20)} ${e.value.toPrecision(4).padStart(8)}  %RSE ${e.rse.toFixed(1)}`,
+      );
+    console.log(`report: ${theophyllineReport(fit, vpc).write('reports/theophylline.html')}`);
+  });
 }
