@@ -325,12 +325,12 @@ export function startWorker(
   if (typeof Worker !== 'function') {
     throw new ScichainError('Unsupported', 'this runtime cannot start worker threads');
   }
-  const options = { type: 'module', name: `scichain worker ${slot.index + 1}` } as const;
-  // The default entry in the literal form Vite and webpack turn into a worker chunk of their own.
+  // The default entry in the literal form Vite and webpack turn into a worker chunk of their own
+  // (Vite reads the options too, so they are a literal object as well).
   const worker =
     !fromSources() && entry === defaultEntryOrNull()
-      ? new Worker(new URL('./worker-entry.js', import.meta.url), options)
-      : new Worker(entry, options);
+      ? new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module' })
+      : new Worker(entry, { type: 'module', name: `scichain worker ${slot.index + 1}` });
   return {
     entry,
     postMessage: (m) => worker.postMessage(m),

@@ -147,6 +147,9 @@ async function register(m: Extract<Message, { type: 'register' }>): Promise<void
   Atomics.notify(c, base + REGISTERED);
 }
 
+/** Set when a task closes this Web Worker (see reportStops). */
+let closed = false;
+
 async function serve(): Promise<void> {
   const c = control!;
   const base = index * SLOT;
@@ -164,6 +167,9 @@ async function serve(): Promise<void> {
     } catch (error) {
       writeFailure(c, index, error);
     }
+    // A task that closed this worker (self.close()) ends here: the exit is what the caller gets,
+    // not a completion it might see first.
+    if (closed) return;
     Atomics.store(c, base + DONE, last);
     Atomics.notify(c, base + DONE);
   }
@@ -190,6 +196,7 @@ function reportStops(c: Int32Array, slot: number): void {
   );
   const close = scope.close.bind(scope);
   scope.close = () => {
+    closed = true;
     writeExit(c, slot, 'closed itself (self.close())');
     close();
   };
