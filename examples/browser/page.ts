@@ -1,0 +1,185 @@
+/**
+ * The demo page's script: starts the dedicated worker that computes, draws the training loss as
+ * it arrives and, after the fit, observed against predicted concentrations (charts built with
+ * scichain/report's plotlyFigure, drawn by Plotly imported as a module — no network access),
+ * and shows the thread count and why. The results also go, as JSON, to `#results` and the
+ * page's state to `body[data-state]` (running, done, error) for the browser test.
+ */
+import Plotly, { type Data, type Layout } from 'plotly.js-dist-min';
+import { plotlyFigure, type ChartSpec } from '../../src/report/index.ts';
+import type { FitOutcome, TrainingOutcome } from './compute.ts';
+import { settingsFromQuery } from './settings.ts';
+import type { StartMessage, WorkerMessage } from './protocol.ts';
+
+/** The few DOM members used here (the project's TypeScript settings have no DOM library). */
+interface Element {
+  textContent: string | null;
+  innerHTML: string;
+  dataset: Record<string, string | undefined>;
+}
+interface Page {
+  document: { getElementById(id: string): Element | null; body: Element };
+  location: { search: string };
+  Worker: new (
+    url: URL,
+    options: { type: 'module' },
+  ) => {
+    postMessage(message: StartMessage): void;
+    onmessage: ((event: { data: WorkerMessage }) => void) | null;
+    onerror: ((event: { message?: string }) => void) | null;
+  };
+}
+
+const page = globalThis as unknown as Page;
+const byId = (id: string): Element => {
+  const el = page.document.getElementById(id);
+  if (el === null) throw new Error(`the page has no #${id}`);
+  return el;
+};
+
+const results: Record<string, unknown> = {};
+
+function setState(state: 'running' | 'done' | 'error', text: string): void {
+  page.document.body.dataset.state = state;
+  byId('status').textContent = text;
+}
+
+function fail(message: string): void {
+  results.error = message;
+  byId('results').textContent = JSON.stringify(results, null, 1);
+  setState('error', `Error: ${message}`);
+}
+
+const escape = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+function table(rows: [string, string][]): string {
+  return `<table>${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>`;
+}
+
+const lossChart: ChartSpec = {
+  title: 'Training loss (MSE, float32, full-batch Adam)',
+  traces: [{ x: [], y: [], name: 'train MSE' }],
+  x: { title: 'epoch' },
+  y: { title: 'MSE', log: true },
+  height: 360,
+};
+let lossDrawn: Promise<unknown> | null = null;
+
+function drawLosses(first: number, losses: number[]): void {
+  const x = losses.map((_, i) => first + i);
+  if (lossDrawn === null) {
+    const figure = plotlyFigure({
+      ...lossChart,
+      traces: [{ ...lossChart.traces[0], x, y: losses }],
+    });
+    lossDrawn = Plotly.newPlot(
+      'loss-chart',
+      figure.data as Data[],
+      figure.layout as Partial<Layout>,
+      {
+        displaylogo: false,
+        responsive: true,
+      },
+    );
+  } else {
+    void lossDrawn.then(() => Plotly.extendTraces('loss-chart', { x: [x], y: [losses] }, [0]));
+  }
+}
+
+function showTraining(o: TrainingOutcome): void {
+  results.training = o;
+  byId('training').innerHTML = table([
+    ['epochs', String(o.losses.length)],
+    ['final train MSE', o.finalLoss.toPrecision(8)],
+    ['ms per epoch (median)', o.msPerEpoch.toFixed(3)],
+    ['parameters', String(o.paramCount)],
+    ['threads', String(o.threads)],
+  ]);
+}
+
+async function showFit(o: FitOutcome): Promise<void> {
+  results.fit = o;
+  const top = Math.max(...o.dv, ...o.pred, ...o.ipred) * 1.05;
+  const figure = plotlyFigure({
+    title: 'Theophylline: observed against predicted concentration (mg/L)',
+    traces: [
+      { x: o.pred, y: o.dv, name: 'PRED', mode: 'markers', color: '#1f77b4' },
+      { x: o.ipred, y: o.dv, name: 'IPRED', mode: 'markers', color: '#d62728' },
+      { x: [0, top], y: [0, top], name: 'identity', color: '#888', dash: 'dash' },
+    ],
+    x: { title: 'predicted', range: [0, top] },
+    y: { title: 'observed (DV)', range: [0, top] },
+    equalAspect: true,
+    height: 480,
+  });
+  await Plotly.newPlot('fit-chart', figure.data as Data[], figure.layout as Partial<Layout>, {
+    displaylogo: false,
+    responsive: true,
+  });
+  byId('fit').innerHTML = table([
+    ['objective (−2 log L)', o.objective.toFixed(6)],
+    ['outer iterations', String(o.iterations)],
+    ...Object.entries(o.estimates).map(([k, v]): [string, string] => [k, v.toPrecision(5)]),
+    ['seconds', o.seconds.toFixed(2)],
+    ['threads', String(o.threads)],
+  ]);
+}
+
+function main(): void {
+  let settings;
+  try {
+    settings = settingsFromQuery(page.location.search);
+  } catch (e) {
+    fail((e as Error).message);
+    return;
+  }
+  results.settings = settings;
+  setState('running', 'starting the worker…');
+  const worker = new page.Worker(new URL('./demo-worker.js', import.meta.url), { type: 'module' });
+  worker.onerror = (event) => fail(`the demo worker failed: ${event.message ?? 'unknown error'}`);
+  worker.onmessage = (event) => {
+    const m = event.data;
+    switch (m.type) {
+      case 'threads':
+        results.threads = m.threads;
+        results.reason = m.reason;
+        results.crossOriginIsolated = m.crossOriginIsolated;
+        results.wasm = m.wasm;
+        byId('threads').textContent =
+          `Running on ${m.threads} thread${m.threads === 1 ? '' : 's'} — ${m.reason}.`;
+        byId('threads').dataset.threads = String(m.threads);
+        setState('running', `training the network for ${settings.epochs} epochs…`);
+        break;
+      case 'epochs':
+        drawLosses(m.first, m.losses);
+        break;
+      case 'trained':
+        showTraining(m.outcome);
+        setState(
+          'running',
+          `fitting the Theophylline model (${settings.method}, ${settings.subjects} subjects)…`,
+        );
+        break;
+      case 'fitted':
+        showFit(m.outcome).then(
+          () => {
+            byId('results').textContent = JSON.stringify(results, null, 1);
+            setState('done', 'done');
+          },
+          (e: unknown) => fail(`drawing the fit failed: ${(e as Error).message}`),
+        );
+        break;
+      case 'error':
+        fail(m.message);
+        break;
+    }
+  };
+  worker.postMessage({
+    type: 'start',
+    settings,
+    csvUrl: new URL('./theoph.csv', import.meta.url).href,
+  });
+}
+
+main();
