@@ -38,6 +38,8 @@ export {
   vector,
   type Block,
   type BlockSpec,
+  type ScalarBlockSpec,
+  type VectorBlockSpec,
   type BlockOptions,
   type Constraint,
   type VectorInit,
@@ -56,7 +58,12 @@ export {
   parametersToJSON,
   parametersFromJSON,
   type ParameterFile,
+  type ParameterFileBlock,
 } from '../parameters/parameter-json.ts';
+/** Numbers written to JSON exactly (negative zero as the string "-0"). */
+export type { ExactNumber } from '../parameters/exact-numbers.ts';
+/** What a layout tells optimizers: its frozen entries. */
+export type { FrozenSource } from '../parameters/frozen-entries.ts';
 
 // Layers
 /** The layer protocol (forward, then in-place pullback). */
@@ -75,13 +82,13 @@ export { chain, Chain, ChainWorkspace, type WorkspaceOptions } from './chain.ts'
 /** Dense layers (PyTorch `nn.Linear` parameter order). */
 export { dense, Dense, type DenseCache, type DenseOptions } from './dense.ts';
 /** Element-wise activation layers. */
-export { activation, Activation } from './activation-layer.ts';
+export { activation, Activation, type ActivationCache } from './activation-layer.ts';
 /** Dropout (training only, seeded). */
-export { dropout, Dropout } from './dropout.ts';
+export { dropout, Dropout, type DropoutCache } from './dropout.ts';
 /** Activation functions by name. */
 export { activationNames, type ActivationName } from './activations.ts';
 /** Weight initialisers. */
-export type { WeightInit, WeightInitName } from './init.ts';
+export type { WeightInit, WeightInitName, WeightInitFunction } from './init.ts';
 /** Batched evaluation of a model on worker threads (rows shared out, gradients summed). */
 export { DataParallelModel, type DataParallelOptions } from './data-parallel.ts';
 

@@ -38,6 +38,7 @@ export {
   type ByCompartment,
   checkDoseModifiers,
 } from './dosing/dose-modifiers.ts';
+export { doseTimeline, TimelineAction, type DoseTimeline } from './dosing/dose-timeline.ts';
 export { periodicInput, type PeriodicInput } from './dosing/periodic-input.ts';
 /** A schedule as solver events for a plain `solve`. */
 export {
@@ -132,6 +133,7 @@ export {
   type PopulationStopReason,
   type ObjectiveFailure,
   POPULATION_THREADS_MIN_PREDICTION_US,
+  informationCriteria,
 } from './estimation/fit-population.ts';
 /** The covariance step's verdict: why R or S gave no standard errors. */
 export { type CovarianceStep, type CovarianceStatus } from './estimation/covariance-step.ts';

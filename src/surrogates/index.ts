@@ -37,7 +37,9 @@ export {
   type ProductBasisCache,
   type UnivariateBasis,
   type CoefficientInit,
+  type ProductBasisSpec,
 } from './product-basis.ts';
+export type { Recurrence, SourceScope } from './product-basis-kernels.ts';
 export type { CoefficientFit, CoefficientFitOptions, SampleMatrix } from './basis-fit.ts';
 
 // Equation discovery

@@ -10,6 +10,8 @@
 // Optimizers
 /** Optimizer protocol. */
 export type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from '../optim/optimizer.ts';
+/** Where a value read from a file or checkpoint comes from (for error messages). */
+export type { FieldPlace } from '../parameters/json-fields.ts';
 /** Adam / AdamW. */
 export { adam, type AdamOptions } from '../optim/adam.ts';
 /** Gradient descent with optional momentum. */
@@ -61,10 +63,19 @@ export {
   type CheckpointFileOptions,
 } from './train-supervised.ts';
 /** Checkpoint validation (files on disk: `scichain/node`) and the bounded epoch history. */
-export { checkCheckpoint, CHECKPOINT_VERSION } from './checkpoint.ts';
+export {
+  checkCheckpoint,
+  CHECKPOINT_VERSION,
+  type CheckedCheckpoint,
+  type HistoryState,
+} from './checkpoint.ts';
 export { EpochHistory, DEFAULT_HISTORY_LIMIT } from './epoch-history.ts';
 /** Early stopping. */
-export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
+export {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EarlyStoppingState,
+} from './early-stopping.ts';
 /** Terminal progress bar. */
 export { ProgressBar, type ProgressSetting } from './progress.ts';
 /** A sum of independent objectives (multi-trajectory losses), optionally on threads. */
