@@ -5,7 +5,7 @@
  * transform (θ holds the unconstrained value), be frozen, and be saved to and loaded from JSON
  * with their names, bit for bit.
  */
-import { ScichainError, closestName } from '../errors.ts';
+import { ScichainError, closestName, requireName } from '../errors.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
 import type { ParameterComponent, ParameterGroup, ParameterRole } from '../nn/layer.ts';
 import { Rng, toRng } from '../random/rng.ts';
@@ -32,6 +32,9 @@ export interface BlockOptions {
  * layouts nested in it too — is rebuilt only after one.
  */
 let frozenGeneration = 0;
+
+/** The element types θ can have. */
+const DTYPES: readonly DType[] = ['float64', 'float32'];
 
 /** Initial natural values of a vector block. */
 export type VectorInit = number | readonly number[] | ((index: number, rng: Rng) => number);
@@ -204,6 +207,8 @@ export class ParameterLayout implements ParameterComponent, FrozenSource {
 
   /** A zero-filled vector with this layout (θ or gradient). */
   zeros(dtype: DType = 'float64'): FloatArray {
+    // arrayType would make float64 of any other name ('float16', 'f32').
+    requireName(dtype, DTYPES, 'dtype');
     const theta = new (arrayType(dtype))(this.paramCount);
     registerTheta(theta, this);
     return theta;

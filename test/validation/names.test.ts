@@ -263,6 +263,19 @@ describe('transform names', () => {
   });
 });
 
+describe('dtype names', () => {
+  it("'float16' made a float64 θ; now it is refused", () => {
+    const L = parameters({ k: scalar(1) });
+    expect(failure(() => L.initial({ dtype: 'float16' as never })).message).toBe(
+      "unknown dtype 'float16'; valid: float64, float32",
+    );
+    expect(failure(() => L.zeros('Float32' as never)).message).toBe(
+      "unknown dtype 'Float32'; did you mean 'float32'? valid: float64, float32",
+    );
+    expect(L.initial({ dtype: 'float32' })).toBeInstanceOf(Float32Array);
+  });
+});
+
 describe('requireName', () => {
   it('suggests only a close, unambiguous name', () => {
     const valid = ['FO', 'FOCE', 'FOCEI', 'Laplace'] as const;
