@@ -5,7 +5,8 @@
  * surrogates (forward + pullback of Chebyshev, Fourier and small-network terms), theoph (the
  * Theophylline FOCEI population fit), gemm (batched dense products, WebAssembly against TypeScript,
  * one and several threads), population (the Theophylline FOCEI objective on 1 and 2 threads),
- * package (dist and tarball sizes, time to first import, browser bundle sizes).
+ * package (dist and tarball sizes, time to first import, browser bundle sizes), browser (the
+ * matrix-exponential epoch time in Chromium against Node, one and two threads).
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> | void }>> = {
   mexp: () => import('./mexp.ts'),
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   soak: () => import('./soak.ts'),
   compile: () => import('./compile.ts'),
   package: () => import('./package.ts'),
+  browser: () => import('./browser.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -21,10 +21,10 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 const post = (message: WorkerMessage): void => scope.postMessage(message);
 
-/** Threads wanted when the page allows them. */
-const THREADS = 2;
-
-async function startPool(): Promise<{ pool: ThreadPool | undefined; reason: string }> {
+async function startPool(
+  threads: number,
+): Promise<{ pool: ThreadPool | undefined; reason: string }> {
+  if (threads === 1) return { pool: undefined, reason: 'one thread was asked for (?threads=1)' };
   const support = threadSupport();
   if (!support.workers) {
     return {
@@ -33,7 +33,7 @@ async function startPool(): Promise<{ pool: ThreadPool | undefined; reason: stri
     };
   }
   const pool = new ThreadPool({
-    threads: THREADS,
+    threads,
     // The pool's worker entry, built beside this file (examples/browser/pool-worker.ts).
     workerUrl: new URL('./worker-entry.js', import.meta.url),
     bootTimeoutMs: 10_000,
@@ -54,7 +54,7 @@ async function run(message: StartMessage): Promise<void> {
     if (!r.ok) throw new Error(`cannot load ${message.csvUrl}: HTTP ${r.status}`);
     return r.text();
   });
-  const { pool, reason } = await startPool();
+  const { pool, reason } = await startPool(settings.threads);
   try {
     const f = wasmFeatures();
     post({
@@ -80,7 +80,7 @@ async function run(message: StartMessage): Promise<void> {
     });
     flush();
     post({ type: 'trained', outcome: trained });
-    post({ type: 'fitted', outcome: fitTheophylline(csv, settings, pool) });
+    if (settings.fit) post({ type: 'fitted', outcome: fitTheophylline(csv, settings, pool) });
   } finally {
     pool?.close();
   }

@@ -156,10 +156,15 @@ function main(): void {
         break;
       case 'trained':
         showTraining(m.outcome);
-        setState(
-          'running',
-          `fitting the Theophylline model (${settings.method}, ${settings.subjects} subjects)…`,
-        );
+        if (settings.fit) {
+          setState(
+            'running',
+            `fitting the Theophylline model (${settings.method}, ${settings.subjects} subjects)…`,
+          );
+        } else {
+          byId('results').textContent = JSON.stringify(results, null, 1);
+          setState('done', 'done (no fit: ?fit=no)');
+        }
         break;
       case 'fitted':
         showFit(m.outcome).then(

@@ -16,6 +16,10 @@ export interface DemoSettings {
   subjects: number;
   /** Estimation method (default FOCEI). */
   method: NlmeMethod;
+  /** Threads to use when the page is cross-origin isolated (default 2; one otherwise). */
+  threads: number;
+  /** Whether to fit the Theophylline model after training (default true; the bench skips it). */
+  fit: boolean;
 }
 
 /** Defaults of {@link DemoSettings}. */
@@ -25,12 +29,14 @@ export const DEMO_DEFAULTS: DemoSettings = {
   seed: 1,
   subjects: 12,
   method: 'FOCEI',
+  threads: 2,
+  fit: true,
 };
 
 const METHODS: readonly NlmeMethod[] = ['FOCEI', 'FOCE', 'FO', 'Laplace'];
 
 /**
- * Settings from a URL query (`?epochs=60&train=500&subjects=6&method=FOCE&seed=2`); a value out
+ * Settings from a URL query (`?epochs=60&train=500&subjects=6&method=FOCE&seed=2&threads=2&fit=yes`); a value out
  * of range or an unknown key is an error naming it.
  */
 export function settingsFromQuery(query: string): DemoSettings {
@@ -57,6 +63,15 @@ export function settingsFromQuery(query: string): DemoSettings {
       case 'subjects':
         s.subjects = integer(key, 2, 12);
         break;
+      case 'threads':
+        s.threads = integer(key, 1, 16);
+        break;
+      case 'fit': {
+        const v = params.get(key)!;
+        if (v !== 'yes' && v !== 'no') throw new Error(`?fit must be yes or no, got '${v}'`);
+        s.fit = v === 'yes';
+        break;
+      }
       case 'method': {
         const m = params.get(key)!;
         if (!(METHODS as readonly string[]).includes(m))
@@ -66,7 +81,7 @@ export function settingsFromQuery(query: string): DemoSettings {
       }
       default:
         throw new Error(
-          `unknown query parameter '${key}'; valid: epochs, train, seed, subjects, method`,
+          `unknown query parameter '${key}'; valid: epochs, train, seed, subjects, method, threads, fit`,
         );
     }
   }
