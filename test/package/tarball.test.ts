@@ -3,6 +3,7 @@
 // every subpath, and a strict TypeScript project with nothing installed but scichain.
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   consumerProjects,
@@ -111,6 +112,42 @@ const TS_CONFIG = {
   include: ['main.ts'],
 };
 
+const NN_PAGE = `
+import { chain, dense, parameters } from 'scichain/nn';
+const net = chain(2, dense(16, 'tanh'), dense(1));
+const layout = parameters({ net });
+const theta = layout.initial({ seed: 1 });
+document.body.textContent = String(net.forward(theta, 0, new Float64Array([0.1, 0.2]), null, net.workspace())[0]);
+`;
+const ROOT_PAGE = `
+import * as scichain from 'scichain';
+globalThis.scichain = scichain;
+`;
+
+/** Bundles a page for the browser; returns its size and the npm packages in it. */
+async function browserBundle(
+  dir: string,
+  page: string,
+): Promise<{ bytes: number; packages: string[] }> {
+  const result = await build({
+    entryPoints: [join(dir, page)],
+    absWorkingDir: dir,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(m[1]);
+  }
+  return { bytes: result.outputFiles[0].contents.length, packages: [...packages].sort() };
+}
+
 let packed: Packed;
 let projects: Record<string, string>;
 beforeAll(async () => {
@@ -124,10 +161,11 @@ beforeAll(async () => {
       files: { 'main.ts': TS_PROGRAM, 'tsconfig.json': JSON.stringify(TS_CONFIG, null, 2) },
     },
     bundled: { files: { 'app.js': BUNDLED_APP } },
+    browser: { files: { 'nn-page.js': NN_PAGE, 'root-page.js': ROOT_PAGE } },
   });
   console.log(
     `packed (with the build) in ${packed.seconds.toFixed(1)} s; ` +
-      `installed for 5 projects in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `installed for 6 projects in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }, 300_000);
 afterAll(() => removeTree(packed?.root), 60_000);
@@ -250,5 +288,19 @@ describe('consumers of the tarball', () => {
     expect(out.first).toBeGreaterThan(0.05);
     expect(out.last).toBeLessThan(out.first / 10);
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('bundles for the browser: a scichain/nn page without mathjs or Plotly, the whole root without node: modules', async () => {
+    const nn = await browserBundle(projects.browser, 'nn-page.js');
+    expect(nn.packages).toContain('scichain');
+    expect(nn.packages.filter((p) => p === 'mathjs' || p.startsWith('plotly'))).toEqual([]);
+    // esbuild fails on a node: import when bundling for the browser, so this build proves none.
+    const root = await browserBundle(projects.browser, 'root-page.js');
+    expect(root.packages).toContain('mathjs');
+    expect(root.bytes).toBeGreaterThan(nn.bytes);
+    console.log(
+      `browser bundles (minified): scichain/nn page ${nn.bytes} B [${nn.packages.join(' ')}], ` +
+        `root ${root.bytes} B`,
+    );
   });
 });
