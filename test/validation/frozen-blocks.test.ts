@@ -19,6 +19,11 @@ import { meanSquaredError } from '../../src/losses/regression.ts';
 import { supervisedObjective } from '../../src/training/supervised-objective.ts';
 import { trainSupervised, trainSupervisedAsync } from '../../src/training/train-supervised.ts';
 import { Rng } from '../../src/random/rng.ts';
+import { expressionModel } from '../../src/expressions/expression-model.ts';
+import { odeSubjects } from '../../src/pharmacometrics/estimation/ode-subjects.ts';
+import { readNonmemData } from '../../src/pharmacometrics/nonmem-data.ts';
+import { THEOPHYLLINE_CSV } from '../../examples/theophylline-model.ts';
+import { readFileSync } from 'node:fs';
 
 /** a frozen scalar, a free scalar, a vector with one frozen entry in a nested layout. */
 function layout(): ParameterLayout {
@@ -227,5 +232,31 @@ describe('training loops honour the layout’s frozen blocks', () => {
     L.unfreeze('net');
     trainSupervised(objective, theta, { epochs: 2, progress: false });
     expect(Array.from(L.view(theta, 'net'))).not.toEqual(Array.from(L.view(before, 'net')));
+  });
+});
+
+describe('population fits over a model layout', () => {
+  it('odeSubjects refuses to estimate a block the layout declares frozen', () => {
+    const model = expressionModel({
+      states: ['depot', 'central'],
+      parameters: {
+        ka: scalar(1, { transform: 'positive' }),
+        cl: scalar(1, { transform: 'positive', frozen: true }),
+        v: scalar(10, { transform: 'positive' }),
+      },
+      equations: { depot: '-ka*depot', central: 'ka*depot - cl/v*central' },
+    });
+    const records = readNonmemData(readFileSync(THEOPHYLLINE_CSV, 'utf8'), {
+      compartments: 2,
+    }).subjects.slice(0, 2);
+    const spec = {
+      model,
+      observe: model.observation({ conc: 'central/v' }),
+    };
+    expect(() => odeSubjects(records, { ...spec, parameters: ['ka', 'cl', 'v'] })).toThrow(
+      "parameter 'cl' is frozen in the model's layout, so not estimated: leave it out of parameters (it keeps its initial value) or unfreeze it (model.layout.unfreeze(…))",
+    );
+    model.layout.unfreeze('cl');
+    expect(odeSubjects(records, { ...spec, parameters: ['ka', 'cl', 'v'] })).toHaveLength(2);
   });
 });

@@ -44,7 +44,8 @@ export interface OdeSubjectsSpec {
   readonly model: ODEModel & { readonly layout: ParameterLayout };
   /**
    * The model parameter block each individual parameter sets, in φ's order (natural values); a
-   * vector block (a network's weights) takes as many entries of φ as it has.
+   * vector block (a network's weights) takes as many entries of φ as it has. A block frozen in
+   * the model's layout cannot be one of them.
    */
   readonly parameters: readonly string[];
   /**
@@ -88,6 +89,14 @@ export function odeSubjects(
   const { model, observe } = spec;
   const n = model.stateCount;
   const blocks = spec.parameters.map((name) => model.layout.block(name));
+  // A block the layout declares frozen is not estimated, here either (φ would set it per subject).
+  const frozen = blocks.filter((b) => model.layout.isFrozen(b.name)).map((b) => `'${b.name}'`);
+  if (frozen.length > 0) {
+    throw new ScichainError(
+      'InvalidArgument',
+      `parameter${frozen.length > 1 ? 's' : ''} ${frozen.join(', ')} ${frozen.length > 1 ? 'are' : 'is'} frozen in the model's layout, so not estimated: leave ${frozen.length > 1 ? 'them' : 'it'} out of parameters (${frozen.length > 1 ? 'they keep their' : 'it keeps its'} initial value) or unfreeze ${frozen.length > 1 ? 'them' : 'it'} (model.layout.unfreeze(…))`,
+    );
+  }
   // φ entry a sets p[pIndex[a]].
   const pIndex = Int32Array.from(
     blocks.flatMap((b) => Array.from({ length: b.size }, (_, k) => b.offset + k)),
