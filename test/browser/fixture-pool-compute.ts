@@ -6,7 +6,8 @@
  */
 import { ScichainError } from '../../src/errors.ts';
 import { threadSupport } from '../../src/parallel/host.ts';
-import { ThreadPool, resolveThreads } from '../../src/parallel/thread-pool.ts';
+import { ThreadPool, prepareThreads, resolveThreads } from '../../src/parallel/thread-pool.ts';
+import { chain, dense, meanSquaredError, supervisedObjective } from '../../src/index.ts';
 
 type Outcome = { value?: unknown; error?: string; code?: string; ms: number };
 
@@ -103,6 +104,29 @@ async function main(): Promise<Record<string, Outcome>> {
     };
   });
   pool.close();
+
+  // The library's own task (scichain:data-parallel-task) through the shared pool, started by
+  // prepareThreads: a network's loss and gradient on two threads against one.
+  r.objective = await outcome(async () => {
+    const threads = await prepareThreads(2);
+    const x = new Float64Array(64 * 3).map((_, i) => Math.sin(i));
+    const y = new Float64Array(64 * 2).map((_, i) => Math.cos(i));
+    const evaluate = (t: number) => {
+      const model = chain(3, dense(8, 'tanh'), dense(2));
+      const o = supervisedObjective({ model, loss: meanSquaredError, x, y, threads: t });
+      const theta = o.arena!.floats('float64', model.paramCount);
+      const grad = o.arena!.floats('float64', model.paramCount);
+      for (let i = 0; i < theta.length; i++) theta[i] = 0.1 * Math.sin(i + 1);
+      const value = o.valueAndGradient(theta, grad);
+      const result = { value, grad: Array.from(grad), threads: o.threads };
+      o.dispose();
+      return result;
+    };
+    const two = evaluate(2);
+    const one = evaluate(1);
+    const gradDiff = Math.max(...two.grad.map((g, i) => Math.abs(g - one.grad[i])));
+    return { prepared: threads, threads: two.threads, value: two.value, one: one.value, gradDiff };
+  });
 
   // Boot failures, through ready() (the calling thread's event loop runs while it waits).
   for (const [name, file] of [

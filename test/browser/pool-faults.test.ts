@@ -102,6 +102,17 @@ describe('the pool in Chromium', () => {
     expect(isolated.round.value.microsecondsPerRound).toBeLessThan(2000);
   });
 
+  test("the library's own task runs on the shared pool that prepareThreads started", () => {
+    const r = isolated.objective.value;
+    expect(isolated.objective.error).toBeUndefined();
+    expect(r.prepared).toBe(2);
+    expect(r.threads).toBe(2);
+    // The same network, data and θ as test/parallel/fixture-bundle-app.ts gives under Node.
+    expect(r.value).toBeCloseTo(0.5093422048970895, 12);
+    expect(r.value).toBeCloseTo(r.one, 14);
+    expect(r.gradDiff).toBeLessThan(1e-14);
+  });
+
   test('a synchronous call before ready() is an error at once, saying what to do', () => {
     expect(isolated.withoutReady.code).toBe('InvalidState');
     expect(isolated.withoutReady.error).toMatch(
