@@ -181,13 +181,14 @@ export function setWorkerUrl(url: UrlLike | null): void {
 }
 
 function resolveUrl(given: UrlLike, what: string): string {
-  const url = given as string | URL;
+  const url = typeof given === 'object' && given !== null ? given.href : given;
   try {
-    if (url instanceof URL) return url.href;
+    if (typeof url !== 'string') throw new TypeError('not a string');
     const p = nodeProcess();
+    const nodeUrl = nodeBuiltin<{ pathToFileURL(path: string): { href: string } }>('node:url');
     const base =
-      p !== null
-        ? `file://${(p as unknown as { cwd(): string }).cwd()}/`
+      p !== null && nodeUrl !== null
+        ? nodeUrl.pathToFileURL(`${(p as unknown as { cwd(): string }).cwd()}/`).href
         : (globalThis as { location?: { href: string } }).location?.href;
     return new URL(url, base).href;
   } catch {
