@@ -149,6 +149,7 @@ function main(): void {
         byId('threads').textContent =
           `Running on ${m.threads} thread${m.threads === 1 ? '' : 's'} — ${m.reason}.`;
         byId('threads').dataset.threads = String(m.threads);
+        byId('threads').dataset.relaxedSimd = String(m.wasm.relaxedSimd);
         setState('running', `training the network for ${settings.epochs} epochs…`);
         break;
       case 'epochs':
