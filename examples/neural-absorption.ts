@@ -448,7 +448,7 @@ export const NEURAL_ABSORPTION_CLI = {
       kind: 'threads',
       default: 'auto',
       value: 'T',
-      help: 'threads of the FOCEI steps (auto: every core)',
+      help: 'threads of the FOCEI steps, auto for every core',
     },
     ...checkpointFlags('reports/neural-absorption.ckpt.json'),
   },
