@@ -132,6 +132,7 @@ async function main(): Promise<Record<string, Outcome>> {
   for (const [name, file] of [
     ['missing', './missing-entry.js'],
     ['throwsAtBoot', './throwing-entry.js'],
+    ['syntaxError', './syntax-entry.js'],
   ] as const) {
     const bad = new ThreadPool({
       threads: 2,

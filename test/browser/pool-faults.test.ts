@@ -74,6 +74,7 @@ describe('the pool in Chromium', () => {
         '</script>',
     );
     writeFileSync(join(root, 'throwing-entry.js'), "throw new Error('broken entry at boot');\n");
+    writeFileSync(join(root, 'syntax-entry.js'), 'export const = ;\n');
     writeFileSync(join(root, 'silent-entry.js'), 'setInterval(() => {}, 1000);\n');
     writeFileSync(
       join(root, 'probe.js'),
@@ -136,6 +137,17 @@ describe('the pool in Chromium', () => {
     expect(r.code).toBe('WorkerFailed');
     expect(r.error).toMatch(
       /^worker 1 failed to load its entry http:\/\/127\.0\.0\.1:\d+\/throwing-entry\.js: Uncaught Error: broken entry at boot; the pool is unusable/,
+    );
+    expect(r.ms).toBeLessThan(3000);
+  });
+
+  test('an entry with a syntax error: ready() fails naming it, found but not evaluated', () => {
+    // Chromium's error event for a module worker that does not parse carries no message; a GET
+    // of the entry tells it from a 404.
+    const r = isolated.syntaxError;
+    expect(r.code).toBe('WorkerFailed');
+    expect(r.error).toMatch(
+      /^worker 1 failed to load its entry http:\/\/127\.0\.0\.1:\d+\/syntax-entry\.js \(it was found, so it failed to evaluate: a syntax error or a failing import in it\); the pool is unusable/,
     );
     expect(r.ms).toBeLessThan(3000);
   });

@@ -3,6 +3,10 @@
 // its bound, with a WorkerFailed naming the worker and the cause; the pool then says it is
 // unusable and the shared pool is replaced. Every elapsed time is measured and bounded here;
 // vitest's timeouts are only a backstop.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { ScichainError } from '../../src/errors.ts';
 import { threadSupport } from '../../src/parallel/host.ts';
@@ -86,6 +90,25 @@ describe('a worker that fails to boot fails the call within the bound', () => {
       expect(ms).toBeLessThan(3000);
     } finally {
       pool.close();
+    }
+  });
+
+  test('an entry with a syntax error', { timeout: 30_000 }, () => {
+    // Written here: a file with a syntax error in the repository would stop the linters.
+    const folder = mkdtempSync(join(tmpdir(), 'scichain-entry-'));
+    const entry = pathToFileURL(join(folder, 'worker-entry.mjs')).href;
+    writeFileSync(join(folder, 'worker-entry.mjs'), 'export const = ;\n');
+    const pool = new ThreadPool({ threads: 2, workerUrl: entry, bootTimeoutMs: 8000 });
+    try {
+      const { error, ms } = timed(() => pool.register(fill, {}));
+      expect(error.message).toBe(
+        `worker 1 failed to load its entry ${entry}: SyntaxError: Unexpected token '='; ` +
+          'the pool is unusable: close it and make a new one',
+      );
+      expect(ms).toBeLessThan(3000);
+    } finally {
+      pool.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
