@@ -5,8 +5,7 @@
  * results to the page. A pool's calling thread blocks in `Atomics.wait`, which a page's main
  * thread may not do; a worker may.
  */
-import { ThreadPool } from '../../src/parallel/index.ts';
-import { threadSupport } from '../../src/parallel/host.ts';
+import { ThreadPool, threadSupport } from '../../src/parallel/index.ts';
 import { wasmFeatures } from '../../src/nn/index.ts';
 import { fitTheophylline, trainNetwork } from './compute.ts';
 import type { StartMessage, WorkerMessage } from './protocol.ts';

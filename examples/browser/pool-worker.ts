@@ -5,7 +5,7 @@
  * files a worker could import by URL).
  */
 import '../../src/parallel/worker-entry.ts';
-import { registerWorkerModule } from '../../src/parallel/task.ts';
+import { registerWorkerModule } from '../../src/parallel/index.ts';
 import { BROWSER_SETUP_URL, theophyllineSetup } from './compute.ts';
 
 registerWorkerModule(BROWSER_SETUP_URL.slice('scichain:'.length), { theophyllineSetup });
