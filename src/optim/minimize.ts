@@ -168,7 +168,8 @@ function firstOrder<T extends FloatArray>(
   optimizer: FirstOrderOptimizer,
   options: MinimizeOptions,
 ): MinimizeResult {
-  optimizer.setFrozen(options.frozen ?? null);
+  // A mask given to the optimizer itself stays unless the options give one.
+  if (options.frozen !== undefined) optimizer.setFrozen(options.frozen);
   // The optimizer adds θ's layout to the explicit mask at every step; so do the gradient
   // zeroing and the norms here.
   const frozen = effectiveFrozen(theta, options.frozen);

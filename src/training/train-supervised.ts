@@ -193,7 +193,8 @@ class SupervisedRun<T> {
     }
     this.shuffle = options.shuffle ?? !this.fullBatch;
     this.optimizer = options.optimizer ?? adam();
-    this.optimizer.setFrozen(options.frozen ?? null);
+    // A mask given to the optimizer itself stays unless the options give one.
+    if (options.frozen !== undefined) this.optimizer.setFrozen(options.frozen);
     this.validationEvery = options.validationEvery ?? 1;
     requireInteger(this.validationEvery, 'validationEvery', 1);
     this.stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping) : null;

@@ -143,6 +143,18 @@ describe('blocks frozen in the layout, with no mask passed', () => {
     expect(Object.is(theta[0], before[0])).toBe(true);
   });
 
+  it('a mask given to the optimizer itself stays when minimize gets none (it was replaced by null)', () => {
+    const theta = new Float64Array([0, 0, 0, 0, 0, 0]); // no layout
+    const own = Uint8Array.from([1, 0, 0, 0, 0, 1]);
+    minimize(quadratic, theta, {
+      method: adam({ learningRate: 0.05, frozen: own }),
+      maxIterations: 20,
+    });
+    expect(Object.is(theta[0], 0)).toBe(true);
+    expect(Object.is(theta[5], 0)).toBe(true);
+    for (const i of [1, 2, 3, 4]) expect(theta[i]).not.toBe(0);
+  });
+
   it('θ from fromJSON, zeros and adopt carry the layout; a copy does not', () => {
     const L = layout();
     const made = L.initial() as Float64Array;
