@@ -99,4 +99,37 @@ describe('browser bundle', () => {
       expect(lib![name], name).toBeTypeOf('function');
     expect('process' in sandbox || 'Buffer' in sandbox || 'require' in sandbox).toBe(false);
   });
+
+  it('odex (CommonJS, a default import) and csv-parse work in the browser bundle', async () => {
+    const { text } = await bundle('solvers/index.ts');
+    const sandbox: Record<string, unknown> = { TextEncoder, TextDecoder, URL, performance };
+    const solvers = runInNewContext(`${text}\n;scichain`, sandbox) as Record<
+      string,
+      (...args: unknown[]) => unknown
+    >;
+    const problem = solvers.odeProblem({
+      f: (du: number[], u: number[]) => {
+        du[0] = -u[0];
+      },
+      u0: [1],
+      tspan: [0, 1],
+    });
+    const solution = solvers.solveWithOdex(problem, { rtol: 1e-10, atol: 1e-12 }) as {
+      retcode: string;
+      u: Float64Array; // states by saved time, flat
+    };
+    expect(solution.retcode).toBe('Success');
+    expect(solution.u[solution.u.length - 1]).toBeCloseTo(Math.exp(-1), 9);
+
+    const pk = runInNewContext(
+      `${(await bundle('src/pharmacometrics/index.ts')).text}\n;scichain`,
+      {
+        ...sandbox,
+      },
+    ) as Record<string, (...args: unknown[]) => unknown>;
+    const data = pk.readNonmemData('ID,TIME,DV,AMT,EVID\n1,0,.,100,1\n1,1,"2.5",0,0\n') as {
+      subjects: unknown[];
+    };
+    expect(data.subjects).toHaveLength(1);
+  });
 });
