@@ -11,7 +11,7 @@
  *   resumes it, and exit code 130 or 143.
  */
 import { parseArgs } from 'node:util';
-import { closestName, ScichainError } from '../src/errors.ts';
+import { closestName, ScichainError } from '../src/core/errors.ts';
 import { signalExitCode } from '../src/node.ts';
 
 /** One flag: `--name VALUE`. */

@@ -16,7 +16,7 @@ export {
   type RightHandSide,
   type JacobianFunction,
   type TimeDerivative,
-} from './problem.ts';
+} from '../src/core/ode-problem.ts';
 /** Solving them: explicit Runge–Kutta, Rosenbrock, automatic switching. */
 export { solve, explicitMethods, rosenbrockMethods, type MethodName } from './solve.ts';
 /** Options, events at known times. */
@@ -77,7 +77,7 @@ export {
   type ObservationData,
   type InitialState,
   type SensitivityMethod,
-} from './sensitivity/ode-objective.ts';
+} from '../src/training/ode-objective.ts';
 /** Events the gradient can cross (doses), with their pullbacks. */
 export { bolus, type DifferentiableEvent, type DoseAmount } from './sensitivity/events.ts';
 /** u(t) and ∂u(t)/∂p at given times by forward sensitivities (one augmented solve). */

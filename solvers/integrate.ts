@@ -10,10 +10,10 @@
  * After a landing step shorter than the proposed step (a stop or event time just ahead) the
  * proposal is kept, so a sliver of a step does not become the next step size.
  */
-import { ScichainError } from '../src/errors.ts';
+import { ScichainError } from '../src/core/errors.ts';
 import { GrowableFloat64 } from './growable.ts';
 import type { NormalizedOptions } from './options.ts';
-import type { ODEProblem } from './problem.ts';
+import type { ODEProblem } from '../src/core/ode-problem.ts';
 import type { ReturnCode, SolverStats } from './return-code.ts';
 import { ODESolution, type EventRecord } from './solution.ts';
 import { initialStepSize, PIController } from './step-size.ts';

@@ -13,9 +13,9 @@
 // come from solvers/odex-types.d.ts (tsconfig `paths`): odex ships TypeScript source that does
 // not pass strict checks.
 import odex from 'odex';
-import { ScichainError } from '../src/errors.ts';
+import { ScichainError } from '../src/core/errors.ts';
 import { normalizeOptions, type SolveOptions } from './options.ts';
-import type { ODEProblem } from './problem.ts';
+import type { ODEProblem } from '../src/core/ode-problem.ts';
 import { emptyStats, type ReturnCode } from './return-code.ts';
 import { ODESolution, type EventRecord } from './solution.ts';
 

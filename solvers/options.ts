@@ -1,8 +1,8 @@
 /**
  * Options of `solve`, validated and normalised once before the integration starts.
  */
-import { ScichainError } from '../src/errors.ts';
-import type { ODEProblem } from './problem.ts';
+import { ScichainError } from '../src/core/errors.ts';
+import type { ODEProblem } from '../src/core/ode-problem.ts';
 
 /**
  * A change at a known time: a bolus dose (`u[k] += amount`), an infusion rate switched on or off

@@ -2,8 +2,8 @@
  * The result of a solve: saved times and states, a dense interpolant over the whole span (when
  * kept), the states just before and just after each event, work statistics and a return code.
  */
-import { ScichainError } from '../src/errors.ts';
-import { matrixView, type NdMatrix } from '../src/memory/matrix.ts';
+import { ScichainError } from '../src/core/errors.ts';
+import { matrixView, type NdMatrix } from '../src/core/matrix.ts';
 import type { ReturnCode, SolverStats } from './return-code.ts';
 import type { Stepper } from './stepper.ts';
 

@@ -3,7 +3,7 @@
  * (`'auto'` — the default —, `'Tsit5'`, `'DP5'`, `'BS3'`, `'Vern7'`, `'RK4'`, `'Euler'`,
  * `'Rodas5P'`, `'Rodas4'`, `'Rosenbrock23'`) or passed as tableaus.
  */
-import { requireName } from '../src/errors.ts';
+import { requireName } from '../src/core/errors.ts';
 import { bs3 } from './explicit/bs3.ts';
 import { dp5 } from './explicit/dp5.ts';
 import { euler } from './explicit/euler.ts';
@@ -15,7 +15,7 @@ import { vern7 } from './explicit/vern7.ts';
 import { AutoSwitch } from './auto-switch.ts';
 import { integrate } from './integrate.ts';
 import { normalizeOptions, type SolveOptions } from './options.ts';
-import type { ODEProblem } from './problem.ts';
+import type { ODEProblem } from '../src/core/ode-problem.ts';
 import { emptyStats } from './return-code.ts';
 import type { ODESolution } from './solution.ts';
 import { StiffnessStop } from './stiffness-stop.ts';

@@ -3,7 +3,7 @@
  * "Automatic selection of the initial step size") and the PI controller of Hairer's DOPRI5
  * (Gustafsson's proportional–integral control, β = 0.2/(q + 1)).
  */
-import type { ODEProblem } from './problem.ts';
+import type { ODEProblem } from '../src/core/ode-problem.ts';
 import type { SolverStats } from './return-code.ts';
 
 /** Weighted RMS norm ‖v‖ with weights atol + rtol·|u|. */

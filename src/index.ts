@@ -15,11 +15,11 @@
 
 // Errors and element types
 /** Error class and categories raised by scichain. */
-export { ScichainError, type ErrorCode } from './errors.ts';
+export { ScichainError, type ErrorCode } from './core/errors.ts';
 /** Element types and buffers. */
-export type { DType, FloatArray } from './memory/dtype.ts';
+export type { DType, FloatArray } from './core/dtype.ts';
 /** Seeded random numbers (same seed, same bits). */
-export { Rng } from './random/rng.ts';
+export { Rng } from './core/rng.ts';
 
 // Parameters
 /** One first-class parameter vector: named blocks, views, transforms, freezing, JSON. */
@@ -62,14 +62,14 @@ export {
   type TrainResult,
   type EpochInfo,
 } from './training/train-supervised.ts';
-export { EarlyStopping } from './training/early-stopping.ts';
+export { EarlyStopping } from './optim/early-stopping.ts';
 export { sumOfObjectives } from './training/objective-sum.ts';
 /** The matrix-exponential learning problem. */
 export { matrixExponentialData } from './datasets/matrix-exponential.ts';
 
 // ODE problems, solvers and sensitivities
 /** Initial value problems and their solution. */
-export { odeProblem, type ODEProblem, type RightHandSide } from '../solvers/problem.ts';
+export { odeProblem, type ODEProblem, type RightHandSide } from './core/ode-problem.ts';
 export { solve, type MethodName } from '../solvers/solve.ts';
 export type { SolveOptions } from '../solvers/options.ts';
 export { ODESolution } from '../solvers/solution.ts';
@@ -85,7 +85,7 @@ export {
   odeObjective,
   type ODEObjectiveSpec,
   type SensitivityMethod,
-} from '../solvers/sensitivity/ode-objective.ts';
+} from './training/ode-objective.ts';
 export { bolus } from '../solvers/sensitivity/events.ts';
 export { stateSensitivities } from '../solvers/sensitivity/forward-sensitivity.ts';
 

@@ -11,6 +11,7 @@
  */
 import { build } from 'esbuild';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,7 +29,8 @@ export interface BuiltDemo {
 /**
  * Builds the demo into `dir` (default: a new temporary folder): page.js (the page, Plotly
  * included), demo-worker.js (the worker that computes, the library included), worker-entry.js
- * (the pool's workers), index.html and theoph.csv. Minified ES modules for current browsers.
+ * (the pool's workers), index.html, theoph.csv and plotly.min.js (for reports saved from the
+ * page). Minified ES modules for current browsers.
  */
 export async function buildDemo(
   dir = mkdtempSync(join(tmpdir(), 'scichain-demo-')),
@@ -50,6 +52,11 @@ export async function buildDemo(
   });
   copyFileSync(join(here, 'index.html'), join(dir, 'index.html'));
   copyFileSync(join(here, '..', 'data', 'theoph.csv'), join(dir, 'theoph.csv'));
+  // The Plotly source a report saved from the page inlines (fetched only on "Save the report").
+  copyFileSync(
+    createRequire(import.meta.url).resolve('plotly.js-dist-min'),
+    join(dir, 'plotly.min.js'),
+  );
   const sizes: Record<string, number> = {};
   for (const f of ['page.js', 'demo-worker.js', 'worker-entry.js', 'index.html', 'theoph.csv'])
     sizes[f] = statSync(join(dir, f)).size;

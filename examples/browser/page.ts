@@ -6,7 +6,7 @@
  * page's state to `body[data-state]` (running, done, error) for the browser test.
  */
 import Plotly, { type Data, type Layout } from 'plotly.js-dist-min';
-import { plotlyFigure, type ChartSpec } from '../../src/report/index.ts';
+import { plotlyFigure, Report, type ChartSpec } from '../../src/report/index.ts';
 import type { FitOutcome, TrainingOutcome } from './compute.ts';
 import { settingsFromQuery } from './settings.ts';
 import type { StartMessage, WorkerMessage } from './protocol.ts';
@@ -16,9 +16,18 @@ interface Element {
   textContent: string | null;
   innerHTML: string;
   dataset: Record<string, string | undefined>;
+  disabled?: boolean;
+  href?: string;
+  download?: string;
+  onclick?: (() => void) | null;
+  click(): void;
 }
 interface Page {
-  document: { getElementById(id: string): Element | null; body: Element };
+  document: {
+    getElementById(id: string): Element | null;
+    createElement(tag: 'a'): Element;
+    body: Element;
+  };
   location: { search: string };
   Worker: new (
     url: URL,
@@ -87,21 +96,25 @@ function drawLosses(first: number, losses: number[]): void {
   }
 }
 
+/** What the report saved from the page holds: the tables and charts as shown. */
+const shown: { training?: [string, string][]; fit?: [string, string][]; fitChart?: ChartSpec } = {};
+
 function showTraining(o: TrainingOutcome): void {
   results.training = o;
-  byId('training').innerHTML = table([
+  shown.training = [
     ['epochs', String(o.losses.length)],
     ['final train MSE', o.finalLoss.toPrecision(8)],
     ['ms per epoch (median)', o.msPerEpoch.toFixed(3)],
     ['parameters', String(o.paramCount)],
     ['threads', String(o.threads)],
-  ]);
+  ];
+  byId('training').innerHTML = table(shown.training);
 }
 
 async function showFit(o: FitOutcome): Promise<void> {
   results.fit = o;
   const top = Math.max(...o.dv, ...o.pred, ...o.ipred) * 1.05;
-  const figure = plotlyFigure({
+  shown.fitChart = {
     title: 'Theophylline: observed against predicted concentration (mg/L)',
     traces: [
       { x: o.pred, y: o.dv, name: 'PRED', mode: 'markers', color: '#1f77b4' },
@@ -112,18 +125,68 @@ async function showFit(o: FitOutcome): Promise<void> {
     y: { title: 'observed (DV)', range: [0, top] },
     equalAspect: true,
     height: 480,
-  });
+  };
+  const figure = plotlyFigure(shown.fitChart);
   await Plotly.newPlot('fit-chart', figure.data as Data[], figure.layout as Partial<Layout>, {
     displaylogo: false,
     responsive: true,
   });
-  byId('fit').innerHTML = table([
+  shown.fit = [
     ['objective (−2 log L)', o.objective.toFixed(6)],
     ['outer iterations', String(o.iterations)],
     ...Object.entries(o.estimates).map(([k, v]): [string, string] => [k, v.toPrecision(5)]),
     ['seconds', o.seconds.toFixed(2)],
     ['threads', String(o.threads)],
-  ]);
+  ];
+  byId('fit').innerHTML = table(shown.fit);
+}
+
+/**
+ * Builds the page's results as a scichain Report — in the browser — and saves it as one HTML
+ * file with the Plotly source (served beside the page) inlined, so it opens offline.
+ */
+async function saveReport(): Promise<void> {
+  const url = new URL('./plotly.min.js', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.href}: HTTP ${response.status}`);
+  const plotly = await response.text();
+  const training = results.training as TrainingOutcome;
+  const report = new Report(
+    'scichain in the browser',
+    `${String(results.threads)} thread(s): ${String(results.reason)}`,
+  )
+    .heading('Network')
+    .table({ columns: ['', 'value'], rows: shown.training ?? [] })
+    .chart({
+      ...lossChart,
+      traces: [
+        {
+          ...lossChart.traces[0],
+          x: training.losses.map((_, i) => i + 1),
+          y: training.losses,
+        },
+      ],
+    });
+  if (shown.fit !== undefined && shown.fitChart !== undefined)
+    report
+      .heading('Theophylline fit')
+      .table({ columns: ['', 'value'], rows: shown.fit })
+      .chart(shown.fitChart);
+  const html = report.toHTML({ plotly });
+  const link = page.document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+  link.download = 'scichain-demo-report.html';
+  link.click();
+  const href = link.href;
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
+function enableSaving(): void {
+  const button = byId('save-report');
+  button.disabled = false;
+  button.onclick = () => {
+    saveReport().catch((e: unknown) => fail(`saving the report failed: ${(e as Error).message}`));
+  };
 }
 
 function main(): void {
@@ -164,6 +227,7 @@ function main(): void {
           );
         } else {
           byId('results').textContent = JSON.stringify(results, null, 1);
+          enableSaving();
           setState('done', 'done (no fit: ?fit=no)');
         }
         break;
@@ -171,6 +235,7 @@ function main(): void {
         showFit(m.outcome).then(
           () => {
             byId('results').textContent = JSON.stringify(results, null, 1);
+            enableSaving();
             setState('done', 'done');
           },
           (e: unknown) => fail(`drawing the fit failed: ${(e as Error).message}`),

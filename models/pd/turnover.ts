@@ -6,8 +6,8 @@
  * The indirect-response models (types I–IV) are this turnover with a drug acting on kin or kout.
  */
 import type { ExpressionModel } from '../../src/expressions/expression-model.ts';
-import { ScichainError } from '../../src/errors.ts';
-import type { FloatArray } from '../../src/memory/dtype.ts';
+import { ScichainError } from '../../src/core/errors.ts';
+import type { FloatArray } from '../../src/core/dtype.ts';
 import {
   infusionRateParameter,
   modelFromParts,

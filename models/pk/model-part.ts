@@ -15,7 +15,7 @@ import {
   type ExpressionModelSpec,
 } from '../../src/expressions/expression-model.ts';
 import { scalar, type ScalarBlockSpec } from '../../src/parameters/layout.ts';
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 
 /** Parameter values or blocks, by name. */
 export type PartParameters = Readonly<Record<string, number | ScalarBlockSpec>>;

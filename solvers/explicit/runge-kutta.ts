@@ -10,8 +10,8 @@
  * `RungeKuttaStepper` binds the generated code to one problem with buffers allocated once, so a
  * step allocates nothing.
  */
-import { ScichainError } from '../../src/errors.ts';
-import type { ODEProblem } from '../problem.ts';
+import { ScichainError } from '../../src/core/errors.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import type { ExplicitTableau } from './tableau.ts';

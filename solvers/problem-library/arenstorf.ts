@@ -3,7 +3,7 @@
  * satellite) with μ = 0.012277471, over one period T = 17.0652165601579625588917206249, after
  * which the state returns to its start (Hairer, Nørsett & Wanner, Solving ODEs I, II.0).
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

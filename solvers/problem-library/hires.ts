@@ -3,7 +3,7 @@
  * t ∈ [0, 321.8122] — problem HIRES of the IVP Test Set (F. Mazzia, C. Magherini, University of
  * Bari), whose reference solution is used here.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

@@ -2,7 +2,7 @@
  * Lotka–Volterra predator–prey: u₁′ = αu₁ − βu₁u₂, u₂′ = δu₁u₂ − γu₂ with α = 1.5, β = 1,
  * γ = 3, δ = 1, u(0) = (1, 1), t ∈ [0, 10] (the DifferentialEquations.jl benchmark setting).
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

@@ -2,7 +2,7 @@
  * OREGO: the Oregonator model of the Belousov–Zhabotinskii reaction (Field & Noyes), 3 stiff
  * equations with a periodic solution, t ∈ [0, 360] — problem OREGO of the IVP Test Set.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

@@ -3,7 +3,7 @@
  * of the IVP Test Set; Hairer, Nørsett & Wanner, Solving ODEs I, II.10). State: 7 x, 7 y,
  * 7 ẋ, 7 ẏ.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

@@ -3,7 +3,7 @@
  * 0.04, 3·10⁷, 10⁴; stiff over 11 decades of time. End time 10⁵ (used in many benchmarks) or
  * 10¹¹ (the test set's), with their references.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

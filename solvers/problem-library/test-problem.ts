@@ -3,7 +3,7 @@
  * solution at its end time (from the literature where one is published, otherwise computed to
  * ~1e-15 by two independent methods; each file says which).
  */
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 
 /** A problem with its reference end state. */
 export interface TestProblem {

@@ -3,7 +3,7 @@
  * IVP Test Set in its scaled form y₁′ = y₂, y₂′ = ((1 − y₁²)y₂ − y₁)/ε on [0, 2] from (2, 0) —
  * the same orbit as y″ − μ(1 − y²)y′ + y = 0 over t ∈ [0, 2μ] with time scaled by μ.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { references } from './references.ts';
 import type { TestProblem } from './test-problem.ts';
 

@@ -6,9 +6,9 @@
  * (checkpoints): the drift can grow over one forward step at most. That is what makes it work on
  * stiff problems; it still costs more than the interpolating and quadrature adjoints.
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import { UnitVjpRows } from '../../src/model/ode-model.ts';
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import {
   adjointForwardPass,
   countsOf,

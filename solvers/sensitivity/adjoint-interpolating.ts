@@ -4,7 +4,7 @@
  * μ(t₀) is the parameter gradient. The parameter integral is under the solver's error control.
  */
 import { UnitVjpRows } from '../../src/model/ode-model.ts';
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import {
   adjointForwardPass,
   countsOf,

@@ -4,7 +4,7 @@
  * ∫ λᵀ∂f/∂p dt is then accumulated step by step with Gauss–Legendre quadrature on the two
  * dense outputs, so p's size never enters the backward solve's error control or linear algebra.
  */
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import {
   adjointForwardPass,
   countsOf,

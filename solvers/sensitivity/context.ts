@@ -5,7 +5,7 @@
 import type { ObservationError } from '../../src/losses/observation-error.ts';
 import type { ODEModel } from '../../src/model/ode-model.ts';
 import type { Observation } from '../../src/model/observation.ts';
-import { odeProblem, type ODEProblem } from '../problem.ts';
+import { odeProblem, type ODEProblem } from '../../src/core/ode-problem.ts';
 import type { ODESolution } from '../solution.ts';
 import type { DifferentiableEvent } from './events.ts';
 import {

@@ -3,7 +3,7 @@
  * to the state just after, u⁺ = g(u⁻, p); its pullback turns λ⁺ = ∂L/∂u⁺ into λ⁻ = (∂g/∂u)ᵀλ⁺
  * and accumulates (∂g/∂p)ᵀλ⁺ — which is how gradients reach dose amounts held in θ.
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import type { TimedEvent } from '../options.ts';
 
 /** A timed event with its pullback. */

@@ -4,11 +4,11 @@
  * collect the cotangents the reverse pass needs — ∂L/∂u at each observation time and ∂L/∂p
  * from the observation function and the error model.
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import type { ObservationError } from '../../src/losses/observation-error.ts';
 import type { Observation } from '../../src/model/observation.ts';
 import type { TimedEvent } from '../options.ts';
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import { solve, type MethodName } from '../solve.ts';
 import type { ODESolution } from '../solution.ts';
 import type { DifferentiableEvent } from './events.ts';

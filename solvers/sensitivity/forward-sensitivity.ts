@@ -4,9 +4,9 @@
  * λ = eᵢ, so a right-hand-side evaluation costs n VJPs plus an n×n by n×np product. The right
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import { UnitVjpRows, type ODEModel } from '../../src/model/ode-model.ts';
-import { odeProblem } from '../problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import type { ODESolution } from '../solution.ts';
 import { countsOf, type SensitivityContext, type SensitivityResult } from './context.ts';
 import {

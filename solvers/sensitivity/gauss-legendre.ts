@@ -3,7 +3,7 @@
  * exactly. Computed by Newton's method on the Legendre polynomial (three-term recurrence),
  * accurate to rounding, for any k.
  */
-import { requireInteger } from '../../src/errors.ts';
+import { requireInteger } from '../../src/core/errors.ts';
 
 /** Nodes x and weights w on [0, 1] (∫₀¹ g ≈ Σ wᵢ g(xᵢ)). */
 export interface QuadratureRule {

@@ -3,10 +3,10 @@
  * start (evaluated once per point — a rejected step keeps them, only h changes), the iteration
  * matrix W = a·I − b·J for the method's a, b and h, its LU factorisation, and solves with it.
  */
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import { JacobianEvaluator } from './jacobian.ts';
-import { luFactor, luSolve } from './lu.ts';
+import { luFactor, luSolve } from '../../src/linalg/lu.ts';
 
 /** Outcome of a factorisation. */
 export type FactorResult = 'ok' | 'singular' | 'notFinite';

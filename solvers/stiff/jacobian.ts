@@ -11,7 +11,7 @@
  * step needs anyway; its error is O(√ε) relative, so tight tolerances want an analytic `jac`.
  * ∂f/∂t by central differences with δₜ = ε^(1/3)·max(|t|, 10⁻⁵): 2 calls, error O(ε^(2/3)).
  */
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 
 const SQRT_EPS = Math.sqrt(2.220446049250313e-16);

@@ -10,7 +10,7 @@
  * rejection (the point is the same; only h changes, so only the LU factorisation of
  * I/(hγ) − J is redone). One factorisation serves all s stages.
  */
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import { IterationMatrix } from './iteration-matrix.ts';

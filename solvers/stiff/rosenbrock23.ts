@@ -13,7 +13,7 @@
  * other, the error estimate loses its order when f depends on t explicitly.) F₂ is the next
  * step's F₀ (first same as last).
  */
-import type { ODEProblem } from '../problem.ts';
+import type { ODEProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import { IterationMatrix } from './iteration-matrix.ts';

@@ -4,10 +4,10 @@
  * x = [x₁, x₂, x₃, x₄] is the matrix [[x₁, x₃], [x₂, x₄]], and the target is
  * [E₁₁, E₂₁, E₁₂, E₂₂] of E = exp(X).
  */
-import { requireInteger } from '../errors.ts';
+import { requireInteger } from '../core/errors.ts';
 import { expm2 } from '../linalg/expm2.ts';
-import { arrayType, type DType, type FloatArray } from '../memory/dtype.ts';
-import { Rng } from '../random/rng.ts';
+import { arrayType, type DType, type FloatArray } from '../core/dtype.ts';
+import { Rng } from '../core/rng.ts';
 
 /** Inputs and targets, each n × 4 row-major. */
 export interface MatrixExponentialData {

@@ -4,7 +4,7 @@
  * monomial in the named variables up to a total degree, in graded order (1, u1, u2, u1², u1·u2,
  * u2², …), each with a readable name usable in a mathjs expression.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
 
 /** Candidate functions with names. */
 export interface CandidateLibrary {

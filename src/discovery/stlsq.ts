@@ -8,7 +8,7 @@
  * Given several thresholds, each output keeps the model with the best information criterion
  * (BIC by default, or AICc) over the sweep.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
 import { leastSquares } from '../linalg/least-squares.ts';
 import { libraryMatrix, type CandidateLibrary } from './polynomial-library.ts';
 

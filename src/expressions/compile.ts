@@ -11,7 +11,7 @@
  * earlier calls' outputs). Cotangents of z are collected from the outputs, passed through the
  * term's own `vjp`, and its input cotangents are carried back through the argument partials.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import type { Layer } from '../nn/layer.ts';
 import type { Transform } from '../parameters/transforms.ts';
 import type { RhsFunction, RhsJacobian, RhsJvp, RhsVjp } from '../model/ode-model.ts';

@@ -9,7 +9,7 @@
  * subexpressions (definitions used several times) costs time linear in the graph, and the
  * derivative reuses the nodes of the forward expression (d exp(u) = exp(u)·du).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import {
   isConstant,
   type BinaryExpr,

@@ -18,7 +18,7 @@ import type {
   ParenthesisNode,
   SymbolNode,
 } from 'mathjs';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { MATH_CONSTANTS, allowedFunction } from './functions.ts';
 
 /**

@@ -17,7 +17,7 @@ import type {
   ParenthesisNode,
   SymbolNode,
 } from 'mathjs';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { ALLOWED_FUNCTIONS } from './functions.ts';
 import { constantValue } from './parse.ts';
 

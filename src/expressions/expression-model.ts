@@ -13,8 +13,8 @@
  * generated JavaScript. p is θ of the model's own {@link ParameterLayout}: the parameters in
  * declaration order, then each term's block.
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { Layer } from '../nn/layer.ts';
 import {
   parameters,
@@ -22,7 +22,7 @@ import {
   type ParameterLayout,
   type ScalarBlockSpec,
 } from '../parameters/layout.ts';
-import type { Rng } from '../random/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import {
   jacobianFromVjp,
   jvpFromJacobian,

@@ -12,7 +12,7 @@ import {
   type FunctionNode,
   type MathNode,
 } from 'mathjs';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { MATH_CONSTANTS } from './functions.ts';
 import {
   quoteSource,

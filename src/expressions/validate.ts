@@ -15,7 +15,7 @@ import {
   type AccessorNode,
   type MathNode,
 } from 'mathjs';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { ALLOWED_FUNCTIONS, allowedFunction, refusedFunction } from './functions.ts';
 
 /** Throws a ScichainError naming the expression, with the reason. */

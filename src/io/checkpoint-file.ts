@@ -3,7 +3,7 @@
  * neural fits): where and how often it is written, the checks made before any work, and the
  * writer each run shares.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 /** Where a long run writes its checkpoint, and when. */

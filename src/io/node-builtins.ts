@@ -4,7 +4,7 @@
  * browsers and Web Workers, where these features are `Unsupported` errors naming what needed
  * them. Typed with the few members used here (no `@types/node` in the library's declarations).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** The part of Node's `process` the library uses. */
 export interface NodeProcess {

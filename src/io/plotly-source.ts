@@ -1,5 +1,5 @@
 /** The installed Plotly bundle's source, which reports written under Node inline. */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { nodeBuiltin } from './node-builtins.ts';
 
 let cached: string | undefined;

@@ -1,5 +1,5 @@
 /** Reading a user's text file with an error that names it. */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { nodeBuiltin } from './node-builtins.ts';
 
 /**

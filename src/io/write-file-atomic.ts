@@ -5,7 +5,7 @@
  * folder is then flushed too where the platform allows, so the rename survives a power cut.
  * Any failure removes the temporary file and leaves the old file as it was.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { nodeBuiltin, nodeProcess } from './node-builtins.ts';
 
 /** The file-system calls the writer uses (injectable, so tests can make them fail). */

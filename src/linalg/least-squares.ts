@@ -7,7 +7,7 @@
  *
  * Not a hot path (sparse regression calls it a few dozen times): it allocates its workspace.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** Options of {@link leastSquares}. */
 export interface LeastSquaresOptions {

@@ -3,7 +3,7 @@
  * sends its loss's name and the worker looks it up here; a user's own loss stays on the calling
  * thread (see `DataParallelModel.lossAndGradient`).
  */
-import { ScichainError, closestName, requireName } from '../errors.ts';
+import { ScichainError, closestName, requireName } from '../core/errors.ts';
 import { logitCrossEntropy } from './cross-entropy.ts';
 import type { Loss } from './loss.ts';
 import {

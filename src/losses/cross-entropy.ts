@@ -3,8 +3,8 @@
  * (PyTorch `CrossEntropyLoss()` on logits). Computed with the log-sum-exp shift, so large logits
  * neither overflow nor lose the gradient.
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { Loss } from './loss.ts';
 
 /** Class labels 0 … width−1, one per sample. */

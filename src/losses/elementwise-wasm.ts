@@ -7,7 +7,7 @@
  * costs 1.3–2.3 ns per entry here, most of it V8 re-checking the arrays per element; this
  * kernel about 0.1 ns.
  */
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import type { Arena } from '../wasm/arena.ts';
 import { ModuleBuilder, type FunctionBuilder } from '../wasm/emitter.ts';
 import { wasmFeatures } from '../wasm/features.ts';

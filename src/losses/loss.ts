@@ -3,7 +3,7 @@
  * networks produce them) with targets, and can write its gradient with respect to the
  * predictions in the same pass — the seed ȳ of a network's pullback.
  */
-import type { FloatArray } from '../memory/dtype.ts';
+import type { FloatArray } from '../core/dtype.ts';
 
 /** A loss over a batch; `Target` is a float array for regression, labels for classification. */
 export interface Loss<Target = FloatArray> {

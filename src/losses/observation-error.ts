@@ -10,7 +10,7 @@
  *                 σ  = a + b·|h|          (convention 'sd')
  * The constant ½·ln(2π) per value is included. NaN observations are missing and skipped.
  */
-import { ScichainError, closestName } from '../errors.ts';
+import { ScichainError, closestName } from '../core/errors.ts';
 import type { ParameterLayout } from '../parameters/layout.ts';
 import type { Transform } from '../parameters/transforms.ts';
 

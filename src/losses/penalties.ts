@@ -3,8 +3,8 @@
  * "weight decay λ" means for plain gradient descent; `l1Penalty(λ)` is λ·Σ|θ|. A mask (1 =
  * penalised) restricts them, e.g. `layout.roleMask('weight')` to leave biases out.
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 
 /** A penalty on θ. */
 export interface Penalty {

@@ -3,7 +3,7 @@
  * `sumSquaredError` = Σ (ŷ − y)², `meanSquaredError` = Σ (ŷ − y)² / (n·width) — the mean over
  * every entry, as PyTorch's `MSELoss()` — and likewise for absolute error.
  */
-import type { FloatArray } from '../memory/dtype.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { ElementwiseKind, Loss, SeparableLoss } from './loss.ts';
 
 /**

@@ -1,5 +1,5 @@
 /** Order statistics of plain number lists (reports, benchmarks, diagnostics). */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /**
  * The q-quantile (0 ≤ q ≤ 1) with linear interpolation between order statistics — the

@@ -2,8 +2,8 @@
  * Checks any right-hand-side VJP against central finite differences: for a random cotangent λ,
  * λᵀ∂f/∂uⱼ and λᵀ∂f/∂pₖ are compared with λᵀ(f(x + hₖeₖ) − f(x − hₖeₖ))/(2hₖ).
  */
-import { ScichainError } from '../errors.ts';
-import { Rng } from '../random/rng.ts';
+import { ScichainError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
 import type { RhsFunction, RhsVjp } from './ode-model.ts';
 
 /** The worst disagreement found by {@link checkVjp}. */

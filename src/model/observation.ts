@@ -2,7 +2,7 @@
  * What is measured: an observation function y = h(u, p, t) with its VJP, so losses over a
  * solution can put their cotangents into the adjoint (∂L/∂u) and the parameters (∂L/∂p).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import type { RhsFunction, RhsVjp } from './ode-model.ts';
 
 /** An observation function and its pullback. */

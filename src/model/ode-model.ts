@@ -3,12 +3,12 @@
  * vector–Jacobian product (the adjoint's workhorse), a Jacobian–vector product and the full
  * Jacobian (stiff solvers, forward sensitivities) — all in place, none allocating.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import type { ParameterComponent } from '../nn/layer.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
+import type { ParameterComponent } from '../core/parameter-component.ts';
 import type { ParameterLayout } from '../parameters/layout.ts';
-import type { Rng } from '../random/rng.ts';
-import type { JacobianFunction, RightHandSide } from '../../solvers/problem.ts';
+import type { Rng } from '../core/rng.ts';
+import type { JacobianFunction, RightHandSide } from '../core/ode-problem.ts';
 
 /** In-place right-hand side (DESIGN.md): writes f(u, p, t) into `du` — the solvers' type. */
 export type RhsFunction = RightHandSide;

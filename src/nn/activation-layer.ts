@@ -1,6 +1,6 @@
 /** A stand-alone element-wise activation layer (no parameters). */
-import { requireInteger } from '../errors.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import { requireInteger } from '../core/errors.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from './activations.ts';
 import type { Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
 import type { FusedStage } from './kernels/fused-chain.ts';

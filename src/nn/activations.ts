@@ -5,9 +5,9 @@
  * (tanh: 1 − y²), so the pullback needs no recomputation; the few that need the
  * pre-activation `z` say so, and dense layers then keep `z` in their cache.
  */
-import { requireName } from '../errors.ts';
+import { requireName } from '../core/errors.ts';
 import { compileWithElementary, exp64Source, tanh64Source } from '../math/elementary.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 
 /** Names accepted wherever an activation is asked for. */
 export type ActivationName =

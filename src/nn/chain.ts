@@ -3,10 +3,10 @@
  * workspace allocated once; the pullback runs them in reverse, passing cotangents through
  * buffers of the same workspace. Nothing is allocated per call.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import { heapAllocator } from '../memory/allocator.ts';
-import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
-import type { Rng } from '../random/rng.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import { heapAllocator } from '../core/allocator.ts';
+import { dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
+import type { Rng } from '../core/rng.ts';
 import { Arena, isArena } from '../wasm/arena.ts';
 import { checkBatch, denseArenaBytes } from './dense.ts';
 import { usesWasm, type KernelChoice } from './kernels/kernel-choice.ts';
@@ -18,15 +18,8 @@ import {
   type FusedStage,
 } from './kernels/fused-chain.ts';
 
-import type {
-  CacheOptions,
-  Layer,
-  LayerCache,
-  LayerPlan,
-  LayerSpec,
-  ParameterGroup,
-  ParameterRole,
-} from './layer.ts';
+import type { CacheOptions, Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
+import type { ParameterGroup, ParameterRole } from '../core/parameter-component.ts';
 
 /** Options of {@link Chain.workspace}. */
 export interface WorkspaceOptions extends CacheOptions {

@@ -10,10 +10,10 @@
  * (`kernels/dense-single.ts`) that fuse bias, activation and the whole pullback into one sweep
  * over W each.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import { heapAllocator } from '../memory/allocator.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
-import type { Rng } from '../random/rng.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import { heapAllocator } from '../core/allocator.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
+import type { Rng } from '../core/rng.ts';
 import { activationKernels, activationSpec, type ActivationKernels } from './activations.ts';
 import { singleSampleKernels, type SingleSampleKernels } from './kernels/dense-single.ts';
 import { denseBatchProducts, type DenseBatchProducts } from './kernels/dense-batch.ts';
@@ -22,14 +22,8 @@ import { callUsesWasm, usesWasm, type KernelChoice } from './kernels/kernel-choi
 import { Arena, isArena } from '../wasm/arena.ts';
 import { initWeights, type WeightInit } from './init.ts';
 import { fusedChain, type FusedChain, type FusedStage } from './kernels/fused-chain.ts';
-import type {
-  CacheOptions,
-  Layer,
-  LayerCache,
-  LayerPlan,
-  LayerSpec,
-  ParameterGroup,
-} from './layer.ts';
+import type { CacheOptions, Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
+import type { ParameterGroup } from '../core/parameter-component.ts';
 
 /** Options of {@link dense}. */
 export interface DenseOptions {

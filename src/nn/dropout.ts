@@ -3,10 +3,10 @@
  * by 1/(1 − rate); outside training it is the identity. The mask is drawn from the cache's
  * own seeded generator and kept for the pullback.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import { heapAllocator } from '../memory/allocator.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
-import { Rng } from '../random/rng.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import { heapAllocator } from '../core/allocator.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
+import { Rng } from '../core/rng.ts';
 import type { CacheOptions, Layer, LayerCache, LayerPlan, LayerSpec } from './layer.ts';
 
 /** Cache of a dropout layer: the scaled mask of the last training-mode forward pass. */

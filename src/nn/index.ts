@@ -9,13 +9,13 @@
 
 // Errors
 /** Error class and categories raised by scichain. */
-export { ScichainError, type ErrorCode } from '../errors.ts';
+export { ScichainError, type ErrorCode } from '../core/errors.ts';
 
 // Element types, memory and data
 /** Element types and buffers. */
-export { type DType, type FloatArray, dtypeOf } from '../memory/dtype.ts';
+export { type DType, type FloatArray, dtypeOf } from '../core/dtype.ts';
 /** The allocator every hot buffer goes through. */
-export { type Allocator, heapAllocator } from '../memory/allocator.ts';
+export { type Allocator, heapAllocator } from '../core/allocator.ts';
 /** ndarray interop for 2-D data. */
 export {
   type MatrixInput,
@@ -23,11 +23,11 @@ export {
   type RowMajor,
   toRowMajor,
   matrixView,
-} from '../memory/matrix.ts';
+} from '../core/matrix.ts';
 
 // Randomness
 /** Seeded random numbers (same seed, same bits). */
-export { Rng, type RngState } from '../random/rng.ts';
+export { Rng, type RngState } from '../core/rng.ts';
 
 // Parameters
 /** One first-class parameter vector: named blocks, views, transforms, freezing. */
@@ -67,16 +67,12 @@ export type { FrozenSource } from '../parameters/frozen-entries.ts';
 
 // Layers
 /** The layer protocol (forward, then in-place pullback). */
+export type { Layer, LayerCache, LayerSpec, LayerPlan, CacheOptions } from './layer.ts';
 export type {
-  Layer,
-  LayerCache,
-  LayerSpec,
-  LayerPlan,
-  CacheOptions,
   ParameterComponent,
   ParameterGroup,
   ParameterRole,
-} from './layer.ts';
+} from '../core/parameter-component.ts';
 /** Chains of layers and their workspaces. */
 export { chain, Chain, ChainWorkspace, type WorkspaceOptions } from './chain.ts';
 /** Dense layers (PyTorch `nn.Linear` parameter order). */
@@ -90,7 +86,7 @@ export { activationNames, type ActivationName } from './activations.ts';
 /** Weight initialisers. */
 export type { WeightInit, WeightInitName, WeightInitFunction } from './init.ts';
 /** Batched evaluation of a model on worker threads (rows shared out, gradients summed). */
-export { DataParallelModel, type DataParallelOptions } from './data-parallel.ts';
+export { DataParallelModel, type DataParallelOptions } from '../training/data-parallel.ts';
 
 // Kernels
 /** Which kernels batched products use (WebAssembly SIMD or TypeScript) and from what size. */

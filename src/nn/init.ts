@@ -2,9 +2,9 @@
  * Weight initialisers (seeded). Glorot/Xavier keeps the variance of activations and
  * cotangents roughly constant through tanh-like layers.
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import type { Rng } from '../random/rng.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
+import type { Rng } from '../core/rng.ts';
 
 /** Built-in weight initialisers. */
 export type WeightInitName =

@@ -2,7 +2,7 @@
  * Rebuilding a layer from its {@link LayerPlan}: how a worker thread gets the same network as
  * the main thread without receiving objects (only plain data crosses threads).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { Activation } from './activation-layer.ts';
 import { Chain } from './chain.ts';
 import { Dense } from './dense.ts';

@@ -12,36 +12,11 @@
  * views: a view is an object, and creating one per call would allocate on the hot path.
  * Batched calls take `n` samples, each sample's features contiguous (`x[s·inputSize + i]`).
  */
-import type { Allocator } from '../memory/allocator.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
-import type { Rng } from '../random/rng.ts';
+import type { Allocator } from '../core/allocator.ts';
+import type { ParameterComponent } from '../core/parameter-component.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import type { FusedChain, FusedStage } from './kernels/fused-chain.ts';
 import type { KernelChoice } from './kernels/kernel-choice.ts';
-
-/** Role of a parameter entry, for penalties that treat weights and biases differently. */
-export type ParameterRole = 'weight' | 'bias' | 'parameter';
-
-/** A named run of parameters inside a component (for JSON files, reports and masks). */
-export interface ParameterGroup {
-  /** Name relative to the component, e.g. `layer1.weight`. */
-  readonly name: string;
-  /** Offset relative to the component's first parameter. */
-  readonly offset: number;
-  readonly size: number;
-  /** Shape for display, e.g. `[32, 4]` for a 32×4 weight matrix. */
-  readonly shape: readonly number[];
-  readonly role: ParameterRole;
-}
-
-/** Anything that owns a run of θ: a layer, a chain, a surrogate, a mechanistic model. */
-export interface ParameterComponent {
-  /** How many entries of θ the component uses. */
-  readonly paramCount: number;
-  /** Seeded initialisation of `theta[offset … offset + paramCount)`. */
-  init(theta: FloatArray, offset: number, rng: Rng): void;
-  /** Named groups inside the component (optional). */
-  parameterGroups?(): readonly ParameterGroup[];
-}
 
 /** Per-layer scratch and forward record; sized once for a batch capacity and a dtype. */
 export interface LayerCache {

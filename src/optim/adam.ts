@@ -5,8 +5,8 @@
  *   θ ← θ(1 − η·λ) − (η / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε).
  * Moments are kept in float64 whatever θ's dtype.
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import {
   checkFrozen,
   requireFiniteGradient,

@@ -2,8 +2,8 @@
  * Gradient descent with optional (Nesterov) momentum, PyTorch's SGD convention:
  *   b ← μb + g;  θ ← θ − η·(nesterov ? g + μb : b).
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import {
   checkFrozen,
   requireFiniteGradient,

@@ -5,7 +5,7 @@
  * is exactly zero there. A failed line search keeps the best point found; progress is never
  * lost.
  */
-import { requireInteger } from '../errors.ts';
+import { requireInteger } from '../core/errors.ts';
 import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
 import {
   arrayField,
@@ -18,8 +18,8 @@ import {
   requireObject,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import { ProgressBar } from '../training/progress.ts';
+import type { FloatArray } from '../core/dtype.ts';
+import { ProgressBar } from './progress.ts';
 import { strongWolfeLineSearch, type LineFunction } from './line-search.ts';
 import {
   allFinite,

@@ -5,7 +5,7 @@
  * the search backs off instead of failing.
  */
 
-import { ScichainError, requireInteger } from '../errors.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
 
 /** φ(α) = f(x + α·d): `evaluate` sets `value` and `slope` = φ′(α) for the trial step. */
 export interface LineFunction {

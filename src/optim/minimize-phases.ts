@@ -7,9 +7,9 @@
  * SIGTERM are seen: the current slice finishes, a checkpoint is written atomically, and the run
  * resolves as `'Interrupted'`. Checkpoints are also written every `everySeconds`.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { readJsonFile } from '../io/read-text-file.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import { encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
 import {
   arrayField,

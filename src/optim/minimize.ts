@@ -4,10 +4,10 @@
  * objectives (the default), Adam or gradient descent for a fixed number of steps. θ is updated
  * in place and also returned; at the end it holds the best point accepted.
  */
-import { ScichainError, requireInteger, requireName } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import { EarlyStopping, type EarlyStoppingOptions } from '../training/early-stopping.ts';
-import { ProgressBar, type ProgressSetting } from '../training/progress.ts';
+import { ScichainError, requireInteger, requireName } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
+import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
+import { ProgressBar, type ProgressSetting } from './progress.ts';
 import { adam } from './adam.ts';
 import { gradientDescent } from './gradient-descent.ts';
 import { lbfgs, type LbfgsState } from './lbfgs.ts';

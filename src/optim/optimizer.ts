@@ -3,8 +3,8 @@
  * never moved by any optimizer: the blocks frozen in θ's layout (when a layout made θ, see
  * `parameters/frozen-entries.ts`) together with those of an explicit mask (1 = frozen).
  */
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { FieldPlace } from '../parameters/json-fields.ts';
 
 /** An objective for the optimizers: writes ∂f/∂θ into `grad` (overwriting it) and returns f(θ). */

@@ -15,7 +15,7 @@
  * `worker-entry.js` (see docs/performance.md). From the TypeScript sources (tsx, vitest) the
  * entry is `worker-entry.ts`. {@link setWorkerUrl} or the pool's `workerUrl` option overrides it.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import {
   BOOTED,
   DONE,

@@ -5,7 +5,7 @@
  * `WebAssembly.Memory` or `SharedArrayBuffer` (shared, not copied) — that is how the main thread
  * and the workers see the same θ, data and result buffers.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** Given to a task factory on a worker thread. */
 export interface TaskContext<A = unknown> {

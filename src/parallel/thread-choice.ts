@@ -5,7 +5,7 @@
  * step)
  * and the model can be rebuilt on workers; otherwise one thread.
  */
-import { requireInteger } from '../errors.ts';
+import { requireInteger } from '../core/errors.ts';
 import { availableCores, canStartWorkers } from './host.ts';
 
 /** A `threads` option: a count, or `'auto'`. */

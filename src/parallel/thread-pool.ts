@@ -32,7 +32,7 @@
  * first registration (a pool never used starts none), do not keep the process alive, and are
  * stopped when the pool is closed or collected as garbage.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import {
   BOOTED,
   COMMAND,

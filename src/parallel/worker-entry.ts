@@ -44,7 +44,7 @@ registerWorkerModule(
   'population-task',
   () => import('../pharmacometrics/estimation/population-task.ts'),
 );
-registerWorkerModule('data-parallel-task', () => import('../nn/data-parallel-task.ts'));
+registerWorkerModule('data-parallel-task', () => import('../training/data-parallel-task.ts'));
 registerWorkerModule('objective-sum-task', () => import('../training/objective-sum-task.ts'));
 
 type Message =

@@ -3,7 +3,7 @@
  * shortest representation is printed); only negative zero needs a marker, and non-finite
  * values are refused rather than silently turned into null.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** A JSON-safe exact number. */
 export type ExactNumber = number | '-0';

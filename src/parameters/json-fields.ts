@@ -5,7 +5,7 @@
  * Objects are read through own properties only: a `__proto__` or `constructor` key in a file
  * is just an unknown key, never a prototype lookup.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** Where a value comes from: the file (or "checkpoint") and the JSON path inside it. */
 export interface FieldPlace {

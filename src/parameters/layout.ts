@@ -5,10 +5,14 @@
  * transform (θ holds the unconstrained value), be frozen, and be saved to and loaded from JSON
  * with their names, bit for bit.
  */
-import { ScichainError, closestName, requireName } from '../errors.ts';
-import { arrayType, dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
-import type { ParameterComponent, ParameterGroup, ParameterRole } from '../nn/layer.ts';
-import { Rng, toRng } from '../random/rng.ts';
+import { ScichainError, closestName, requireName } from '../core/errors.ts';
+import { arrayType, dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
+import type {
+  ParameterComponent,
+  ParameterGroup,
+  ParameterRole,
+} from '../core/parameter-component.ts';
+import { Rng, toRng } from '../core/rng.ts';
 import { registerTheta, type FrozenSource } from './frozen-entries.ts';
 import { parametersFromJSON, parametersToJSON, type ParameterFile } from './parameter-json.ts';
 import { identity, positive, bounded, type Transform } from './transforms.ts';

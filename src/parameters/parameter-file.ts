@@ -1,7 +1,7 @@
 /** Reading and writing parameter files on disk (Node.js). */
 import { readJsonFile } from '../io/read-text-file.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import type { ParameterLayout } from './layout.ts';
 
 /**

@@ -20,7 +20,7 @@ import {
   stringField,
   type FieldPlace,
 } from './json-fields.ts';
-import { arrayType, dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
+import { arrayType, dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
 import type { ParameterLayout } from './layout.ts';
 import { sameTransform, type TransformJSON } from './transforms.ts';
 

@@ -3,7 +3,7 @@
  * value a model reads. Their derivatives let gradients with respect to natural values be
  * carried back to θ (chain rule), so constrained parameters train like free ones.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** JSON form of a transform, stored in parameter files. */
 export type TransformJSON =

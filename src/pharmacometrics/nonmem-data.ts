@@ -32,7 +32,7 @@
  * row 1) and the column; lesser ones are returned as warnings (never printed).
  */
 import { readTextFile } from '../io/read-text-file.ts';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { readColumns, type NonmemItem } from './data/columns.ts';
 import { readCsvTable } from './data/csv-table.ts';
 import { DataProblems, type DataWarning } from './data/data-problems.ts';

@@ -6,7 +6,7 @@
  * `writeReport` from `scichain/node`) writes the file with the `plotly.js-dist-min` bundle
  * inlined. Examples write theirs to `reports/`.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { escapeHtml, scriptJson } from './html.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
 import { plotlySource } from '../io/plotly-source.ts';

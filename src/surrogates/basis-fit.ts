@@ -4,10 +4,10 @@
  * design matrix A[s, j] = φ_j(x_s), solved by pivoted QR (`linalg/least-squares.ts`). Not a hot
  * path: it allocates.
  */
-import { ScichainError, requireFiniteMatrix, requireLength } from '../errors.ts';
+import { ScichainError, requireFiniteMatrix, requireLength } from '../core/errors.ts';
 import { leastSquares } from '../linalg/least-squares.ts';
-import type { FloatArray } from '../memory/dtype.ts';
-import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
+import type { FloatArray } from '../core/dtype.ts';
+import { toRowMajor, type MatrixInput } from '../core/matrix.ts';
 import type { ProductBasisLayer } from './product-basis.ts';
 
 /** Samples for a fit: a flat row-major array (each sample's values contiguous) or a 2-D view. */

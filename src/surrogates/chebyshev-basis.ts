@@ -4,7 +4,7 @@
  * derivatives as source for the layers' generated kernels, and Clenshaw's algorithm for a series
  * (interpolants).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import {
   literal,
   type Recurrence,

@@ -9,8 +9,8 @@
  * interpolant converges as fast as the best polynomial approximation up to a factor of
  * O(log N): geometrically for analytic functions.
  */
-import { ScichainError, requireFinite, requireInteger, requireLength } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError, requireFinite, requireInteger, requireLength } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import { checkInterval, clenshaw, type Interval } from './chebyshev-basis.ts';
 import type { Chebyshev } from './chebyshev.ts';
 import { MAX_BASIS_SIZE } from './multi-index.ts';

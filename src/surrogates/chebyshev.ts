@@ -10,8 +10,8 @@
  * [outputs, degree + 1, …, degree + 1]; a `'total'` basis keeps the rows of that order with
  * k₁ + … + k_d ≤ degree (see `layer.multiIndex`).
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { LayerSpec } from '../nn/layer.ts';
 import {
   fitCoefficients,

@@ -15,8 +15,8 @@
  * [2H + 1, …, 2H + 1] whose index along each input is 0 for the constant, 2k − 1 for cos(kθ) and
  * 2k for sin(kθ) (the same per-input order as the additive form; see `layer.multiIndex`).
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import type { LayerSpec } from '../nn/layer.ts';
 import {
   fitCoefficients,

@@ -7,7 +7,7 @@
  * fastest (the order of a row-major array of shape [m, …, m]); the total-degree set is the
  * subsequence of the tensor set with k₁ + … + k_d ≤ degree. Row 0 of every set is (0, …, 0).
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** Largest basis a surrogate may have: beyond it the coefficient count is a mistake. */
 export const MAX_BASIS_SIZE = 1_000_000;

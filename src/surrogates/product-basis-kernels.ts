@@ -33,7 +33,7 @@
  * with a leading `$` (see {@link UnivariateBasis}), so the two never collide.
  */
 import { compileWithElementary } from '../math/elementary.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 
 /** A number as a source literal that reads back as the same double. */
 export function literal(v: number): string {

@@ -21,13 +21,14 @@
  * {@link ProductBasisLayer.singleSample} gives the unchecked float64 single-sample entry points
  * that expression models call inside ODE right-hand sides.
  */
-import { ScichainError } from '../errors.ts';
-import { heapAllocator } from '../memory/allocator.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import { heapAllocator } from '../core/allocator.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import { checkBatch } from '../nn/dense.ts';
 import type { FusedChain } from '../nn/kernels/fused-chain.ts';
-import type { CacheOptions, Layer, LayerCache, ParameterGroup } from '../nn/layer.ts';
-import type { Rng } from '../random/rng.ts';
+import type { ParameterGroup } from '../core/parameter-component.ts';
+import type { CacheOptions, Layer, LayerCache } from '../nn/layer.ts';
+import type { Rng } from '../core/rng.ts';
 import type { MultiIndexSet } from './multi-index.ts';
 import {
   compileProductBasis,

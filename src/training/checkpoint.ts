@@ -11,7 +11,7 @@
  */
 import { readJsonFile } from '../io/read-text-file.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic.ts';
-import type { DType } from '../memory/dtype.ts';
+import type { DType } from '../core/dtype.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
 import type { ExactNumber } from '../parameters/exact-numbers.ts';
 import {
@@ -29,8 +29,8 @@ import {
   stringField,
   type FieldPlace,
 } from '../parameters/json-fields.ts';
-import type { RngState } from '../random/rng.ts';
-import type { EarlyStoppingState } from './early-stopping.ts';
+import type { RngState } from '../core/rng.ts';
+import type { EarlyStoppingState } from '../optim/early-stopping.ts';
 import type { EpochRecord } from './epoch-history.ts';
 
 /** The checkpoint format's current version. */

@@ -9,7 +9,7 @@
  * What is kept depends only on the records and the stride, so a resumed run (which restores
  * both from its checkpoint) keeps exactly what an uninterrupted run keeps.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** One epoch's record. */
 export interface EpochRecord {

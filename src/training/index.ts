@@ -75,9 +75,9 @@ export {
   EarlyStopping,
   type EarlyStoppingOptions,
   type EarlyStoppingState,
-} from './early-stopping.ts';
+} from '../optim/early-stopping.ts';
 /** Terminal progress bar. */
-export { ProgressBar, type ProgressSetting } from './progress.ts';
+export { ProgressBar, type ProgressSetting } from '../optim/progress.ts';
 /** A sum of independent objectives (multi-trajectory losses), optionally on threads. */
 export {
   sumOfObjectives,

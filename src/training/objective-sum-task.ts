@@ -2,7 +2,7 @@
  * The worker side of a threaded {@link ObjectiveSum}: the parts built by the user's setup
  * export, and per command this worker's fixed share of them evaluated at the shared p.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { runSetup, shareOf, type ParallelTask, type TaskContext } from '../parallel/task.ts';
 import {
   OP_PARTS,

@@ -11,7 +11,7 @@
  * objectives do). Every part's loss and gradient lands in its own slot and the slots are summed
  * in part order, so the result is bit-identical on any number of threads.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import type { ValueAndGradient } from '../optim/optimizer.ts';
 import { shareOf, workerModuleUrl, type TaskModule } from '../parallel/task.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';

@@ -3,19 +3,19 @@
  * pass (forward, loss seed, pullback) into the caller's gradient vector. Data are validated once
  * here — non-finite entries are reported by row and column — so the hot loop needs no checks.
  */
-import { ScichainError, requireFiniteMatrix, requireInteger } from '../errors.ts';
+import { ScichainError, requireFiniteMatrix, requireInteger } from '../core/errors.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import { checkLoss } from '../losses/builtin.ts';
 import type { Loss } from '../losses/loss.ts';
 import type { Penalty } from '../losses/penalties.ts';
-import { heapAllocator, type Allocator } from '../memory/allocator.ts';
-import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
-import { toRowMajor, type MatrixInput } from '../memory/matrix.ts';
+import { heapAllocator, type Allocator } from '../core/allocator.ts';
+import { dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
+import { toRowMajor, type MatrixInput } from '../core/matrix.ts';
 import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
 import { Arena } from '../wasm/arena.ts';
 import { wasmFeatures } from '../wasm/features.ts';
 import type { Layer, LayerCache } from '../nn/layer.ts';
-import { DataParallelModel } from '../nn/data-parallel.ts';
+import { DataParallelModel } from './data-parallel.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
 import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
 

@@ -5,13 +5,13 @@
  * to a file every so many epochs or seconds, and (with {@link trainSupervisedAsync}) on SIGINT
  * or SIGTERM.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import { arrayType, dtypeOf, type FloatArray } from '../memory/dtype.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import { arrayType, dtypeOf, type FloatArray } from '../core/dtype.ts';
 import { adam } from '../optim/adam.ts';
 import type { FirstOrderOptimizer } from '../optim/optimizer.ts';
 import { encodeExact } from '../parameters/exact-numbers.ts';
 import { child } from '../parameters/json-fields.ts';
-import { Rng } from '../random/rng.ts';
+import { Rng } from '../core/rng.ts';
 import {
   CHECKPOINT_VERSION,
   checkCheckpoint,
@@ -19,9 +19,9 @@ import {
   saveCheckpoint,
   type TrainingCheckpoint,
 } from './checkpoint.ts';
-import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.ts';
+import { EarlyStopping, type EarlyStoppingOptions } from '../optim/early-stopping.ts';
 import { EpochHistory, type EpochRecord } from './epoch-history.ts';
-import { ProgressBar, type ProgressSetting } from './progress.ts';
+import { ProgressBar, type ProgressSetting } from '../optim/progress.ts';
 import { checkCheckpointOptions } from '../io/checkpoint-file.ts';
 import { nextTurn } from '../io/event-loop.ts';
 import { SignalWatch } from '../io/signals.ts';

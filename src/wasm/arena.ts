@@ -17,9 +17,9 @@
  *
  * Allocation is a bump pointer, 16-byte aligned (one v128); buffers live as long as the arena.
  */
-import { ScichainError } from '../errors.ts';
-import type { Allocator } from '../memory/allocator.ts';
-import type { DType, FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from '../core/errors.ts';
+import type { Allocator } from '../core/allocator.ts';
+import type { DType, FloatArray } from '../core/dtype.ts';
 import { sharedMemoryAllocated } from '../parallel/collect-garbage.ts';
 import { wasmFeatures } from './features.ts';
 

@@ -11,7 +11,7 @@
  * generated code reads like the specification. Immediates are given as arguments:
  * memory instructions take a byte offset (alignment is natural), lane instructions a lane.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 
 /** WebAssembly value types. */
 export type ValueType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';

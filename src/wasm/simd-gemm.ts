@@ -17,7 +17,7 @@
  * added into C, so both panels stay in cache and float32 sums are blocked (error grows with the
  * chunk length, not with K).
  */
-import type { DType } from '../memory/dtype.ts';
+import type { DType } from '../core/dtype.ts';
 import type { FunctionBuilder } from './emitter.ts';
 import type { SimdMath } from './simd-math.ts';
 

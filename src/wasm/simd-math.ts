@@ -19,7 +19,7 @@
  * them on dense grids including the tails. Activations without a SIMD form here (softplus,
  * which needs log1p) run as the plain TypeScript kernels on the same buffers.
  */
-import type { DType } from '../memory/dtype.ts';
+import type { DType } from '../core/dtype.ts';
 import type { FunctionBuilder } from './emitter.ts';
 
 /** Activations with a SIMD value here (softplus falls back to TypeScript). */

@@ -4,7 +4,7 @@
  * scenario in turn and posts one object: per scenario what it returned or the error it failed
  * with (message and code), and how long it took (ms).
  */
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import { threadSupport } from '../../src/parallel/host.ts';
 import { ThreadPool, prepareThreads, resolveThreads } from '../../src/parallel/thread-pool.ts';
 import { chain, dense, meanSquaredError, supervisedObjective } from '../../src/index.ts';

@@ -2,7 +2,7 @@ import { evaluate } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { leastSquares, polynomialLibrary, Rng, sparseRegression } from '../../src/index.ts';
 import { libraryMatrix, stlsq } from '../../src/surrogates/index.ts';
-import { luFactor, luSolve } from '../../solvers/stiff/lu.ts';
+import { luFactor, luSolve } from '../../src/linalg/lu.ts';
 
 /** Solves (AᵀA + λI)x = Aᵀb by LU: an independent check of the QR path. */
 function normalEquations(

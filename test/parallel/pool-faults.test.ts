@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { ScichainError } from '../../src/errors.ts';
+import { ScichainError } from '../../src/core/errors.ts';
 import { threadSupport } from '../../src/parallel/host.ts';
 import {
   ThreadPool,

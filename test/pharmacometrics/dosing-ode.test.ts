@@ -11,7 +11,7 @@ import { twoCompartmentIv } from '../../models/pk/two-compartment-iv.ts';
 import { twoCompartmentOral } from '../../models/pk/two-compartment-oral.ts';
 import { indirectResponseIV } from '../../models/pd/indirect-response.ts';
 import { baselineState } from '../../models/pd/turnover.ts';
-import { odeProblem } from '../../solvers/problem.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
 import { solve } from '../../solvers/solve.ts';
 import { expressionModel, type ExpressionModel } from '../../src/expressions/expression-model.ts';
 import { scalar } from '../../src/parameters/layout.ts';

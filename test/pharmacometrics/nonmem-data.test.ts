@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScichainError, type ErrorCode } from '../../src/errors.ts';
+import { ScichainError, type ErrorCode } from '../../src/core/errors.ts';
 import {
   readNonmemData,
   readNonmemFile,

@@ -10,7 +10,7 @@ const probe = `
 import { allocatingControl, bytesAllocatedPerCall } from './bench/harness.ts';
 import { chain } from './src/nn/chain.ts';
 import { dense } from './src/nn/dense.ts';
-import { Rng } from './src/random/rng.ts';
+import { Rng } from './src/core/rng.ts';
 import { chebyshev } from './src/surrogates/chebyshev.ts';
 import { fourier } from './src/surrogates/fourier.ts';
 

@@ -2,8 +2,8 @@
 // theoretical geometric rate, exp to machine precision), the layer's values against the series,
 // multi-input bases, least-squares fits, behaviour outside the domain and every error case.
 import { describe, expect, it } from 'vitest';
-import { ScichainError } from '../../src/errors.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { ScichainError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { Chebyshev, chebyshev, chebyshevFit } from '../../src/surrogates/chebyshev.ts';
 import {
   chebyshevEvaluate,

@@ -2,8 +2,8 @@
 // forms, large inputs), recovery of known coefficients from noisy periodic data by least squares,
 // parameter layout and every error case.
 import { describe, expect, it } from 'vitest';
-import { ScichainError } from '../../src/errors.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { ScichainError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { Fourier, fourier, fourierFit } from '../../src/surrogates/fourier.ts';
 
 function evaluate(layer: Fourier, theta: Float64Array, xs: ArrayLike<number>): Float64Array {

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { chain } from '../../src/nn/chain.ts';
 import { dense } from '../../src/nn/dense.ts';
 import type { Layer } from '../../src/nn/layer.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { centralDifferences, relativeError } from '../helpers/finite-differences.ts';
 import { Chebyshev, chebyshev } from '../../src/surrogates/chebyshev.ts';
 import { Fourier, fourier } from '../../src/surrogates/fourier.ts';
-import type { FloatArray } from '../../src/memory/dtype.ts';
+import type { FloatArray } from '../../src/core/dtype.ts';
 
 interface Case {
   layer: Layer;

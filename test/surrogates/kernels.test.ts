@@ -7,7 +7,7 @@
 // when straight-line code would be too large) against the straight-line form.
 import { describe, expect, it } from 'vitest';
 import type { Layer } from '../../src/nn/layer.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { ChebyshevBasis } from '../../src/surrogates/chebyshev-basis.ts';
 import { chebyshev } from '../../src/surrogates/chebyshev.ts';
 import { fourier } from '../../src/surrogates/fourier.ts';

@@ -4,9 +4,9 @@
 // out-of-domain modes and θ at an offset; and each instance keeps its own forward record.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FloatArray } from '../../src/memory/dtype.ts';
+import type { FloatArray } from '../../src/core/dtype.ts';
 import type { Layer } from '../../src/nn/layer.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { chebyshev } from '../../src/surrogates/chebyshev.ts';
 import { fourier } from '../../src/surrogates/fourier.ts';
 

@@ -18,7 +18,7 @@ import { dense } from '../../src/nn/dense.ts';
 import { meanSquaredError } from '../../src/losses/regression.ts';
 import { supervisedObjective } from '../../src/training/supervised-objective.ts';
 import { trainSupervised, trainSupervisedAsync } from '../../src/training/train-supervised.ts';
-import { Rng } from '../../src/random/rng.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { expressionModel } from '../../src/expressions/expression-model.ts';
 import { odeSubjects } from '../../src/pharmacometrics/estimation/ode-subjects.ts';
 import { readNonmemData } from '../../src/pharmacometrics/nonmem-data.ts';

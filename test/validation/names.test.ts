@@ -3,7 +3,7 @@
 // TypeScript types protected these; JavaScript callers, JSON and command lines bypass them —
 // `method: 'foce'` or `'Bogus'` ran FOCEI.
 import { describe, expect, it } from 'vitest';
-import { requireName, ScichainError } from '../../src/errors.ts';
+import { requireName, ScichainError } from '../../src/core/errors.ts';
 import { fitPopulation } from '../../src/pharmacometrics/estimation/fit-population.ts';
 import { fitNeuralPopulation } from '../../src/pharmacometrics/estimation/fit-neural-population.ts';
 import { odeSubjects } from '../../src/pharmacometrics/estimation/ode-subjects.ts';
@@ -13,8 +13,8 @@ import { adam } from '../../src/optim/adam.ts';
 import { dense } from '../../src/nn/dense.ts';
 import { chain } from '../../src/nn/chain.ts';
 import { solve } from '../../solvers/solve.ts';
-import { odeProblem } from '../../solvers/problem.ts';
-import { odeObjective, type ODEObjectiveSpec } from '../../solvers/sensitivity/ode-objective.ts';
+import { odeProblem } from '../../src/core/ode-problem.ts';
+import { odeObjective, type ODEObjectiveSpec } from '../../src/training/ode-objective.ts';
 import { expressionModel } from '../../src/expressions/expression-model.ts';
 import { supervisedObjective } from '../../src/training/supervised-objective.ts';
 import { lossByName } from '../../src/losses/builtin.ts';

@@ -13,8 +13,8 @@
  * results: every float32 value is exactly representable in float64, and the kernels accumulate
  * in float64 either way.
  */
-import { heapAllocator, type Allocator } from '../../memory/allocator.ts';
-import type { DType, FloatArray } from '../../memory/dtype.ts';
+import { heapAllocator, type Allocator } from '../../core/allocator.ts';
+import type { DType, FloatArray } from '../../core/dtype.ts';
 import { gemmFor } from './gemm.ts';
 
 /** Batched products of one dense layer shape. */

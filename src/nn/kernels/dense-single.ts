@@ -9,7 +9,7 @@
  *   cotangent x̄ = Wᵀ·z̄ in a single sweep over W — each weight is read once. A variant without
  *   the input cotangent is generated for first layers, whose x̄ nobody needs.
  */
-import type { DType, FloatArray } from '../../memory/dtype.ts';
+import type { DType, FloatArray } from '../../core/dtype.ts';
 import { activationSpec, compileKernel } from '../activations.ts';
 
 /** y = f(W·x + b) for one sample; `z` receives the pre-activation when the activation needs it. */

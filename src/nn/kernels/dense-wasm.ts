@@ -14,7 +14,7 @@
  * to an arena: operands that already live there (workspace buffers, θ or data allocated from
  * the arena) are used in place, anything else is staged through arena buffers reserved here.
  */
-import type { DType, FloatArray } from '../../memory/dtype.ts';
+import type { DType, FloatArray } from '../../core/dtype.ts';
 import type { Arena } from '../../wasm/arena.ts';
 import { ModuleBuilder, type FunctionBuilder } from '../../wasm/emitter.ts';
 import { wasmFeatures } from '../../wasm/features.ts';

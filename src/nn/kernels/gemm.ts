@@ -21,8 +21,8 @@
  * Every generated function is a separate `Function`, so each keeps its own monomorphic type
  * feedback in the JIT (Float32Array and Float64Array loads never meet in one kernel).
  */
-import { ScichainError } from '../../errors.ts';
-import type { DType, FloatArray } from '../../memory/dtype.ts';
+import { ScichainError } from '../../core/errors.ts';
+import type { DType, FloatArray } from '../../core/dtype.ts';
 
 /**
  * C (+)= A·B with explicit strides; `accumulate` false overwrites C. Kernels generated with a

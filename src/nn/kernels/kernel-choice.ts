@@ -6,7 +6,7 @@
  * TypeScript kernels (the ODE right-hand-side case). `'wasm'` and `'typescript'` force a path
  * (`'wasm'` fails clearly where WebAssembly SIMD is missing).
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { wasmFeatures } from '../../wasm/features.ts';
 
 /** Kernel selection. */

@@ -24,7 +24,7 @@
  * After `setParameters`, evaluation allocates nothing beyond the output buffers passed in.
  * Resets return to zero amounts.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { DoseSchedule } from '../dosing/dose-schedule.ts';
 import { doseTimeline, TimelineAction, type DoseTimeline } from '../dosing/dose-timeline.ts';
 import type { PeriodicInput } from '../dosing/periodic-input.ts';
@@ -36,7 +36,7 @@ import {
   type MicroConstants,
 } from './disposition.ts';
 import { decayDifference, decayDifferenceIntegral, phi1 } from './exponential-kernels.ts';
-import { luFactor, luSolve } from '../../../solvers/stiff/lu.ts';
+import { luFactor, luSolve } from '../../linalg/lu.ts';
 
 /** Which side of an event time an output takes: after the events there (default) or before. */
 export type EventSide = 'left' | 'right';

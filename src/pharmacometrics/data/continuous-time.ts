@@ -5,7 +5,7 @@
  * restarted TIME would land after-reset records among the earlier ones — a silently wrong
  * prediction. They call {@link requireContinuousTime} first.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { SubjectRecords } from '../records.ts';
 
 /**

@@ -3,7 +3,7 @@
  * collected and returned (never printed). Both name the 1-based file row (header = row 1) and,
  * where one is at fault, the column.
  */
-import { ScichainError, type ErrorCode } from '../../errors.ts';
+import { ScichainError, type ErrorCode } from '../../core/errors.ts';
 
 /** What a {@link DataWarning} is about. */
 export type DataWarningCode =

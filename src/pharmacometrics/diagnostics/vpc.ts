@@ -3,9 +3,9 @@
  * the observed percentiles per time bin with the distribution of the same percentiles across
  * replicates (median and a prediction interval of each).
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { quantile } from '../../math/statistics.ts';
-import { Rng } from '../../random/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import type { PopulationModel, PopulationSubject } from '../estimation/population-model.ts';
 import { simulatePopulation } from '../simulation/simulate-population.ts';
 

@@ -22,7 +22,7 @@
  *   infusions), plus the record's own dose and its ADDL doses as transient doses.
  */
 import { TIME_MERGE_TOLERANCE } from '../../../solvers/options.ts';
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { DoseRecord } from '../records.ts';
 import {
   bioavailabilityOf,

@@ -4,7 +4,7 @@
  * (RATE = −2). Each is a plain number per compartment here — evaluate the model's expressions
  * for the subject first.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 
 /** Values by 1-based CMT number: `{ 1: 0.7 }` is F1 = 0.7. */
 export type ByCompartment = Readonly<Record<number, number>>;

@@ -8,7 +8,7 @@
  * changes, summed afresh over the infusions running there — so overlapping infusions add up
  * and a rate returns to exactly 0 (no drift from adding and subtracting).
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { DoseSchedule, InfusionDose } from './dose-schedule.ts';
 import { periodicInput, type PeriodicInput } from './periodic-input.ts';
 

@@ -11,7 +11,7 @@
  * forward-sensitivity methods require events that leave p alone; infusions there need the
  * rate as an input of time instead — see `solvers/sensitivity/events.ts`.)
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { ParameterLayout } from '../../parameters/layout.ts';
 
 /** Prefix of the infusion-rate parameter of a state: `rate_<state>`. */

@@ -16,14 +16,14 @@
  * zeroed except the regimen's); the caller adds it to the current state — meaningful for linear
  * kinetics, as in NONMEM.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { TimedEvent } from '../../../solvers/options.ts';
 import {
   odeProblem,
   type JacobianFunction,
   type RightHandSide,
   type TimeDerivative,
-} from '../../../solvers/problem.ts';
+} from '../../core/ode-problem.ts';
 import { solve, type MethodName } from '../../../solvers/solve.ts';
 import { describeSteadyState } from './dose-schedule.ts';
 import type { RateParameters } from './infusion-inputs.ts';

@@ -13,7 +13,7 @@
  *
  * Events at one time run as the timeline orders them: reset, steady state, rates, boluses.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { TimedEvent } from '../../../solvers/options.ts';
 import { bolus, type DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
 import type { DoseSchedule } from './dose-schedule.ts';

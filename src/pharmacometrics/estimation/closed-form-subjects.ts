@@ -6,7 +6,7 @@
  * duration) may depend on φ — then the schedule is rebuilt for each prediction.
  */
 import { sameTime } from '../../../solvers/options.ts';
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { ClosedFormPkModel } from '../closed-form/closed-form-pk-model.ts';
 import { doseSchedule } from '../dosing/build-dose-schedule.ts';
 import type { DoseSchedule } from '../dosing/dose-schedule.ts';

@@ -13,7 +13,7 @@
  * and it is almost always a misspelt name. A θ that is meant to stay unused can be held with
  * `fixed`, which this check respects.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { MinimizeResult } from '../../optim/minimize.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 

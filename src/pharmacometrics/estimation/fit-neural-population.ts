@@ -19,7 +19,7 @@
  * FOCE" workflow rather than a joint FOCEI optimum: the weights minimise J, not the marginal
  * likelihood's approximation.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
 import {
   checkCheckpointOptions,

@@ -10,7 +10,7 @@
  * Both minimise Σⱼ ln R + (y − f)²/R (−2LL without the constant, NONMEM convention) by L-BFGS
  * with the gradient of {@link JointObjective}.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { minimize } from '../../optim/minimize.ts';
 import {
   checkObservations,

@@ -12,7 +12,7 @@
  * `aic` and `bic` include it (AIC = −2LL + 2k, BIC = −2LL + k·ln N, N observations, k estimated
  * parameters) — the identities nlmixr2 reports.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { choleskyFactor, choleskyInverse, choleskyLogDet } from '../../linalg/cholesky.ts';
 import type { LbfgsState } from '../../optim/lbfgs.ts';
 import { minimize, type MinimizeResult } from '../../optim/minimize.ts';

@@ -11,7 +11,7 @@
  * (`th_0 = theta[TN[0]]`), whatever they are called.
  */
 import { SymbolNode, parse, type AccessorNode, type ConstantNode, type MathNode } from 'mathjs';
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { EMIT_HELPERS, emitJs } from '../../expressions/emit-js.ts';
 import { MATH_CONSTANTS } from '../../expressions/functions.ts';
 import {

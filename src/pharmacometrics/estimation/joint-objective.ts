@@ -16,7 +16,7 @@
  * ∂φ/∂η by central differences of the algebraic individual model (relative error ~1e-9); the
  * rest is analytic.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { choleskyFactor, choleskyInverse } from '../../linalg/cholesky.ts';
 import type { ValueAndGradient } from '../../optim/optimizer.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';

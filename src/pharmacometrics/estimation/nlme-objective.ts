@@ -26,7 +26,7 @@
  * Everything here is per subject and allocation-free after construction, so subjects can be
  * evaluated independently (and in parallel).
  */
-import { ScichainError, requireName } from '../../errors.ts';
+import { ScichainError, requireName } from '../../core/errors.ts';
 import { choleskyFactor, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.ts';
 import { ResidualVariance } from './residual-error.ts';
 

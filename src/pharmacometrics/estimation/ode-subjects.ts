@@ -18,11 +18,11 @@
  * refused when the observations name more than one compartment. A solve that fails throws
  * `SolverFailed` naming the subject, the time reached and the reason — never NaN predictions.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { ODEModel } from '../../model/ode-model.ts';
 import type { Observation } from '../../model/observation.ts';
 import type { ParameterLayout } from '../../parameters/layout.ts';
-import { odeProblem } from '../../../solvers/problem.ts';
+import { odeProblem } from '../../core/ode-problem.ts';
 import { checkMethodName, solve, type MethodName } from '../../../solvers/solve.ts';
 import type { DifferentiableEvent } from '../../../solvers/sensitivity/events.ts';
 import { stateSensitivities } from '../../../solvers/sensitivity/forward-sensitivity.ts';

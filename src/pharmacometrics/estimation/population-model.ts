@@ -14,7 +14,7 @@
  * diagonal and L_kl below it (for a diagonal Ω only log ω_k = ½·log ω²_k). Every x is a valid
  * positive-definite Ω, and the map is smooth — which an unconstrained quasi-Newton method needs.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { compileIndividual, type CompiledIndividual } from './individual-expressions.ts';
 import type { ResidualError, ResidualErrorType } from './residual-error.ts';
 

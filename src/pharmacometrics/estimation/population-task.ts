@@ -5,7 +5,7 @@
  * back into the shared block. Each subject is always evaluated by the same thread, so its warm
  * starts evolve exactly as on one thread.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { runSetup, shareOf, type ParallelTask, type TaskContext } from '../../parallel/task.ts';
 import {
   CURVATURE_VERSION,

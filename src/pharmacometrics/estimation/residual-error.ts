@@ -12,7 +12,7 @@
  *
  * The two combined conventions are named explicitly because tools differ in their default.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 
 /** Name of a residual error model (see the module comment). */
 export type ResidualErrorType =

@@ -7,7 +7,7 @@
  *   const simulated = simulatePopulation(model, x, odeSubjects(design, spec), rng);
  *   const data = withObservations(design, simulated);
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import type { DoseRecord, SubjectRecords } from '../records.ts';
 import type { SimulatedSubject } from './simulate-population.ts';
 

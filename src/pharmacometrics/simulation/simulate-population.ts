@@ -3,9 +3,9 @@
  * residual errors ε from the residual model, seeded — the same seed gives the same numbers.
  * Used for visual predictive checks and for making data sets.
  */
-import { ScichainError } from '../../errors.ts';
+import { ScichainError } from '../../core/errors.ts';
 import { choleskyFactor } from '../../linalg/cholesky.ts';
-import { Rng } from '../../random/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import type { PopulationModel, PopulationSubject } from '../estimation/population-model.ts';
 import { ResidualVariance } from '../estimation/residual-error.ts';
 

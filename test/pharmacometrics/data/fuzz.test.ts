@@ -10,7 +10,7 @@ import { NONMEM_ITEMS } from '../../../src/pharmacometrics/data/columns.ts';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScichainError } from '../../../src/errors.ts';
+import { ScichainError } from '../../../src/core/errors.ts';
 import { doseSchedule } from '../../../src/pharmacometrics/dosing/build-dose-schedule.ts';
 import type { DoseModifiers } from '../../../src/pharmacometrics/dosing/dose-modifiers.ts';
 import { doseTimeline } from '../../../src/pharmacometrics/dosing/dose-timeline.ts';

@@ -3,7 +3,7 @@
 // expansion ran out of memory after about a minute), and a schedule that would exceed the
 // documented bound — or put a dose at ∞ — is an error naming the dose row.
 import { describe, expect, it } from 'vitest';
-import { ScichainError } from '../../../src/errors.ts';
+import { ScichainError } from '../../../src/core/errors.ts';
 import { ClosedFormOneCompartmentOral } from '../../../src/pharmacometrics/closed-form/one-compartment.ts';
 import {
   doseSchedule,

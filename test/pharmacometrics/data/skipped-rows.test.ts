@@ -2,7 +2,7 @@
 // IGNORE=# makes them, but each skipped row is reported; a dose whose ADDL or infusion length
 // overflows to ∞ is an error naming its row and column (it used to vanish from the schedule).
 import { describe, expect, it } from 'vitest';
-import { ScichainError } from '../../../src/errors.ts';
+import { ScichainError } from '../../../src/core/errors.ts';
 import { readNonmemData } from '../../../src/pharmacometrics/nonmem-data.ts';
 
 const csv = (...lines: string[]) => lines.join('\n');

@@ -16,16 +16,16 @@
  * thread then adds the threads' loss sums and gradients in thread order. Without it, forward and
  * pullback are two rounds with the loss on the calling thread in between.
  */
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from '../core/errors.ts';
 import { isBuiltinLoss } from '../losses/builtin.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import type { Loss, SeparableLoss } from '../losses/loss.ts';
-import { dtypeOf, type DType, type FloatArray } from '../memory/dtype.ts';
+import { dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
 import { shareCount, shareOf, workerModuleUrl } from '../parallel/task.ts';
 import type { ThreadPool } from '../parallel/thread-pool.ts';
 import type { Arena, WasmMemory } from '../wasm/arena.ts';
-import type { KernelChoice } from './kernels/kernel-choice.ts';
-import type { Layer, LayerCache, LayerPlan } from './layer.ts';
+import type { KernelChoice } from '../nn/kernels/kernel-choice.ts';
+import type { Layer, LayerCache, LayerPlan } from '../nn/layer.ts';
 
 /** Operations of the worker task. */
 export const OP_FORWARD = 1;

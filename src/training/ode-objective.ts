@@ -8,25 +8,25 @@
  * arbitrary times, by sum of squares or a Gaussian likelihood (see `ObservationError`). Doses and
  * other state jumps at known times are events, crossed in reverse by the adjoints.
  */
-import { ScichainError, requireName } from '../../src/errors.ts';
-import type { ValueAndGradient } from '../../src/optim/optimizer.ts';
-import { ObservationError, type ErrorModelSpec } from '../../src/losses/observation-error.ts';
-import type { ODEModel } from '../../src/model/ode-model.ts';
-import { observeStates, type Observation } from '../../src/model/observation.ts';
-import { checkMethodName, type MethodName } from '../solve.ts';
-import { backsolveAdjoint } from './adjoint-backsolve.ts';
-import { interpolatingAdjoint } from './adjoint-interpolating.ts';
-import { quadratureAdjoint } from './adjoint-quadrature.ts';
+import { ScichainError, requireName } from '../core/errors.ts';
+import type { ValueAndGradient } from '../optim/optimizer.ts';
+import { ObservationError, type ErrorModelSpec } from '../losses/observation-error.ts';
+import type { ODEModel } from '../model/ode-model.ts';
+import { observeStates, type Observation } from '../model/observation.ts';
+import { checkMethodName, type MethodName } from '../../solvers/solve.ts';
+import { backsolveAdjoint } from '../../solvers/sensitivity/adjoint-backsolve.ts';
+import { interpolatingAdjoint } from '../../solvers/sensitivity/adjoint-interpolating.ts';
+import { quadratureAdjoint } from '../../solvers/sensitivity/adjoint-quadrature.ts';
 import {
   modelProblem,
   type SensitivityContext,
   type SensitivityCounts,
   type SensitivityMethodFunction,
-} from './context.ts';
-import type { DifferentiableEvent } from './events.ts';
-import type { ObservationSchedule, PassSettings } from './forward-pass.ts';
-import { forwardSensitivity } from './forward-sensitivity.ts';
-import { scoreObservations, solveOrThrow } from './forward-pass.ts';
+} from '../../solvers/sensitivity/context.ts';
+import type { DifferentiableEvent } from '../../solvers/sensitivity/events.ts';
+import type { ObservationSchedule, PassSettings } from '../../solvers/sensitivity/forward-pass.ts';
+import { forwardSensitivity } from '../../solvers/sensitivity/forward-sensitivity.ts';
+import { scoreObservations, solveOrThrow } from '../../solvers/sensitivity/forward-pass.ts';
 
 /** How gradients are computed. */
 export type SensitivityMethod = 'quadrature' | 'interpolating' | 'backsolve' | 'forward';

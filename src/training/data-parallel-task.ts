@@ -3,7 +3,7 @@
  * worker's share of the largest batch, all in the shared arena; each operation reads the
  * parameter block the calling thread wrote and runs this worker's rows.
  */
-import type { FloatArray } from '../memory/dtype.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import {
   shareCount,
   shareOf,
@@ -24,7 +24,7 @@ import {
   Scalar,
   type DataParallelArgs,
 } from './data-parallel.ts';
-import { layerFromPlan } from './layer-plan.ts';
+import { layerFromPlan } from '../nn/layer-plan.ts';
 
 /**
  * Views by byte offset, made once per offset (a run uses a handful per chunk of its data; the

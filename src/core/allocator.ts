@@ -1,4 +1,4 @@
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from './errors.ts';
 import type { DType, FloatArray } from './dtype.ts';
 
 /**

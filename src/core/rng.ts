@@ -1,6 +1,6 @@
 import { mersenne, mersenneFromState } from 'pure-rand/generator/mersenne';
-import { ScichainError } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError } from './errors.ts';
+import type { FloatArray } from './dtype.ts';
 
 /** A generator's complete state, JSON-serialisable, so training can resume bit-exactly. */
 export interface RngState {

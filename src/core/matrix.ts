@@ -5,7 +5,7 @@
  * arrays of arrays.
  */
 import ndarray from 'ndarray';
-import { ScichainError } from '../errors.ts';
+import { ScichainError } from './errors.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from './dtype.ts';
 
 /**

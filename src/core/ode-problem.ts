@@ -2,7 +2,7 @@
  * An initial value problem u′ = f(u, p, t), u(t₀) = u₀ on [t₀, t₁] — forward or backward in time
  * (t₁ < t₀ integrates backwards, as adjoints do).
  */
-import { ScichainError } from '../src/errors.ts';
+import { ScichainError } from './errors.ts';
 
 /** In-place right-hand side: writes f(u, p, t) into `du` (DESIGN.md's contract). */
 export type RightHandSide = (du: Float64Array, u: Float64Array, p: Float64Array, t: number) => void;

@@ -2,8 +2,8 @@
  * Early stopping on a monitored value (training or validation loss): stop after `patience`
  * evaluations without an improvement larger than `minDelta`, and optionally restore the best θ.
  */
-import { ScichainError, requireInteger } from '../errors.ts';
-import type { FloatArray } from '../memory/dtype.ts';
+import { ScichainError, requireInteger } from '../core/errors.ts';
+import type { FloatArray } from '../core/dtype.ts';
 import { decodeExact, encodeExact, type ExactNumber } from '../parameters/exact-numbers.ts';
 
 /** Options of early stopping. */
