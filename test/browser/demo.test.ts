@@ -5,7 +5,7 @@
 // 127.0.0.1 and logs no console error. Served without COOP/COEP, the page runs on one thread
 // and says why. Small settings (URL query) keep it to seconds.
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -48,6 +48,8 @@ interface Run {
   requests: string[];
   threadsText: string;
   plotNodes: { plots: number; lossPoints: number; fitPoints: number };
+  /** The report saved from the page ("Save the report"), when asked for. */
+  report?: string;
 }
 
 interface NodeReference {
@@ -164,7 +166,7 @@ afterAll(async () => {
   if (demo !== undefined) rmSync(demo.dir, { recursive: true, force: true });
 });
 
-async function runPage(server: StaticServer): Promise<Run> {
+async function runPage(server: StaticServer, saveReport = false): Promise<Run> {
   const context: BrowserContext = await browser.newContext();
   outsideRequests.length = 0;
   const outside: string[] = outsideRequests;
@@ -212,7 +214,16 @@ async function runPage(server: StaticServer): Promise<Run> {
         fitPoints: document.querySelectorAll('#fit-chart .scatterlayer path.point').length,
       };
     });
+    let report: string | undefined;
+    if (saveReport) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('#save-report'),
+      ]);
+      report = readFileSync(await download.path(), 'utf8');
+    }
     return {
+      report,
       results,
       workers,
       consoleErrors,
@@ -228,7 +239,7 @@ async function runPage(server: StaticServer): Promise<Run> {
 
 describe('browser demo in Chromium', () => {
   it('cross-origin isolated: two Web Workers, Node numbers, charts drawn, nothing external', async () => {
-    const run = await runPage(isolated);
+    const run = await runPage(isolated, true);
     expect(run.results.error).toBeUndefined();
     expect(run.results.crossOriginIsolated).toBe(true);
     expect(run.results.threads).toBe(2);
@@ -246,8 +257,17 @@ describe('browser demo in Chromium', () => {
       '/',
       '/demo-worker.js',
       '/page.js',
+      '/plotly.min.js', // fetched by "Save the report"
       '/theoph.csv',
     ]);
+    // The report built in the page: one self-contained file with both charts and the tables.
+    const report = run.report!;
+    expect(report.length).toBeGreaterThan(4_000_000); // Plotly inlined
+    expect(/<script[^>]+src=/.test(report)).toBe(false);
+    const body = report.slice(report.lastIndexOf('</head>'));
+    expect(body).toContain('Plotly.newPlot("chart1"');
+    expect(body).toContain('Plotly.newPlot("chart2"');
+    expect(body).toContain(`<td>${run.results.fit.objective.toFixed(6)}</td>`);
     // Charts: Plotly's nodes for the loss curve and one point per observation and prediction.
     expect(run.plotNodes.plots).toBe(2);
     expect(run.plotNodes.lossPoints).toBe(1);
