@@ -7,7 +7,10 @@
  *   du₂/dt = −δ·u₂ + nn(u₁, u₂)[2]          (truth:  γ·u₁·u₂)
  */
 import { expressionModel, type ExpressionModel } from '../src/expressions/expression-model.ts';
-import { chain, dense, odeProblem, solve } from '../src/index.ts';
+import { odeProblem } from '../src/core/ode-problem.ts';
+import { chain } from '../src/nn/chain.ts';
+import { dense } from '../src/nn/dense.ts';
+import { solve } from '../solvers/solve.ts';
 import { scalar } from '../src/parameters/layout.ts';
 
 /** The parameters of the reference problem. */

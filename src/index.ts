@@ -51,7 +51,8 @@ export { l1Penalty, l2Penalty } from './losses/penalties.ts';
 export { adam } from './optim/adam.ts';
 export { gradientDescent } from './optim/gradient-descent.ts';
 export { lbfgs } from './optim/lbfgs.ts';
-export { minimize, type MinimizeOptions, type MinimizeResult } from './optim/minimize.ts';
+export { minimize } from './optim/minimize.ts';
+export type { MinimizeOptions, MinimizeResult } from './optim/minimize-options.ts';
 export { minimizePhases, type MinimizePhase } from './optim/minimize-phases.ts';
 /** Supervised objectives and the training loop. */
 export { supervisedObjective } from './training/supervised-objective.ts';

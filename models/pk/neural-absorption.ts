@@ -15,7 +15,8 @@
  * each dose its own depot). CMT 1 = depot, CMT 2 = central.
  */
 import { expressionModel, type ExpressionModel } from '../../src/expressions/expression-model.ts';
-import { chain, dense } from '../../src/index.ts';
+import { chain } from '../../src/nn/chain.ts';
+import { dense } from '../../src/nn/dense.ts';
 import { positiveParameters } from './model-part.ts';
 
 /** Typical values (hours, litres, mg). */

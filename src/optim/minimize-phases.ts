@@ -30,8 +30,9 @@ import {
 } from '../io/checkpoint-file.ts';
 import { nextTurn } from '../io/event-loop.ts';
 import { SignalWatch } from '../io/signals.ts';
-import { readLbfgsState, type LbfgsState } from './lbfgs.ts';
-import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.ts';
+import { readLbfgsState, type LbfgsState } from './lbfgs-state.ts';
+import { minimize } from './minimize.ts';
+import type { MinimizeOptions, MinimizeResult } from './minimize-options.ts';
 import type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from './optimizer.ts';
 
 /** One phase: an objective (built when the phase starts) and how to minimise it. */

@@ -21,8 +21,8 @@ import {
   type FieldPlace,
 } from './json-fields.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
-import type { ParameterLayout } from './layout.ts';
-import { sameTransform, type TransformJSON } from './transforms.ts';
+import type { ParameterGroup } from '../core/parameter-component.ts';
+import { sameTransform, type Transform, type TransformJSON } from './transforms.ts';
 
 /** One block in a parameter file. */
 export interface ParameterFileBlock {
@@ -54,8 +54,28 @@ export interface ParameterFile {
   readonly blocks: readonly ParameterFileBlock[];
 }
 
+/**
+ * What the JSON form reads of a layout (`ParameterLayout` is one): an interface rather than the
+ * class, so that this module does not import the layout that imports it.
+ */
+export interface LayoutForJSON {
+  readonly paramCount: number;
+  readonly blocks: readonly {
+    readonly name: string;
+    readonly kind: 'scalar' | 'vector' | 'component';
+    readonly offset: number;
+    readonly size: number;
+    readonly transform: Transform;
+  }[];
+  check(theta: FloatArray): void;
+  frozenNames(): string[];
+  parameterGroups(): readonly ParameterGroup[];
+  freeze(...names: string[]): unknown;
+  unfreeze(...names: string[]): unknown;
+}
+
 /** θ as a JSON-serialisable document (names, transforms, frozen flags, exact values). */
-export function parametersToJSON(layout: ParameterLayout, theta: FloatArray): ParameterFile {
+export function parametersToJSON(layout: LayoutForJSON, theta: FloatArray): ParameterFile {
   layout.check(theta);
   const frozen = new Set(layout.frozenNames());
   const groups = layout.parameterGroups();
@@ -106,7 +126,7 @@ export function parametersToJSON(layout: ParameterLayout, theta: FloatArray): Pa
  * asked for; a value outside float32's range in float32 is refused, not turned into ∞.
  */
 export function parametersFromJSON(
-  layout: ParameterLayout,
+  layout: LayoutForJSON,
   file: unknown,
   dtype?: DType,
   source = 'parameter document',

@@ -131,10 +131,10 @@ export {
   type PopulationSetup,
   type InformationCriteria,
   type PopulationStopReason,
-  type ObjectiveFailure,
   POPULATION_THREADS_MIN_PREDICTION_US,
   informationCriteria,
 } from './estimation/fit-population.ts';
+export type { ObjectiveFailure } from './estimation/outer-run.ts';
 /** The covariance step's verdict: why R or S gave no standard errors. */
 export { type CovarianceStep, type CovarianceStatus } from './estimation/covariance-step.ts';
 /** The joint (penalised) objective with its gradient: for many fixed effects (weights). */

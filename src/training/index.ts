@@ -17,7 +17,8 @@ export { adam, type AdamOptions } from '../optim/adam.ts';
 /** Gradient descent with optional momentum. */
 export { gradientDescent, type GradientDescentOptions } from '../optim/gradient-descent.ts';
 /** L-BFGS with a strong-Wolfe line search. */
-export { lbfgs, type LbfgsState } from '../optim/lbfgs.ts';
+export { lbfgs } from '../optim/lbfgs.ts';
+export type { LbfgsState } from '../optim/lbfgs-state.ts';
 /** Strong-Wolfe line search. */
 export {
   strongWolfeLineSearch,
@@ -26,13 +27,13 @@ export {
   type LineSearchResult,
 } from '../optim/line-search.ts';
 /** One minimisation entry point for every objective. */
-export {
-  minimize,
-  type MinimizeOptions,
-  type MinimizeResult,
-  type IterationInfo,
-  type StopReason,
-} from '../optim/minimize.ts';
+export { minimize } from '../optim/minimize.ts';
+export type {
+  MinimizeOptions,
+  MinimizeResult,
+  IterationInfo,
+  StopReason,
+} from '../optim/minimize-options.ts';
 /** Phased minimisation (Adam, then L-BFGS windows…), sliced so that it can be interrupted. */
 export {
   minimizePhases,

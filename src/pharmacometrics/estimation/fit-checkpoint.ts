@@ -6,7 +6,7 @@
  * file and the field's JSON path.
  */
 import { readJsonFile } from '../../io/read-text-file.ts';
-import { readLbfgsState, type LbfgsState } from '../../optim/lbfgs.ts';
+import { readLbfgsState, type LbfgsState } from '../../optim/lbfgs-state.ts';
 import { encodeExact, type ExactNumber } from '../../parameters/exact-numbers.ts';
 import {
   arrayField,
@@ -22,7 +22,7 @@ import {
   type FieldPlace,
 } from '../../parameters/json-fields.ts';
 import type { NlmeMethod } from './nlme-objective.ts';
-import type { ObjectiveFailure, OuterRun, PopulationObjective } from './fit-population.ts';
+import type { CheckpointedObjective, ObjectiveFailure, OuterRun } from './outer-run.ts';
 
 /** The checkpoint of a population fit (JSON). */
 export interface PopulationFitCheckpoint {
@@ -79,7 +79,7 @@ export interface RestoredOuterRun {
 export function populationFitCheckpoint(
   method: NlmeMethod,
   run: OuterRun,
-  objective: PopulationObjective,
+  objective: CheckpointedObjective,
   free: Int32Array,
 ): PopulationFitCheckpoint {
   const etas = new Float64Array(run.acceptedEtas.length);

@@ -14,7 +14,7 @@
  * `fixed`, which this check respects.
  */
 import { ScichainError } from '../../core/errors.ts';
-import type { MinimizeResult } from '../../optim/minimize.ts';
+import type { MinimizeResult } from '../../optim/minimize-options.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 
 /**

@@ -20,7 +20,8 @@
  * likelihood's approximation.
  */
 import { ScichainError } from '../../core/errors.ts';
-import { minimize, type MinimizeOptions } from '../../optim/minimize.ts';
+import { minimize } from '../../optim/minimize.ts';
+import type { MinimizeOptions } from '../../optim/minimize-options.ts';
 import {
   checkCheckpointOptions,
   CheckpointWriter,

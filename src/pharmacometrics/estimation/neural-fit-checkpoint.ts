@@ -7,7 +7,7 @@
  * checked on reading; an error names the file and the field's JSON path.
  */
 import { readJsonFile } from '../../io/read-text-file.ts';
-import { readLbfgsState, type LbfgsState } from '../../optim/lbfgs.ts';
+import { readLbfgsState, type LbfgsState } from '../../optim/lbfgs-state.ts';
 import { encodeExact, type ExactNumber } from '../../parameters/exact-numbers.ts';
 import {
   arrayField,
