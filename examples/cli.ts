@@ -126,7 +126,7 @@ export function usage(cli: CommandLine): string {
   rows.push(['  -h, --help', 'print this help and exit']);
   const width = Math.max(...rows.map((r) => r[0].length)) + 2;
   return [
-    `usage: npx tsx ${cli.script} [options]`,
+    `usage: node --import tsx ${cli.script} [options]`,
     '',
     cli.summary,
     '',
@@ -301,7 +301,7 @@ export function exitInterrupted(
   }
   console.error(
     `\ninterrupted by ${signal}${run.epochs === undefined ? '' : ` after epoch ${run.epochs}`}; checkpoint written to ${path}\n` +
-      `resume with: npx tsx ${script} ${[...args, '--resume', path].join(' ')}`,
+      `resume with: node --import tsx ${script} ${[...args, '--resume', path].join(' ')}`,
   );
   process.exit(signalExitCode(signal));
 }

@@ -12,7 +12,7 @@
  * Then the same fit with the rhythm learned by each kind of approximator in turn (Fourier,
  * Chebyshev, network): parameters used, final loss, error of the learned rhythm, gradient time.
  *
- *   npx tsx examples/joint-surrogates.ts [--seed S] [--iterations N] [--out DIR]
+ *   node --import tsx examples/joint-surrogates.ts [--seed S] [--iterations N] [--out DIR]
  *     [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
  * Writes DIR/joint-surrogates.html (DIR defaults to reports; `--help` lists the flags). Each variant's training writes a

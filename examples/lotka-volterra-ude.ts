@@ -10,7 +10,7 @@
  *      trained network's output along the fitted trajectory, then a refit of the recovered
  *      equations' coefficients on the data.
  *
- *   npx tsx examples/lotka-volterra-ude.ts [--seed S] [--iterations N] [--adam-steps N]
+ *   node --import tsx examples/lotka-volterra-ude.ts [--seed S] [--iterations N] [--adam-steps N]
  *     [--window-iterations N] [--out DIR] [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]
  *
  * Prints the recovered equations and writes DIR/lotka-volterra-ude.html and the trained

@@ -3,7 +3,7 @@
  * matrices with standard-normal entries — 10,000 training and 10,000 test matrices, a 4–32–16–4
  * network (tanh, tanh, identity), full-batch Adam (η = 1e-3), float32. `--help` lists the flags.
  *
- *   npx tsx examples/matrix-exponential.ts [--epochs N] [--train N] [--test N] [--seed S]
+ *   node --import tsx examples/matrix-exponential.ts [--epochs N] [--train N] [--test N] [--seed S]
  *     [--out DIR] [--checkpoint FILE] [--checkpoint-every SECONDS] [--resume FILE]
  *
  * Prints train and test MSE and writes DIR/matrix-exponential.html (loss curves, predicted vs

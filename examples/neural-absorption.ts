@@ -11,7 +11,7 @@
  * 4. compare the two on the FOCEI objective, AIC/BIC, CWRES and the VPC, and compare the learned
  *    absorption profile with the simulated one. Writes reports/neural-absorption.html.
  *
- *   npx tsx examples/neural-absorption.ts [--subjects 20] [--threads T]
+ *   node --import tsx examples/neural-absorption.ts [--subjects 20] [--threads T]
  *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]     (`--help` lists them)
  *
  * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the neural fit, writes the checkpoint

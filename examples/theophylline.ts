@@ -4,7 +4,7 @@
  * the estimates next to nlmixr2's and writes reports/theophylline.html with the diagnostics
  * (DV vs PRED/IPRED, CWRES, η against normal quantiles, individual fits, a 200-replicate VPC).
  *
- *   npx tsx examples/theophylline.ts [--method FOCEI|FOCE|FO|Laplace]
+ *   node --import tsx examples/theophylline.ts [--method FOCEI|FOCE|FO|Laplace]
  *       [--checkpoint FILE] [--checkpoint-every S] [--resume FILE]     (`--help` lists them)
  *
  * Ctrl-C (SIGINT) or SIGTERM finishes the current slice of the fit, writes the checkpoint

@@ -132,7 +132,7 @@ async function showFit(o: FitOutcome): Promise<void> {
     responsive: true,
   });
   shown.fit = [
-    ['objective (−2 log L)', o.objective.toFixed(6)],
+    ['objective (−2LL without N·ln 2π, NONMEM convention)', o.objective.toFixed(6)],
     ['outer iterations', String(o.iterations)],
     ...Object.entries(o.estimates).map(([k, v]): [string, string] => [k, v.toPrecision(5)]),
     ['seconds', o.seconds.toFixed(2)],

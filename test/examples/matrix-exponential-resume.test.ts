@@ -58,7 +58,7 @@ describe('matrix-exponential example: interrupt and resume', () => {
     const first = await runExample(args, checkpoint, (kill) => kill('SIGINT'));
     expect(first.code, first.stderr).toBe(130);
     const m =
-      /interrupted by SIGINT after epoch (\d+); checkpoint written to (.+)\nresume with: npx tsx examples\/matrix-exponential.ts (.+)/.exec(
+      /interrupted by SIGINT after epoch (\d+); checkpoint written to (.+)\nresume with: node --import tsx examples\/matrix-exponential.ts (.+)/.exec(
         first.stderr,
       );
     expect(m, first.stderr).not.toBeNull();
