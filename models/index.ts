@@ -5,7 +5,7 @@
  * indirect-response model with its network term — and `expressionModel`, which compiles models
  * from mathjs expressions (value, VJP, JVP and Jacobian as generated code).
  *
- * @module models
+ * @module scichain/models
  */
 
 // Models from expressions

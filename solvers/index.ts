@@ -4,7 +4,7 @@
  * (VJP, JVP, Jacobian), gradients of losses over ODE solutions by forward sensitivities or
  * adjoints, and standard test problems with reference solutions.
  *
- * @module solvers
+ * @module scichain/solvers
  */
 
 // Problems and solving

@@ -45,6 +45,7 @@ export class ODESolution {
   readonly tEnd: number;
   private readonly dense: DenseRecords | null;
 
+  /** @internal Made by the solvers (`solve`), not by users. */
   constructor(fields: {
     t: Float64Array;
     u: Float64Array;

@@ -10,7 +10,7 @@
  * when called. File errors are `ScichainError`s naming the file, with Node's error (its `code`,
  * e.g. `ENOENT`) as `cause`.
  *
- * @module node
+ * @module scichain/node
  */
 import type { Report } from './report/report.ts';
 import type { AtomicWriteFs } from './io/write-file-atomic.ts';

@@ -59,9 +59,8 @@ function indirectResponseType<V extends Record<string, number>>(
   drug: DrugAction<V>,
 ) {
   const typical = { ...TURNOVER_TYPICAL, ...drug.typical };
-  type Values = Partial<typeof typical>;
   /** The response as a part; `concentration` is the driving expression (default `conc`). */
-  const part = (values: Values = {}, concentration = 'conc'): ModelPart => {
+  const part = (values: Partial<typeof typical> = {}, concentration = 'conc'): ModelPart => {
     const all = { ...typical, ...values };
     const factor = drug.factor(`(${concentration})`);
     return {
@@ -82,7 +81,7 @@ function indirectResponseType<V extends Record<string, number>>(
   /** A PK part (default one-compartment IV) driving the response. */
   const model = (
     pk: ModelPart = oneCompartmentIvPart(),
-    values: Values = {},
+    values: Partial<typeof typical> = {},
     extra: PartParameters = {},
   ): ExpressionModel => modelFromParts([pk, part(values)], extra);
   return { typical, part, model };
@@ -99,27 +98,71 @@ const TYPES = {
 /** Type I (inhibition of production), typical values: kin, kout, imax ∈ (0, 1), ic50. */
 export const INDIRECT_RESPONSE_I_TYPICAL = TYPES.I.typical;
 /** Type I (inhibition of production) as a part, driven by `concentration` (default `conc`). */
-export const indirectResponseIPart = TYPES.I.part;
+export function indirectResponseIPart(
+  values: Partial<typeof INDIRECT_RESPONSE_I_TYPICAL> = {},
+  concentration = 'conc',
+): ModelPart {
+  return TYPES.I.part(values, concentration);
+}
 /** Type I (inhibition of production) driven by a PK part (default one-compartment IV). */
-export const indirectResponseI = TYPES.I.model;
+export function indirectResponseI(
+  pk: ModelPart = oneCompartmentIvPart(),
+  values: Partial<typeof INDIRECT_RESPONSE_I_TYPICAL> = {},
+  extra: PartParameters = {},
+): ExpressionModel {
+  return TYPES.I.model(pk, values, extra);
+}
 
 /** Type II (inhibition of loss), typical values: kin, kout, imax ∈ (0, 1), ic50. */
 export const INDIRECT_RESPONSE_II_TYPICAL = TYPES.II.typical;
 /** Type II (inhibition of loss) as a part, driven by `concentration` (default `conc`). */
-export const indirectResponseIIPart = TYPES.II.part;
+export function indirectResponseIIPart(
+  values: Partial<typeof INDIRECT_RESPONSE_II_TYPICAL> = {},
+  concentration = 'conc',
+): ModelPart {
+  return TYPES.II.part(values, concentration);
+}
 /** Type II (inhibition of loss) driven by a PK part (default one-compartment IV). */
-export const indirectResponseII = TYPES.II.model;
+export function indirectResponseII(
+  pk: ModelPart = oneCompartmentIvPart(),
+  values: Partial<typeof INDIRECT_RESPONSE_II_TYPICAL> = {},
+  extra: PartParameters = {},
+): ExpressionModel {
+  return TYPES.II.model(pk, values, extra);
+}
 
 /** Type III (stimulation of production), typical values: kin, kout, smax, sc50. */
 export const INDIRECT_RESPONSE_III_TYPICAL = TYPES.III.typical;
 /** Type III (stimulation of production) as a part, driven by `concentration` (default `conc`). */
-export const indirectResponseIIIPart = TYPES.III.part;
+export function indirectResponseIIIPart(
+  values: Partial<typeof INDIRECT_RESPONSE_III_TYPICAL> = {},
+  concentration = 'conc',
+): ModelPart {
+  return TYPES.III.part(values, concentration);
+}
 /** Type III (stimulation of production) driven by a PK part (default one-compartment IV). */
-export const indirectResponseIII = TYPES.III.model;
+export function indirectResponseIII(
+  pk: ModelPart = oneCompartmentIvPart(),
+  values: Partial<typeof INDIRECT_RESPONSE_III_TYPICAL> = {},
+  extra: PartParameters = {},
+): ExpressionModel {
+  return TYPES.III.model(pk, values, extra);
+}
 
 /** Type IV (stimulation of loss), typical values: kin, kout, smax, sc50. */
 export const INDIRECT_RESPONSE_IV_TYPICAL = TYPES.IV.typical;
 /** Type IV (stimulation of loss) as a part, driven by `concentration` (default `conc`). */
-export const indirectResponseIVPart = TYPES.IV.part;
+export function indirectResponseIVPart(
+  values: Partial<typeof INDIRECT_RESPONSE_IV_TYPICAL> = {},
+  concentration = 'conc',
+): ModelPart {
+  return TYPES.IV.part(values, concentration);
+}
 /** Type IV (stimulation of loss) driven by a PK part (default one-compartment IV). */
-export const indirectResponseIV = TYPES.IV.model;
+export function indirectResponseIV(
+  pk: ModelPart = oneCompartmentIvPart(),
+  values: Partial<typeof INDIRECT_RESPONSE_IV_TYPICAL> = {},
+  extra: PartParameters = {},
+): ExpressionModel {
+  return TYPES.IV.model(pk, values, extra);
+}

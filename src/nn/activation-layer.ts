@@ -9,6 +9,7 @@ import type { FusedStage } from './kernels/fused-chain.ts';
 export interface ActivationCache extends LayerCache {
   x: FloatArray;
   y: FloatArray;
+  /** @internal The activation's kernels for the cache's dtype. */
   readonly kernels: ActivationKernels;
 }
 
@@ -36,6 +37,7 @@ export class Activation implements Layer<ActivationCache> {
     return { kind: 'activation', size: this.inputSize, activation: this.activationName };
   }
 
+  /** @internal The layer as a stage of a fused single-sample kernel (none for the identity). */
   fusedStages(): FusedStage[] {
     return this.activationName === 'identity'
       ? []

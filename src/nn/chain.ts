@@ -46,6 +46,8 @@ export class ChainWorkspace implements LayerCache {
    * chain in one call each, and only the last layer's output buffer is filled. θ and gradients
    * allocated from `single.arena` (the workspace's allocator when that is an `Arena`) are used in
    * place; others are copied in and out.
+   *
+   * @internal
    */
   readonly single: WasmFusedChain | null;
   private isTraining = false;
@@ -170,7 +172,7 @@ export class Chain implements Layer<ChainWorkspace> {
     return mask;
   }
 
-  /** The layers' stages in sequence, or null when some layer cannot be fused. */
+  /** @internal The layers' stages in sequence, or null when some layer cannot be fused. */
   fusedStages(): FusedStage[] | null {
     const stages: FusedStage[] = [];
     for (let l = 0; l < this.layers.length; l++) {

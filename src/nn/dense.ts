@@ -44,12 +44,15 @@ export interface DenseCache extends LayerCache {
   readonly z: FloatArray | null;
   /** z̄ = ȳ ⊙ f′; absent for the identity activation (then z̄ is ȳ itself). */
   readonly zBar: FloatArray | null;
+  /** @internal The activation's kernels for the cache's dtype. */
   readonly activation: ActivationKernels;
+  /** @internal The batched matrix products for the layer's shape and dtype. */
   readonly batch: DenseBatchProducts;
+  /** @internal The fused single-sample kernels (the n = 1 path). */
   readonly single: SingleSampleKernels;
   /** float64 scratch for the bias gradient's column sums (outputSize entries). */
   readonly biasSums: Float64Array;
-  /** WebAssembly kernels bound to the cache's arena, or null (TypeScript only). */
+  /** @internal WebAssembly kernels bound to the cache's arena, or null (TypeScript only). */
   readonly wasm: DenseWasm | null;
   /** The WebAssembly memory of the kernels' buffers, or null. */
   readonly arena: Arena | null;
@@ -138,6 +141,7 @@ export class Dense implements Layer<DenseCache> {
     return groups;
   }
 
+  /** @internal The layer as stages of a fused single-sample kernel: affine map, activation. */
   fusedStages(): FusedStage[] {
     const affine: FusedStage = {
       kind: 'affine',
@@ -149,6 +153,7 @@ export class Dense implements Layer<DenseCache> {
     return this.isIdentity ? [affine] : [affine, { kind: 'activation', name: this.activationName }];
   }
 
+  /** Unchecked single-sample float64 entry points with their own scratch (generated code). */
   singleSample(): FusedChain | null {
     return fusedChain(this.inputSize, this.fusedStages());
   }

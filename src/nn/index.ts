@@ -4,7 +4,7 @@
  * types, losses, and the WebAssembly kernel choice. Nothing here needs the file system, mathjs or
  * Plotly, so a browser page that imports only this entry stays small.
  *
- * @module nn
+ * @module scichain/nn
  */
 
 // Errors
@@ -59,6 +59,7 @@ export {
   parametersFromJSON,
   type ParameterFile,
   type ParameterFileBlock,
+  type LayoutForJSON,
 } from '../parameters/parameter-json.ts';
 /** Numbers written to JSON exactly (negative zero as the string "-0"). */
 export type { ExactNumber } from '../parameters/exact-numbers.ts';
@@ -91,6 +92,8 @@ export { DataParallelModel, type DataParallelOptions } from '../training/data-pa
 // Kernels
 /** Which kernels batched products use (WebAssembly SIMD or TypeScript) and from what size. */
 export { type KernelChoice, WASM_MIN_MULTIPLY_ADDS } from './kernels/kernel-choice.ts';
+/** Unchecked one-sample float64 entry points of a layer or chain (`chain.singleSample()`). */
+export type { FusedChain } from './kernels/fused-chain.ts';
 /** WebAssembly memory with a bump allocator, where WebAssembly kernels keep their buffers. */
 export { Arena, type ArenaOptions, type WasmMemory, isArena } from '../wasm/arena.ts';
 /** What the host's WebAssembly supports (SIMD, threads, shared memory). */

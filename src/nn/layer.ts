@@ -81,6 +81,8 @@ export interface Layer<C extends LayerCache = LayerCache> extends ParameterCompo
    * The layer as stages of a fused single-sample kernel (affine maps and activations), offsets
    * relative to its first parameter; absent or null when it cannot be fused (dropout,
    * surrogates).
+   *
+   * @internal
    */
   fusedStages?(): readonly FusedStage[] | null;
   /**
@@ -90,9 +92,9 @@ export interface Layer<C extends LayerCache = LayerCache> extends ParameterCompo
    */
   singleSample?(): FusedChain | null;
   /**
-   * A plain-data description from which {@link layerFromPlan} rebuilds the same computation in
-   * another thread (worker threads cannot receive objects with methods); absent when the layer
-   * cannot be rebuilt that way, which keeps it on one thread.
+   * A plain-data description from which a worker thread rebuilds the same computation (worker
+   * threads cannot receive objects with methods); absent when the layer cannot be rebuilt that
+   * way, which keeps it on one thread.
    */
   plan?(): LayerPlan | undefined;
 }

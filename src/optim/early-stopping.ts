@@ -57,7 +57,7 @@ export class EarlyStopping {
     };
   }
 
-  /** Restores a state from {@link state} into θ's dtype (`like`). */
+  /** Restores a state from {@link EarlyStopping.state} into θ's dtype (`like`). */
   loadState(state: EarlyStoppingState, like: FloatArray): void {
     let best: FloatArray | null = null;
     if (state.best !== null) {

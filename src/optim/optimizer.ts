@@ -32,9 +32,9 @@ export interface FirstOrderOptimizer {
   /** Exact state, for checkpoints. */
   state(): OptimizerState;
   /**
-   * Restores a state from {@link state}, checking every field first (an error names the field,
-   * prefixed by `place` — e.g. the checkpoint file and `optimizer`); the optimizer is unchanged
-   * when the state is refused.
+   * Restores a state from {@link FirstOrderOptimizer.state}, checking every field first (an
+   * error names the field, prefixed by `place` — e.g. the checkpoint file and `optimizer`); the
+   * optimizer is unchanged when the state is refused.
    */
   loadState(state: OptimizerState, place?: FieldPlace): void;
   /**

@@ -4,7 +4,7 @@
  * on the pool's workers. Bundlers: emit `scichain/worker` as a second entry point named
  * `worker-entry.js` next to the bundle (see the README).
  *
- * @module parallel
+ * @module scichain/parallel
  */
 
 /** The pool of workers, the process-wide shared pool, and `threads` option resolution. */

@@ -94,7 +94,7 @@ export interface ThreadPoolOptions {
   roundTimeoutMs?: number;
   /**
    * The worker entry's URL (default: `worker-entry.js` beside the library's thread pool module,
-   * or what {@link setWorkerUrl} set). For bundles that put the entry elsewhere.
+   * or what {@link scichain/parallel!setWorkerUrl} set). For bundles that put the entry elsewhere.
    */
   workerUrl?: UrlLike;
 }

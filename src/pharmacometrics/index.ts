@@ -5,7 +5,7 @@
  * errors and diagnostics, simulation and visual predictive checks. Reading data files from disk
  * is in `scichain/node`; report sections of a fit are in `scichain/report`.
  *
- * @module pharmacometrics
+ * @module scichain/pharmacometrics
  */
 
 // Data

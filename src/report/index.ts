@@ -5,7 +5,7 @@
  * for a live page; `writeReport` from `scichain/node` (or `report.write(path)`) writes the
  * self-contained file under Node. Nothing here reads a file or imports Plotly.
  *
- * @module report
+ * @module scichain/report
  */
 
 /** Self-contained HTML reports with Plotly charts. */

@@ -3,7 +3,7 @@
  * in chains, in ODE right-hand sides), their least-squares fits and interpolation, and equation
  * discovery by sparse regression over candidate libraries (SINDy).
  *
- * @module surrogates
+ * @module scichain/surrogates
  */
 
 // Chebyshev
@@ -40,6 +40,14 @@ export {
   type ProductBasisSpec,
 } from './product-basis.ts';
 export type { Recurrence, SourceScope } from './product-basis-kernels.ts';
+/** Multi-index sets: which products of univariate functions a basis holds. */
+export {
+  tensorIndices,
+  totalDegreeIndices,
+  additiveIndices,
+  MAX_BASIS_SIZE,
+  type MultiIndexSet,
+} from './multi-index.ts';
 export type { CoefficientFit, CoefficientFitOptions, SampleMatrix } from './basis-fit.ts';
 
 // Equation discovery

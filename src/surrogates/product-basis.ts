@@ -69,7 +69,7 @@ const INIT_SCALE = 0.1;
 
 /** Cache of a product-basis layer: per-sample seeds and slopes, scratch, the bound kernels. */
 export interface ProductBasisCache extends LayerCache, KernelScratch {
-  /** The layer's generated kernels for the cache's dtype, over this cache's scratch. */
+  /** @internal The layer's generated kernels for the cache's dtype, over this cache's scratch. */
   readonly kernels: ProductBasisKernels;
   /** Coefficient gradient of a float32 batch summed in float64, added to `grad` once. */
   readonly gradSums: Float64Array;

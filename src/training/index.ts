@@ -4,7 +4,7 @@
  * objectives and the training loop, early stopping, sums of objectives on threads, least squares
  * and a few statistics. Checkpoint files on disk are in `scichain/node`.
  *
- * @module training
+ * @module scichain/training
  */
 
 // Optimizers

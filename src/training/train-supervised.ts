@@ -402,8 +402,9 @@ const SLICE_MS = 20;
  * {@link trainSupervised} that lets the event loop run every 20 ms of training, so signals
  * reach it: with `checkpoint.path` set, SIGINT or SIGTERM finishes the current epoch, writes
  * the checkpoint atomically, and resolves with reason `'Interrupted'`, `signal` and
- * `checkpointPath` (a command-line program then exits with {@link signalExitCode}). Results
- * are bit-identical to {@link trainSupervised}'s; resume with `loadCheckpoint(path)`.
+ * `checkpointPath` (a command-line program then exits with
+ * {@link scichain/node!signalExitCode}). Results are bit-identical to {@link trainSupervised}'s;
+ * resume with `loadCheckpoint(path)`.
  */
 export async function trainSupervisedAsync<T>(
   objective: SupervisedObjective<T>,

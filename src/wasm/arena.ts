@@ -70,8 +70,8 @@ export class Arena implements Allocator {
 
   /**
    * Another thread's view of an arena: the same shared memory, allocating from the same bump
-   * pointer. Used by the worker threads of a {@link ThreadPool}, which receive the memory in a
-   * message.
+   * pointer. Used by the worker threads of a {@link scichain!ThreadPool}, which receive the memory
+   * in a message.
    */
   static attach(memory: WasmMemory, maximumBytes = 1 << 30): Arena {
     if (!(memory.buffer instanceof SharedArrayBuffer)) {

@@ -25,7 +25,11 @@ export type FusedStage =
     }
   | { readonly kind: 'activation'; readonly name: string };
 
-/** Unchecked single-sample entry points over one scratch record (see {@link fusedChain}). */
+/**
+ * Unchecked single-sample float64 entry points over one scratch record of their own, as a layer's
+ * or chain's `singleSample()` returns them: no argument checks, and `vjp` must follow the
+ * matching `forward` with the same θ.
+ */
 export interface FusedChain {
   /** y = chain(x) for one sample; records the stage values for {@link FusedChain.vjp}. */
   forward(theta: Float64Array, offset: number, x: Float64Array, y: Float64Array): void;

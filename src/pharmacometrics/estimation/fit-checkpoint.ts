@@ -33,7 +33,10 @@ export interface PopulationFitCheckpoint {
   readonly subjects: number;
   /** The entries of x the fit estimates (the others are fixed). */
   readonly free: readonly number[];
-  /** A fingerprint of the data (subject IDs, times and observations): {@link dataFingerprint}. */
+  /**
+   * A fingerprint of the data (subject IDs, observation times and values, bit for bit: FNV-1a,
+   * 32 bits, hex), so that a checkpoint is not resumed on other data.
+   */
   readonly data: string;
   /** Outer iterations done. */
   readonly iterations: number;
@@ -120,7 +123,10 @@ export function populationFitCheckpoint(
 
 const sources = new WeakMap<object, string>();
 
-/** Reads a checkpoint file of {@link fitPopulationAsync} (checked fully when resumed). */
+/**
+ * Reads a checkpoint file of {@link scichain/pharmacometrics!fitPopulationAsync} (checked fully
+ * when resumed).
+ */
 export function loadPopulationFitCheckpoint(path: string): PopulationFitCheckpoint {
   const doc = readJsonFile(path, 'checkpoint file');
   const obj = requireObject(doc, { source: `checkpoint file ${path}`, path: '' });

@@ -230,7 +230,7 @@ export interface NeuralPopulationAsyncOptions extends NeuralPopulationOptions {
    * (`<path>.round-<k>.json`).
    */
   readonly checkpoint?: CheckpointTarget;
-  /** Continue from a checkpoint ({@link loadNeuralFitCheckpoint}), bit-exactly. */
+  /** Continue from a checkpoint ({@link scichain/node!loadNeuralFitCheckpoint}), bit-exactly. */
   readonly resume?: NeuralFitCheckpoint;
   /** Length of a slice between looks at the event loop, ms (default 20). */
   readonly sliceMs?: number;

@@ -608,6 +608,8 @@ export class PopulationObjective {
    * Evaluates subjects [start, start + count) at x (after {@link prepare}, which it runs when x
    * is not the prepared point) into {@link subjectValues}; false when x is unusable. A worker
    * thread's share of a threaded evaluation runs this too (population-task.ts).
+   *
+   * @internal
    */
   evaluateSubjects(x: ArrayLike<number>, start: number, count: number): boolean {
     if (this.parallel === null || this.prepared === null) {
@@ -675,7 +677,10 @@ export class PopulationObjective {
     });
   }
 
-  /** Restores warm starts {@link curvatures} gave (on the workers too, before their next run). */
+  /**
+   * Restores warm starts {@link PopulationObjective.curvatures} gave (on the workers too, before
+   * their next run).
+   */
   setCurvatures(curvatures: readonly (ArrayLike<number> | null)[]): void {
     if (curvatures.length !== this.nlme.length)
       throw new ScichainError(
@@ -1007,7 +1012,9 @@ export interface FitPopulationAsyncOptions extends FitPopulationOptions {
    * when SIGINT or SIGTERM arrives (the fit then resolves as `'Interrupted'`).
    */
   readonly checkpoint?: CheckpointTarget;
-  /** Continue from a checkpoint ({@link loadPopulationFitCheckpoint}), bit-exactly. */
+  /**
+   * Continue from a checkpoint ({@link scichain/node!loadPopulationFitCheckpoint}), bit-exactly.
+   */
   readonly resume?: PopulationFitCheckpoint;
   /** Length of a slice of the outer L-BFGS between looks at the event loop, ms (default 20). */
   readonly sliceMs?: number;

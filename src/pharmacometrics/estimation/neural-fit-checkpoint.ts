@@ -134,7 +134,10 @@ export function neuralFitCheckpoint(
 
 const sources = new WeakMap<object, string>();
 
-/** Reads a checkpoint file of {@link fitNeuralPopulationAsync} (checked fully when resumed). */
+/**
+ * Reads a checkpoint file of {@link scichain/pharmacometrics!fitNeuralPopulationAsync} (checked
+ * fully when resumed).
+ */
 export function loadNeuralFitCheckpoint(path: string): NeuralFitCheckpoint {
   const doc = readJsonFile(path, 'checkpoint file');
   const obj = requireObject(doc, { source: `checkpoint file ${path}`, path: '' });
