@@ -2,18 +2,26 @@
 // disk, a file-size limit, a failed rename, a value whose serialisation throws — leaves the
 // previous file byte for byte intact and no temporary file behind, and the error names the path.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { chain, dense, parameters, Report, scalar, ScichainError } from '../../src/index.ts';
 import { loadParameters, saveParameters } from '../../src/parameters/parameter-file.ts';
 import { saveCheckpoint } from '../../src/training/checkpoint.ts';
 import { writeFileAtomic, type AtomicWriteFs } from '../../src/io/write-file-atomic.ts';
 import { type TrainingCheckpoint } from '../../src/training/index.ts';
 
-const folder = () => mkdtempSync(join(tmpdir(), 'scichain-atomic-'));
+const made: string[] = [];
+const folder = () => {
+  const f = mkdtempSync(join(tmpdir(), 'scichain-atomic-'));
+  made.push(f);
+  return f;
+};
+afterAll(() => {
+  for (const f of made) rmSync(f, { recursive: true, force: true });
+});
 
 /** node:fs with one call replaced by a failure (after `after` successful calls). */
 function failing(call: keyof AtomicWriteFs, code: string, after = 0): AtomicWriteFs {
