@@ -96,6 +96,18 @@ export default tseslint.config(
       // Kernels are generated with new Function on purpose (specialised code, see DESIGN.md).
       '@typescript-eslint/no-implied-eval': 'off',
       'no-new-func': 'off',
+      // One casing rule for acronyms: written as words (OdeProblem, toHtml, readJsonFile,
+      // NonmemRecord), never three capitals in a row — except SCREAMING_CASE constants and
+      // Roman numerals (indirectResponseIII).
+      '@typescript-eslint/naming-convention': [
+        'error',
+        {
+          selector: ['variable', 'function', 'typeLike', 'method', 'accessor', 'parameter'],
+          format: null,
+          filter: { regex: '^([A-Z][A-Z0-9_]*|.*(I{1,3}|IV)(Part)?)$', match: false },
+          custom: { regex: '[A-Z]{3}', match: false },
+        },
+      ],
     },
   },
   {

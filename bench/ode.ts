@@ -13,7 +13,7 @@
  *   npm run bench -- ode [--problems HIRES,OREGO] [--budget 200]   (budget: ms of repetitions)
  */
 import { create, all } from 'mathjs';
-import { median, Report, solve, type MethodName, type ODESolution } from '../src/index.ts';
+import { median, Report, solve, type MethodName, type OdeSolution } from '../src/index.ts';
 import { solveWithOdex } from '../solvers/index.ts';
 import {
   allTestProblems,
@@ -24,8 +24,10 @@ import { emit, numberOption, referenceNanosecondsPerElement } from './harness.ts
 
 const TOLERANCES = [1e-4, 1e-6, 1e-8, 1e-10];
 /** mathjs's solveODE, typed for what is used here. */
-const solveODE = (
+const mathjsSolveOde = (
   create(all) as unknown as {
+    // mathjs's own name.
+    // eslint-disable-next-line @typescript-eslint/naming-convention
     solveODE(
       f: (t: number, y: number[]) => number[],
       tspan: number[],
@@ -38,7 +40,7 @@ const solveODE = (
 type Runner = (
   tp: TestProblem,
   rtol: number,
-) => { sol: ODESolution | null; rhsCalls: number; final: ArrayLike<number>; ok: boolean };
+) => { sol: OdeSolution | null; rhsCalls: number; final: ArrayLike<number>; ok: boolean };
 
 function scichain(method: MethodName): Runner {
   return (tp, rtol) => {
@@ -74,7 +76,7 @@ const mathjs: Runner = (tp, rtol) => {
     p.f(du, u, p.p, t);
     return Array.from(du);
   };
-  const result = solveODE(f, [p.tspan[0], p.tspan[1]], Array.from(p.u0), {
+  const result = mathjsSolveOde(f, [p.tspan[0], p.tspan[1]], Array.from(p.u0), {
     method: 'RK45',
     tol: rtol,
     maxIter: 1e7,

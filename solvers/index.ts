@@ -11,8 +11,8 @@
 /** Initial value problems. */
 export {
   odeProblem,
-  type ODEProblem,
-  type ODEProblemSpec,
+  type OdeProblem,
+  type OdeProblemSpec,
   type RightHandSide,
   type JacobianFunction,
   type TimeDerivative,
@@ -22,7 +22,7 @@ export { solve, explicitMethods, rosenbrockMethods, type MethodName } from './so
 /** Options, events at known times. */
 export type { SolveOptions, TimedEvent } from './options.ts';
 /** Solutions: saved states, dense output, events, statistics, return codes. */
-export { ODESolution, type EventRecord } from './solution.ts';
+export { OdeSolution, type EventRecord } from './solution.ts';
 /** Return codes and work counters. */
 export type { ReturnCode, SolverStats } from './return-code.ts';
 /** Method descriptions (tableaus) for adding methods. */
@@ -50,8 +50,8 @@ export {
   odeModel,
   jacobianFromVjp,
   jvpFromJacobian,
-  type ODEModel,
-  type ODEModelSpec,
+  type OdeModel,
+  type OdeModelSpec,
   type RhsFunction,
   type RhsVjp,
   type RhsJvp,
@@ -72,8 +72,8 @@ export {
 /** Loss and gradient over an ODE solution by forward sensitivities or adjoints. */
 export {
   odeObjective,
-  ODEObjective,
-  type ODEObjectiveSpec,
+  OdeObjective,
+  type OdeObjectiveSpec,
   type ObservationData,
   type InitialState,
   type SensitivityMethod,

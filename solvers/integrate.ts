@@ -13,10 +13,10 @@
 import { ScichainError } from '../src/core/errors.ts';
 import { GrowableFloat64 } from './growable.ts';
 import type { NormalizedOptions } from './options.ts';
-import type { ODEProblem } from '../src/core/ode-problem.ts';
+import type { OdeProblem } from '../src/core/ode-problem.ts';
 import type { ReturnCode, SolverStats } from './return-code.ts';
-import { ODESolution, type EventRecord } from './solution.ts';
-import { initialStepSize, PIController } from './step-size.ts';
+import { OdeSolution, type EventRecord } from './solution.ts';
+import { initialStepSize, PiController } from './step-size.ts';
 import type { Stepper } from './stepper.ts';
 import type { StiffnessStop } from './stiffness-stop.ts';
 
@@ -30,21 +30,21 @@ const EPS = 2.220446049250313e-16;
 
 /** Integrates `problem` over its span with the given stepper(s). `p` is the working parameter copy. */
 export function integrate(
-  problem: ODEProblem,
+  problem: OdeProblem,
   p: Float64Array,
   steppers: readonly Stepper[],
   options: NormalizedOptions,
   stats: SolverStats,
   policy: SwitchPolicy | null = null,
   stiffness: StiffnessStop | null = null,
-): ODESolution {
+): OdeSolution {
   const n = problem.n;
   const [t0, t1] = problem.tspan;
   const dir = t1 > t0 ? 1 : -1;
   let current = 0;
   let stepper = steppers[0];
   const methods = [stepper.name];
-  let controller = new PIController(stepper.errorOrder ?? stepper.order);
+  let controller = new PiController(stepper.errorOrder ?? stepper.order);
   const adaptive = options.adaptive;
 
   let t = t0;
@@ -82,9 +82,9 @@ export function integrate(
   let nextEvent = 0;
   let nextStop = 0;
 
-  const finish = (retcode: ReturnCode, message: string): ODESolution => {
+  const finish = (retcode: ReturnCode, message: string): OdeSolution => {
     const d = dense;
-    return new ODESolution({
+    return new OdeSolution({
       t: savedT.toArray(),
       u: savedU.toArray(),
       n,
@@ -306,7 +306,7 @@ export function integrate(
         stepper = steppers[next];
         storedPerStep = savedPerStep + (dense === null ? 0 : 4 + stepper.recordLength);
         stepper.invalidate();
-        controller = new PIController(stepper.errorOrder ?? stepper.order);
+        controller = new PiController(stepper.errorOrder ?? stepper.order);
         stats.stiffnessSwitches++;
         if (methods[methods.length - 1] !== stepper.name) methods.push(stepper.name);
       }
@@ -319,7 +319,7 @@ export function integrate(
 
 /** Why the step size collapsed with a non-finite error: the state, or only the error estimate. */
 function collapseMessage(
-  problem: ODEProblem,
+  problem: OdeProblem,
   u1: Float64Array,
   lastError: number,
   t: number,

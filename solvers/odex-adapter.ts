@@ -1,6 +1,6 @@
 /**
  * Runs a problem through the `odex` package — Hairer & Wanner's ODEX (Gragg–Bulirsch–Stoer
- * extrapolation) ported to JavaScript — and returns an `ODESolution` like `solve` does: an
+ * extrapolation) ported to JavaScript — and returns an `OdeSolution` like `solve` does: an
  * independent cross-check, and a good method for smooth problems at tight tolerances.
  *
  * Mapping: rtol/atol (scalar or per component) and maxSteps go to the solver; its evaluation and
@@ -15,12 +15,12 @@
 import odex from 'odex';
 import { ScichainError } from '../src/core/errors.ts';
 import { normalizeOptions, type SolveOptions } from './options.ts';
-import type { ODEProblem } from '../src/core/ode-problem.ts';
+import type { OdeProblem } from '../src/core/ode-problem.ts';
 import { emptyStats, type ReturnCode } from './return-code.ts';
-import { ODESolution, type EventRecord } from './solution.ts';
+import { OdeSolution, type EventRecord } from './solution.ts';
 
 /** Solves with ODEX; see the module comment for what is mapped and how. */
-export function solveWithOdex(problem: ODEProblem, options: SolveOptions = {}): ODESolution {
+export function solveWithOdex(problem: OdeProblem, options: SolveOptions = {}): OdeSolution {
   if (options.dense)
     throw new ScichainError(
       'InvalidArgument',
@@ -75,8 +75,8 @@ export function solveWithOdex(problem: ODEProblem, options: SolveOptions = {}): 
     u = Array.from(state);
     return true;
   };
-  const finish = (retcode: ReturnCode, message: string): ODESolution =>
-    new ODESolution({
+  const finish = (retcode: ReturnCode, message: string): OdeSolution =>
+    new OdeSolution({
       t: Float64Array.from(savedT),
       u: Float64Array.from(savedU),
       n,

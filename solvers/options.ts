@@ -2,7 +2,7 @@
  * Options of `solve`, validated and normalised once before the integration starts.
  */
 import { ScichainError } from '../src/core/errors.ts';
-import type { ODEProblem } from '../src/core/ode-problem.ts';
+import type { OdeProblem } from '../src/core/ode-problem.ts';
 
 /**
  * A change at a known time: a bolus dose (`u[k] += amount`), an infusion rate switched on or off
@@ -173,7 +173,7 @@ function finiteTimes(values: ArrayLike<number>, what: string): number[] {
 
 /** Validates options against a problem; `canAdapt`: the method has an error estimate. */
 export function normalizeOptions(
-  problem: ODEProblem,
+  problem: OdeProblem,
   options: SolveOptions,
   canAdapt: boolean,
 ): NormalizedOptions {

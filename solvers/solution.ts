@@ -14,7 +14,7 @@ export interface EventRecord {
   readonly after: Float64Array;
 }
 
-/** Dense-output records of the accepted steps (internal layout, read through `ODESolution.at`). */
+/** Dense-output records of the accepted steps (internal layout, read through `OdeSolution.at`). */
 export interface DenseRecords {
   readonly start: Float64Array;
   readonly h: Float64Array;
@@ -26,7 +26,7 @@ export interface DenseRecords {
 }
 
 /** What a solve produced. */
-export class ODESolution {
+export class OdeSolution {
   /** Saved times (in integration order). */
   readonly t: Float64Array;
   /** Saved states, row-major: state k is `u[k·n … k·n + n)`. */

@@ -15,9 +15,9 @@ import { vern7 } from './explicit/vern7.ts';
 import { AutoSwitch } from './auto-switch.ts';
 import { integrate } from './integrate.ts';
 import { normalizeOptions, type SolveOptions } from './options.ts';
-import type { ODEProblem } from '../src/core/ode-problem.ts';
+import type { OdeProblem } from '../src/core/ode-problem.ts';
 import { emptyStats } from './return-code.ts';
-import type { ODESolution } from './solution.ts';
+import type { OdeSolution } from './solution.ts';
 import { StiffnessStop } from './stiffness-stop.ts';
 import { rodas4 } from './stiff/rodas4.ts';
 import { rodas5p } from './stiff/rodas5p.ts';
@@ -80,10 +80,10 @@ function isExplicit(m: ExplicitTableau | RosenbrockTableau): m is ExplicitTablea
  * stop with `Stiff` instead (see `stiffness-stop.ts` and the `stiffSteps` option).
  */
 export function solve(
-  problem: ODEProblem,
+  problem: OdeProblem,
   method: MethodName | ExplicitTableau | RosenbrockTableau = 'auto',
   options: SolveOptions = {},
-): ODESolution {
+): OdeSolution {
   checkMethodName(method);
   const name = typeof method === 'string' ? method : null;
   const tableau: ExplicitTableau | RosenbrockTableau | null =

@@ -3,7 +3,7 @@
  * "Automatic selection of the initial step size") and the PI controller of Hairer's DOPRI5
  * (Gustafsson's proportional–integral control, β = 0.2/(q + 1)).
  */
-import type { ODEProblem } from '../src/core/ode-problem.ts';
+import type { OdeProblem } from '../src/core/ode-problem.ts';
 import type { SolverStats } from './return-code.ts';
 
 /** Weighted RMS norm ‖v‖ with weights atol + rtol·|u|. */
@@ -22,7 +22,7 @@ function weightedNorm(v: Float64Array, u: Float64Array, atol: Float64Array, rtol
  * h = min(100·h₀, h₁, hmax). Costs one right-hand-side call. Returns a positive size.
  */
 export function initialStepSize(
-  problem: ODEProblem,
+  problem: OdeProblem,
   p: Float64Array,
   t0: number,
   u0: Float64Array,
@@ -56,7 +56,7 @@ export function initialStepSize(
 }
 
 /** PI step-size control on the weighted RMS error (accept when err ≤ 1). */
-export class PIController {
+export class PiController {
   private readonly alpha: number;
   private readonly beta: number;
   private readonly safety = 0.9;

@@ -25,7 +25,7 @@ export { Rng } from './core/rng.ts';
 /** One first-class parameter vector: named blocks, views, transforms, freezing, JSON. */
 export { ParameterLayout, parameters, scalar, vector } from './parameters/layout.ts';
 export { positive, bounded, lowerBounded, type Transform } from './parameters/transforms.ts';
-export { parametersToJSON, parametersFromJSON } from './parameters/parameter-json.ts';
+export { parametersToJson, parametersFromJson } from './parameters/parameter-json.ts';
 
 // Networks and losses
 /** Layers, chains and activation functions. */
@@ -70,13 +70,13 @@ export { matrixExponentialData } from './datasets/matrix-exponential.ts';
 
 // ODE problems, solvers and sensitivities
 /** Initial value problems and their solution. */
-export { odeProblem, type ODEProblem, type RightHandSide } from './core/ode-problem.ts';
+export { odeProblem, type OdeProblem, type RightHandSide } from './core/ode-problem.ts';
 export { solve, type MethodName } from '../solvers/solve.ts';
 export type { SolveOptions } from '../solvers/options.ts';
-export { ODESolution } from '../solvers/solution.ts';
+export { OdeSolution } from '../solvers/solution.ts';
 export type { ReturnCode } from '../solvers/return-code.ts';
 /** Differentiable right-hand sides (plain functions or mathjs expressions) and their checks. */
-export { odeModel, type ODEModel } from './model/ode-model.ts';
+export { odeModel, type OdeModel } from './model/ode-model.ts';
 export { checkVjp } from './model/check-vjp.ts';
 export { observeStates } from './model/observation.ts';
 export { expressionModel } from './expressions/expression-model.ts';
@@ -84,7 +84,7 @@ export { expressionModel } from './expressions/expression-model.ts';
 export { ObservationError } from './losses/observation-error.ts';
 export {
   odeObjective,
-  type ODEObjectiveSpec,
+  type OdeObjectiveSpec,
   type SensitivityMethod,
 } from './training/ode-objective.ts';
 export { bolus } from '../solvers/sensitivity/events.ts';

@@ -4,7 +4,7 @@
  * and the Ctrl-C conventions of long runs. Everything else (networks, solvers, training, models,
  * population fits, building reports) lives in the other entry points and runs in browsers and
  * Web Workers too; there, pass data as text (`readNonmemData(csvText)`), parameters as JSON
- * (`parametersFromJSON`) and draw charts with `plotlyFigure`.
+ * (`parametersFromJson`) and draw charts with `plotlyFigure`.
  *
  * The functions here get `node:fs` and friends through `process.getBuiltinModule` (Node ≥ 20.16)
  * when called. File errors are `ScichainError`s naming the file, with Node's error (its `code`,

@@ -172,7 +172,7 @@ async function saveReport(): Promise<void> {
       .heading('Theophylline fit')
       .table({ columns: ['', 'value'], rows: shown.fit })
       .chart(shown.fitChart);
-  const html = report.toHTML({ plotly });
+  const html = report.toHtml({ plotly });
   const link = page.document.createElement('a');
   link.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
   link.download = 'scichain-demo-report.html';

@@ -11,12 +11,12 @@
  * step allocates nothing.
  */
 import { ScichainError } from '../../src/core/errors.ts';
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import type { ExplicitTableau } from './tableau.ts';
 
-type RHS = ODEProblem['f'];
+type RHS = OdeProblem['f'];
 
 /** Generated kernels of one tableau. */
 export interface RungeKuttaKernels {
@@ -233,7 +233,7 @@ export class RungeKuttaStepper implements Stepper {
 
   constructor(
     tableau: ExplicitTableau,
-    problem: ODEProblem,
+    problem: OdeProblem,
     p: Float64Array,
     settings: StepperSettings,
     stats: SolverStats,

@@ -3,13 +3,13 @@
  * solution at its end time (from the literature where one is published, otherwise computed to
  * ~1e-15 by two independent methods; each file says which).
  */
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 
 /** A problem with its reference end state. */
 export interface TestProblem {
   readonly name: string;
   readonly stiff: boolean;
-  readonly problem: ODEProblem;
+  readonly problem: OdeProblem;
   /** The state at tspan[1]. */
   readonly reference: Float64Array;
   /** Where the reference comes from. */

@@ -4,8 +4,8 @@
  * backward solves) along the forward dense solution, and the Gauss–Legendre accumulation of
  * ∫ λᵀ∂f/∂p dt over one backward step.
  */
-import type { ODEModel } from '../../src/model/ode-model.ts';
-import type { ODESolution } from '../solution.ts';
+import type { OdeModel } from '../../src/model/ode-model.ts';
+import type { OdeSolution } from '../solution.ts';
 import type { QuadratureRule } from './gauss-legendre.ts';
 
 /** u(t) from the forward solution's dense output, as the backward passes need it. */
@@ -16,9 +16,9 @@ export class ForwardState {
    */
   crossedAt = NaN;
   private readonly u: Float64Array;
-  private readonly solution: ODESolution;
+  private readonly solution: OdeSolution;
 
-  constructor(solution: ODESolution) {
+  constructor(solution: OdeSolution) {
     this.solution = solution;
     this.u = new Float64Array(solution.n);
   }
@@ -39,10 +39,10 @@ export class AdjointDynamics {
   private readonly uBar: Float64Array;
   private readonly discard: Float64Array;
   private readonly jacobianBuffer: Float64Array;
-  private readonly model: ODEModel;
+  private readonly model: OdeModel;
   private readonly p: Float64Array;
 
-  constructor(model: ODEModel, p: Float64Array, solution: ODESolution) {
+  constructor(model: OdeModel, p: Float64Array, solution: OdeSolution) {
     const n = model.stateCount;
     this.model = model;
     this.p = p;
@@ -77,12 +77,12 @@ export class StepQuadrature {
   private readonly uBar: Float64Array;
   private readonly lambda: Float64Array;
   private readonly weighted: Float64Array;
-  private readonly model: ODEModel;
+  private readonly model: OdeModel;
   private readonly p: Float64Array;
-  private readonly forward: ODESolution;
+  private readonly forward: OdeSolution;
   private readonly rule: QuadratureRule;
 
-  constructor(model: ODEModel, p: Float64Array, forward: ODESolution, rule: QuadratureRule) {
+  constructor(model: OdeModel, p: Float64Array, forward: OdeSolution, rule: QuadratureRule) {
     const n = model.stateCount;
     this.model = model;
     this.p = p;
@@ -98,7 +98,7 @@ export class StepQuadrature {
    * Adds step s of the backward solution's share of the integral to `grad`. The nodes are
    * interior to the step, so no node sits on a jump of λ or u.
    */
-  step(backward: ODESolution, s: number, grad: Float64Array): void {
+  step(backward: OdeSolution, s: number, grad: Float64Array): void {
     const n = this.model.stateCount;
     const { nodes, weights } = this.rule;
     const h = backward.stepSize(s);

@@ -3,10 +3,10 @@
  * (loss, ∂L/∂u₀ and work counts), plus the forward pass the three adjoints share.
  */
 import type { ObservationError } from '../../src/losses/observation-error.ts';
-import type { ODEModel } from '../../src/model/ode-model.ts';
+import type { OdeModel } from '../../src/model/ode-model.ts';
 import type { Observation } from '../../src/model/observation.ts';
-import { odeProblem, type ODEProblem } from '../../src/core/ode-problem.ts';
-import type { ODESolution } from '../solution.ts';
+import { odeProblem, type OdeProblem } from '../../src/core/ode-problem.ts';
+import type { OdeSolution } from '../solution.ts';
 import type { DifferentiableEvent } from './events.ts';
 import {
   recordingEvents,
@@ -20,7 +20,7 @@ import {
 
 /** Inputs of one loss-and-gradient evaluation. */
 export interface SensitivityContext {
-  readonly model: ODEModel;
+  readonly model: OdeModel;
   readonly p: Float64Array;
   readonly u0: Float64Array;
   readonly t0: number;
@@ -60,12 +60,12 @@ export type SensitivityMethodFunction = (
 
 /** The model's own initial value problem on [t₀, t₁] (Jacobian and ∂f/∂t when it has them). */
 export function modelProblem(
-  model: ODEModel,
+  model: OdeModel,
   p: Float64Array,
   u0: Float64Array,
   t0: number,
   t1: number,
-): ODEProblem {
+): OdeProblem {
   return odeProblem({
     f: model.f,
     u0,
@@ -80,8 +80,8 @@ export function modelProblem(
 
 /** Work counts from the forward and (optional) backward solutions. */
 export function countsOf(
-  forward: ODESolution,
-  backward: ODESolution | null,
+  forward: OdeSolution,
+  backward: OdeSolution | null,
   vjpCalls: number,
 ): SensitivityCounts {
   return {
@@ -97,7 +97,7 @@ export function countsOf(
 export function adjointForwardPass(
   context: SensitivityContext,
   dense: boolean,
-): { solution: ODESolution; scored: Scored; crossings: EventCrossing[] } {
+): { solution: OdeSolution; scored: Scored; crossings: EventCrossing[] } {
   const { model, p, u0, t0, schedule } = context;
   const n = model.stateCount;
   const crossings: EventCrossing[] = [];

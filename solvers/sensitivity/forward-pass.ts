@@ -8,9 +8,9 @@ import { ScichainError } from '../../src/core/errors.ts';
 import type { ObservationError } from '../../src/losses/observation-error.ts';
 import type { Observation } from '../../src/model/observation.ts';
 import type { TimedEvent } from '../options.ts';
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import { solve, type MethodName } from '../solve.ts';
-import type { ODESolution } from '../solution.ts';
+import type { OdeSolution } from '../solution.ts';
 import type { DifferentiableEvent } from './events.ts';
 
 /** What an event saw when the forward pass crossed it. */
@@ -81,11 +81,11 @@ export function recordingEvents(
 
 /** Solves a (model or augmented) problem, throwing with the solver's message on failure. */
 export function solveOrThrow(
-  problem: ODEProblem,
+  problem: OdeProblem,
   settings: PassSettings,
   options: { saveat?: Float64Array; events?: readonly TimedEvent[]; dense: boolean },
   what: string,
-): ODESolution {
+): OdeSolution {
   const solution = solve(problem, settings.method, {
     rtol: settings.rtol,
     atol: settings.atol,

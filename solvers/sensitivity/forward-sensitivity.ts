@@ -5,9 +5,9 @@
  * choice when p is small (a handful of mechanistic parameters); adjoints win as p grows.
  */
 import { ScichainError } from '../../src/core/errors.ts';
-import { UnitVjpRows, type ODEModel } from '../../src/model/ode-model.ts';
+import { UnitVjpRows, type OdeModel } from '../../src/model/ode-model.ts';
 import { odeProblem } from '../../src/core/ode-problem.ts';
-import type { ODESolution } from '../solution.ts';
+import type { OdeSolution } from '../solution.ts';
 import { countsOf, type SensitivityContext, type SensitivityResult } from './context.ts';
 import {
   recordingEvents,
@@ -20,7 +20,7 @@ import type { DifferentiableEvent } from './events.ts';
 
 /** What {@link solveSensitivities} takes. */
 export interface SensitivitySolveSpec {
-  readonly model: ODEModel;
+  readonly model: OdeModel;
   readonly p: Float64Array;
   readonly u0: ArrayLike<number>;
   /** ∂u₀/∂p (n × nc, row-major, nc the number of columns), or null for 0. */
@@ -43,7 +43,7 @@ export interface SensitivitySolveSpec {
  * the solution at `times`: state(k) holds u then S row-major (n × np).
  */
 export function solveSensitivities(spec: SensitivitySolveSpec): {
-  solution: ODESolution;
+  solution: OdeSolution;
   vjpCalls: number;
 } {
   const { model, p, u0, t0, times } = spec;
@@ -216,7 +216,7 @@ export interface StateSensitivityOptions {
  * fits): one augmented solve instead of two solves per parameter by differences.
  */
 export function stateSensitivities(
-  model: ODEModel,
+  model: OdeModel,
   p: Float64Array,
   options: StateSensitivityOptions,
 ): { u: Float64Array; S: Float64Array } {

@@ -3,7 +3,7 @@
  * start (evaluated once per point — a rejected step keeps them, only h changes), the iteration
  * matrix W = a·I − b·J for the method's a, b and h, its LU factorisation, and solves with it.
  */
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import { JacobianEvaluator } from './jacobian.ts';
 import { luFactor, luSolve } from '../../src/linalg/lu.ts';
@@ -24,7 +24,7 @@ export class IterationMatrix {
   private readonly evaluator: JacobianEvaluator;
   private readonly stats: SolverStats;
 
-  constructor(problem: ODEProblem, p: Float64Array, atol: Float64Array, stats: SolverStats) {
+  constructor(problem: OdeProblem, p: Float64Array, atol: Float64Array, stats: SolverStats) {
     const n = problem.n;
     this.n = n;
     this.stats = stats;

@@ -11,7 +11,7 @@
  * step needs anyway; its error is O(√ε) relative, so tight tolerances want an analytic `jac`.
  * ∂f/∂t by central differences with δₜ = ε^(1/3)·max(|t|, 10⁻⁵): 2 calls, error O(ε^(2/3)).
  */
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 
 const SQRT_EPS = Math.sqrt(2.220446049250313e-16);
@@ -21,7 +21,7 @@ const CBRT_EPS = Math.cbrt(2.220446049250313e-16);
 export class JacobianEvaluator {
   private readonly uShift: Float64Array;
   private readonly fShift: Float64Array;
-  private readonly problem: ODEProblem;
+  private readonly problem: OdeProblem;
   private readonly p: Float64Array;
   private readonly stats: SolverStats;
   /** The problem does not depend on t explicitly (∂f/∂t = 0). */
@@ -29,7 +29,7 @@ export class JacobianEvaluator {
 
   private readonly atol: Float64Array;
 
-  constructor(problem: ODEProblem, p: Float64Array, atol: Float64Array, stats: SolverStats) {
+  constructor(problem: OdeProblem, p: Float64Array, atol: Float64Array, stats: SolverStats) {
     this.problem = problem;
     this.atol = atol;
     this.p = p;

@@ -10,7 +10,7 @@
  * rejection (the point is the same; only h changes, so only the LU factorisation of
  * I/(hγ) − J is redone). One factorisation serves all s stages.
  */
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import { IterationMatrix } from './iteration-matrix.ts';
@@ -50,7 +50,7 @@ export class RosenbrockStepper implements Stepper {
   readonly stats: SolverStats;
   failure: { retcode: 'Singular'; message: string } | null = null;
   private readonly m: RosenbrockTableau;
-  private readonly problem: ODEProblem;
+  private readonly problem: OdeProblem;
   private readonly p: Float64Array;
   private readonly n: number;
   private readonly settings: ImplicitSettings;
@@ -65,7 +65,7 @@ export class RosenbrockStepper implements Stepper {
 
   constructor(
     tableau: RosenbrockTableau,
-    problem: ODEProblem,
+    problem: OdeProblem,
     p: Float64Array,
     settings: ImplicitSettings,
     stats: SolverStats,

@@ -13,7 +13,7 @@
  * other, the error estimate loses its order when f depends on t explicitly.) F₂ is the next
  * step's F₀ (first same as last).
  */
-import type { ODEProblem } from '../../src/core/ode-problem.ts';
+import type { OdeProblem } from '../../src/core/ode-problem.ts';
 import type { SolverStats } from '../return-code.ts';
 import type { Stepper } from '../stepper.ts';
 import { IterationMatrix } from './iteration-matrix.ts';
@@ -31,7 +31,7 @@ export class Rosenbrock23Stepper implements Stepper {
   readonly recordLength: number;
   readonly stats: SolverStats;
   failure: { retcode: 'Singular'; message: string } | null = null;
-  private readonly problem: ODEProblem;
+  private readonly problem: OdeProblem;
   private readonly p: Float64Array;
   private readonly n: number;
   private readonly settings: ImplicitSettings;
@@ -48,7 +48,7 @@ export class Rosenbrock23Stepper implements Stepper {
   readonly measures = new Float64Array([NaN, NaN]);
 
   constructor(
-    problem: ODEProblem,
+    problem: OdeProblem,
     p: Float64Array,
     settings: ImplicitSettings,
     stats: SolverStats,

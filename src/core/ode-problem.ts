@@ -24,7 +24,7 @@ export type TimeDerivative = (
 ) => void;
 
 /** A problem, validated; build it with {@link odeProblem}. */
-export interface ODEProblem {
+export interface OdeProblem {
   readonly f: RightHandSide;
   readonly u0: Float64Array;
   readonly tspan: readonly [number, number];
@@ -41,7 +41,7 @@ export interface ODEProblem {
 }
 
 /** What {@link odeProblem} takes. */
-export interface ODEProblemSpec {
+export interface OdeProblemSpec {
   f: RightHandSide;
   u0: ArrayLike<number>;
   tspan: readonly [number, number];
@@ -56,7 +56,7 @@ export interface ODEProblemSpec {
 }
 
 /** Checks and freezes a problem: clear errors for NaN times, empty spans, bad u0. */
-export function odeProblem(spec: ODEProblemSpec): ODEProblem {
+export function odeProblem(spec: OdeProblemSpec): OdeProblem {
   const [t0, t1] = spec.tspan ?? [];
   if (!Number.isFinite(t0) || !Number.isFinite(t1)) {
     throw new ScichainError('NonFinite', `tspan must be two finite times, got [${t0}, ${t1}]`);

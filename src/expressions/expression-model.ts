@@ -26,7 +26,7 @@ import type { Rng } from '../core/rng.ts';
 import {
   jacobianFromVjp,
   jvpFromJacobian,
-  type ODEModel,
+  type OdeModel,
   type RhsJacobian,
   type RhsJvp,
   type RhsVjp,
@@ -51,8 +51,8 @@ export interface ExpressionModelSpec {
   readonly time?: string;
 }
 
-/** An {@link ODEModel} compiled from expressions; see {@link expressionModel}. */
-export class ExpressionModel implements ODEModel {
+/** An {@link OdeModel} compiled from expressions; see {@link expressionModel}. */
+export class ExpressionModel implements OdeModel {
   readonly stateCount: number;
   readonly stateNames: readonly string[];
   readonly paramCount: number;

@@ -39,7 +39,7 @@ export type RhsJvp = (
 export type RhsJacobian = JacobianFunction;
 
 /** A right-hand side with every derivative the sensitivity methods need. */
-export interface ODEModel extends ParameterComponent {
+export interface OdeModel extends ParameterComponent {
   /** Number of states n. */
   readonly stateCount: number;
   readonly stateNames: readonly string[];
@@ -58,7 +58,7 @@ export interface ODEModel extends ParameterComponent {
 }
 
 /** What {@link odeModel} takes: f and its VJP are required, the rest is derived when missing. */
-export interface ODEModelSpec {
+export interface OdeModelSpec {
   /** Number of states. */
   n: number;
   /** Length of p. */
@@ -129,10 +129,10 @@ export function jvpFromJacobian(jacobian: RhsJacobian, n: number): RhsJvp {
 }
 
 /**
- * An {@link ODEModel} from plain TypeScript functions: `f` and a hand-written `vjp` (check it
+ * An {@link OdeModel} from plain TypeScript functions: `f` and a hand-written `vjp` (check it
  * with `checkVjp`); the Jacobian and JVP are derived from the VJP unless given.
  */
-export function odeModel(spec: ODEModelSpec): ODEModel {
+export function odeModel(spec: OdeModelSpec): OdeModel {
   requireInteger(spec.n, 'number of states n', 1);
   requireInteger(spec.paramCount, 'paramCount', 0);
   if (typeof spec.f !== 'function' || typeof spec.vjp !== 'function') {

@@ -51,15 +51,15 @@ export {
   bounded,
   lowerBounded,
   type Transform,
-  type TransformJSON,
+  type TransformJson,
 } from '../parameters/transforms.ts';
 /** JSON form of θ (files on disk: `scichain/node`). */
 export {
-  parametersToJSON,
-  parametersFromJSON,
+  parametersToJson,
+  parametersFromJson,
   type ParameterFile,
   type ParameterFileBlock,
-  type LayoutForJSON,
+  type LayoutForJson,
 } from '../parameters/parameter-json.ts';
 /** Numbers written to JSON exactly (negative zero as the string "-0"). */
 export type { ExactNumber } from '../parameters/exact-numbers.ts';

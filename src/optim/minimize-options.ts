@@ -45,7 +45,7 @@ export interface MinimizeOptions {
   lineSearch?: LineSearchOptions;
   /**
    * Frozen mask (1 = frozen). The blocks frozen in θ's layout (a θ from `layout.initial()`,
-   * `zeros`, `fromJSON` or `adopt`) are frozen without it; a mask given here adds to them.
+   * `zeros`, `fromJson` or `adopt`) are frozen without it; a mask given here adds to them.
    */
   frozen?: Uint8Array | null;
   /** Called after every iteration; return `'stop'` to stop. */

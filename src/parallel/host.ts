@@ -185,6 +185,8 @@ function resolveUrl(given: UrlLike, what: string): string {
   try {
     if (typeof url !== 'string') throw new TypeError('not a string');
     const p = nodeProcess();
+    // Node's own name.
+    // eslint-disable-next-line @typescript-eslint/naming-convention
     const nodeUrl = nodeBuiltin<{ pathToFileURL(path: string): { href: string } }>('node:url');
     const base =
       p !== null && nodeUrl !== null

@@ -1,6 +1,6 @@
 /**
  * Where optimizers meet the parameter layout. Every θ a layout makes (`initial`, `zeros`,
- * `fromJSON`, `loadParameters`, `init` of a whole vector) or adopts (`adopt`) remembers its
+ * `fromJson`, `loadParameters`, `init` of a whole vector) or adopts (`adopt`) remembers its
  * layout here, so that every optimizer — Adam, gradient descent, L-BFGS, `minimize`, the phased
  * minimiser and the training loops — leaves the blocks the layout declares frozen untouched
  * without being handed a mask. A mask passed explicitly (`frozen: …`) is combined with the

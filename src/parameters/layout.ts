@@ -14,7 +14,7 @@ import type {
 } from '../core/parameter-component.ts';
 import { Rng, toRng } from '../core/rng.ts';
 import { registerTheta, type FrozenSource } from './frozen-entries.ts';
-import { parametersFromJSON, parametersToJSON, type ParameterFile } from './parameter-json.ts';
+import { parametersFromJson, parametersToJson, type ParameterFile } from './parameter-json.ts';
 import { identity, positive, bounded, type Transform } from './transforms.ts';
 
 /** How a scalar or vector block is constrained: a transform, `'positive'`, or `[lower, upper]`. */
@@ -221,7 +221,7 @@ export class ParameterLayout implements ParameterComponent, FrozenSource {
   /**
    * Marks a θ allocated elsewhere (for example in an objective's WebAssembly arena) as this
    * layout's, so that every optimizer leaves its frozen blocks alone, as it does for the θ that
-   * {@link initial}, {@link zeros} and {@link fromJSON} return. Returns θ.
+   * {@link initial}, {@link zeros} and {@link fromJson} return. Returns θ.
    */
   adopt<T extends FloatArray>(theta: T): T {
     this.check(theta);
@@ -426,16 +426,16 @@ export class ParameterLayout implements ParameterComponent, FrozenSource {
   }
 
   /** θ as a JSON document with names, transforms, frozen flags and exact values. */
-  toJSON(theta: FloatArray): ParameterFile {
-    return parametersToJSON(this, theta);
+  toJson(theta: FloatArray): ParameterFile {
+    return parametersToJson(this, theta);
   }
 
   /**
-   * θ from a document written by {@link toJSON} (names and sizes must match; frozen flags are
+   * θ from a document written by {@link toJson} (names and sizes must match; frozen flags are
    * restored). Errors name the field's JSON path and `source` (e.g. the file).
    */
-  fromJSON(file: unknown, dtype?: DType, source?: string): FloatArray {
-    const theta = parametersFromJSON(this, file, dtype, source);
+  fromJson(file: unknown, dtype?: DType, source?: string): FloatArray {
+    const theta = parametersFromJson(this, file, dtype, source);
     registerTheta(theta, this);
     return theta;
   }

@@ -15,7 +15,7 @@ export function saveParameters(
   theta: FloatArray,
   options: { fs?: AtomicWriteFs } = {},
 ): void {
-  writeFileAtomic(path, () => JSON.stringify(layout.toJSON(theta), null, 1), {
+  writeFileAtomic(path, () => JSON.stringify(layout.toJson(theta), null, 1), {
     what: 'parameter file',
     ...options,
   });
@@ -27,5 +27,5 @@ export function saveParameters(
  */
 export function loadParameters(path: string, layout: ParameterLayout, dtype?: DType): FloatArray {
   const doc = readJsonFile(path, 'parameter file');
-  return layout.fromJSON(doc, dtype, `parameter file ${path}`);
+  return layout.fromJson(doc, dtype, `parameter file ${path}`);
 }

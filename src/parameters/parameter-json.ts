@@ -22,7 +22,7 @@ import {
 } from './json-fields.ts';
 import { arrayType, dtypeOf, type DType, type FloatArray } from '../core/dtype.ts';
 import type { ParameterGroup } from '../core/parameter-component.ts';
-import { sameTransform, type Transform, type TransformJSON } from './transforms.ts';
+import { sameTransform, type Transform, type TransformJson } from './transforms.ts';
 
 /** One block in a parameter file. */
 export interface ParameterFileBlock {
@@ -30,7 +30,7 @@ export interface ParameterFileBlock {
   readonly kind: 'scalar' | 'vector' | 'component';
   readonly offset: number;
   readonly size: number;
-  readonly transform: TransformJSON;
+  readonly transform: TransformJson;
   readonly frozen: boolean;
   /** Natural values (scalars/vectors), for people reading the file; ignored on load. */
   readonly natural?: readonly number[];
@@ -45,7 +45,7 @@ export interface ParameterFileBlock {
   readonly values: readonly ExactNumber[];
 }
 
-/** The JSON document written by {@link parametersToJSON}. */
+/** The JSON document written by {@link parametersToJson}. */
 export interface ParameterFile {
   readonly format: 'scichain.parameters';
   readonly version: 1;
@@ -58,7 +58,7 @@ export interface ParameterFile {
  * What the JSON form reads of a layout (`ParameterLayout` is one): an interface rather than the
  * class, so that this module does not import the layout that imports it.
  */
-export interface LayoutForJSON {
+export interface LayoutForJson {
   readonly paramCount: number;
   readonly blocks: readonly {
     readonly name: string;
@@ -75,7 +75,7 @@ export interface LayoutForJSON {
 }
 
 /** θ as a JSON-serialisable document (names, transforms, frozen flags, exact values). */
-export function parametersToJSON(layout: LayoutForJSON, theta: FloatArray): ParameterFile {
+export function parametersToJson(layout: LayoutForJson, theta: FloatArray): ParameterFile {
   layout.check(theta);
   const frozen = new Set(layout.frozenNames());
   const groups = layout.parameterGroups();
@@ -119,14 +119,14 @@ export function parametersToJSON(layout: LayoutForJSON, theta: FloatArray): Para
 }
 
 /**
- * θ from a document written by {@link parametersToJSON}. Every field is checked and a bad one
+ * θ from a document written by {@link parametersToJson}. Every field is checked and a bad one
  * is named by its JSON path (`blocks[1].frozen`) and `source` (the file, when read from disk).
  * Block names, order, sizes and transforms must match the layout (a clear error names the
  * first difference); frozen flags are restored. The dtype is the file's unless another is
  * asked for; a value outside float32's range in float32 is refused, not turned into ∞.
  */
-export function parametersFromJSON(
-  layout: LayoutForJSON,
+export function parametersFromJson(
+  layout: LayoutForJson,
   file: unknown,
   dtype?: DType,
   source = 'parameter document',
@@ -210,15 +210,15 @@ export function parametersFromJSON(
   return theta;
 }
 
-/** A transform written by {@link parametersToJSON}, checked field by field. */
-function readTransform(v: unknown, place: FieldPlace): TransformJSON {
+/** A transform written by {@link parametersToJson}, checked field by field. */
+function readTransform(v: unknown, place: FieldPlace): TransformJson {
   const t = requireObject(v, place);
   const type = stringField(t, 'type', place, [
     'identity',
     'log',
     'bounded',
     'lowerBounded',
-  ]) as TransformJSON['type'];
+  ]) as TransformJson['type'];
   if (type === 'identity' || type === 'log') return { type };
   const lower = finiteField(t, 'lower', place);
   if (type === 'lowerBounded') return { type, lower };

@@ -6,7 +6,7 @@
 import { ScichainError } from '../core/errors.ts';
 
 /** JSON form of a transform, stored in parameter files. */
-export type TransformJSON =
+export type TransformJson =
   | { readonly type: 'identity' }
   | { readonly type: 'log' }
   | { readonly type: 'bounded'; readonly lower: number; readonly upper: number }
@@ -14,7 +14,7 @@ export type TransformJSON =
 
 /** A bijection from the real line to a parameter's natural domain. */
 export interface Transform {
-  readonly json: TransformJSON;
+  readonly json: TransformJson;
   /** Natural value x = T(u). */
   toNatural(u: number): number;
   /** Unconstrained value u = T⁻¹(x); throws naming `what` when x is outside the domain. */
@@ -111,7 +111,7 @@ export function lowerBounded(lower: number): Transform {
 }
 
 /** Rebuilds a transform from its JSON form. */
-export function transformFromJSON(json: TransformJSON): Transform {
+export function transformFromJson(json: TransformJson): Transform {
   switch (json.type) {
     case 'identity':
       return identity;
@@ -130,6 +130,6 @@ export function transformFromJSON(json: TransformJSON): Transform {
 }
 
 /** Two transforms are the same when their JSON forms are. */
-export function sameTransform(a: TransformJSON, b: TransformJSON): boolean {
+export function sameTransform(a: TransformJson, b: TransformJson): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,6 +1,6 @@
 /**
  * `scichain/report`: self-contained HTML reports with Plotly charts and tables, and the report
- * sections of a population fit (parameter tables, goodness-of-fit charts, VPC). `toHTML({ plotly })` gives
+ * sections of a population fit (parameter tables, goodness-of-fit charts, VPC). `toHtml({ plotly })` gives
  * the page (self-contained with the Plotly source it is given), `plotlyFigure(chart)` a chart
  * for a live page; `writeReport` from `scichain/node` (or `report.write(path)`) writes the
  * self-contained file under Node. Nothing here reads a file or imports Plotly.

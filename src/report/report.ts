@@ -1,6 +1,6 @@
 /**
  * HTML reports: headings, text, tables and Plotly charts in one page. The module reads no file
- * and imports no Plotly: {@link Report.toHTML} inlines the Plotly source it is given (a
+ * and imports no Plotly: {@link Report.toHtml} inlines the Plotly source it is given (a
  * self-contained page that opens offline), {@link plotlyFigure} turns a chart into the data and
  * layout for a live `Plotly.newPlot` in a browser page, and under Node {@link Report.write} (or
  * `writeReport` from `scichain/node`) writes the file with the `plotly.js-dist-min` bundle
@@ -59,7 +59,7 @@ type Section =
   | { kind: 'table'; table: TableSpec }
   | { kind: 'chart'; chart: ChartSpec };
 
-/** Options of {@link Report.toHTML}. */
+/** Options of {@link Report.toHtml}. */
 export interface HtmlOptions {
   /**
    * The Plotly library's source (the text of `plotly.js-dist-min/plotly.min.js`), inlined so
@@ -137,7 +137,7 @@ caption{caption-side:top;text-align:left;color:#555;padding-bottom:.3em}pre{back
 .chart{margin:1.5em 0}.meta{color:#666;font-size:.9em}`;
 
 const NO_PLOTLY =
-  'This chart needs Plotly, which the page was made without (Report.toHTML({ plotly }), or write it with Report.write / writeReport from scichain/node).';
+  'This chart needs Plotly, which the page was made without (Report.toHtml({ plotly }), or write it with Report.write / writeReport from scichain/node).';
 
 /** A report under construction; sections appear in the order they are added. */
 export class Report {
@@ -194,7 +194,7 @@ export class Report {
    * The complete HTML document; with `options.plotly` (the Plotly source) it is self-contained.
    * Reads no file.
    */
-  toHTML(options: HtmlOptions = {}): string {
+  toHtml(options: HtmlOptions = {}): string {
     const body: string[] = [];
     const scripts: string[] = [];
     let chartIndex = 0;
@@ -268,7 +268,7 @@ ${body.join('\n')}
     const { fs, plotly } = options;
     return writeFileAtomic(
       path,
-      () => this.toHTML({ plotly: plotly ?? (this.hasCharts() ? plotlySource() : undefined) }),
+      () => this.toHtml({ plotly: plotly ?? (this.hasCharts() ? plotlySource() : undefined) }),
       { what: 'report', ...(fs === undefined ? {} : { fs }) },
     );
   }

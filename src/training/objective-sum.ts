@@ -82,7 +82,7 @@ export const OP_PARTS = 1;
 /**
  * Evaluates parts [start, start + count) at the block's p into its loss and gradient slots. A
  * part whose solve fails (`SolverFailed`) gets loss +∞ and a NaN gradient, like
- * `ODEObjective.valueAndGradient`, so a line search can back off; other errors propagate.
+ * `OdeObjective.valueAndGradient`, so a line search can back off; other errors propagate.
  */
 export function evaluateParts(
   parts: readonly ObjectivePart[],

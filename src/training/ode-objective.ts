@@ -11,7 +11,7 @@
 import { ScichainError, requireName } from '../core/errors.ts';
 import type { ValueAndGradient } from '../optim/optimizer.ts';
 import { ObservationError, type ErrorModelSpec } from '../losses/observation-error.ts';
-import type { ODEModel } from '../model/ode-model.ts';
+import type { OdeModel } from '../model/ode-model.ts';
 import { observeStates, type Observation } from '../model/observation.ts';
 import { checkMethodName, type MethodName } from '../../solvers/solve.ts';
 import { backsolveAdjoint } from '../../solvers/sensitivity/adjoint-backsolve.ts';
@@ -45,8 +45,8 @@ export interface ObservationData {
 }
 
 /** What {@link odeObjective} takes. */
-export interface ODEObjectiveSpec {
-  readonly model: ODEModel;
+export interface OdeObjectiveSpec {
+  readonly model: OdeModel;
   /** Initial state: fixed values, or a function of p with its pullback. */
   readonly u0: ArrayLike<number> | InitialState;
   /** Start time (default 0); the solve ends at the last observation. */
@@ -94,15 +94,15 @@ function defaultNodes(method: MethodName): number {
 }
 
 /** Loss and gradient of an ODE model against observations; see {@link odeObjective}. */
-export class ODEObjective {
-  readonly model: ODEModel;
+export class OdeObjective {
+  readonly model: OdeModel;
   readonly observation: Observation;
   readonly sensitivity: SensitivityMethod;
   /** Length of p. */
   readonly paramCount: number;
   /** Work of the last evaluation. */
   lastCounts: SensitivityCounts | null = null;
-  /** Solves that failed inside {@link ODEObjective.valueAndGradient} (returned as +∞). */
+  /** Solves that failed inside {@link OdeObjective.valueAndGradient} (returned as +∞). */
   solverFailures = 0;
   /** Message of the last such failure. */
   lastSolverFailure: string | null = null;
@@ -116,7 +116,7 @@ export class ODEObjective {
   private readonly quadratureNodes: number;
   private readonly u0Buffer: Float64Array;
 
-  constructor(spec: ODEObjectiveSpec) {
+  constructor(spec: OdeObjectiveSpec) {
     const model = spec.model;
     const n = model.stateCount;
     this.model = model;
@@ -347,7 +347,7 @@ function buildSchedule(
   return { times: Float64Array.from(times), rows, values, m };
 }
 
-/** Builds an {@link ODEObjective}. */
-export function odeObjective(spec: ODEObjectiveSpec): ODEObjective {
-  return new ODEObjective(spec);
+/** Builds an {@link OdeObjective}. */
+export function odeObjective(spec: OdeObjectiveSpec): OdeObjective {
+  return new OdeObjective(spec);
 }

@@ -39,7 +39,9 @@ describe('examples on the command line (spawned)', { timeout: 120_000 }, () => {
     const r = await run('matrix-exponential.ts', ['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(usage(MATRIX_EXPONENTIAL_CLI));
-    expect(r.stdout).toMatch(/^usage: node --import tsx examples\/matrix-exponential.ts \[options\]/);
+    expect(r.stdout).toMatch(
+      /^usage: node --import tsx examples\/matrix-exponential.ts \[options\]/,
+    );
     expect(r.stdout).toContain(
       '--epochs N            training epochs (an integer ≥ 1; default 10000)',
     );

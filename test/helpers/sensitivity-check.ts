@@ -1,6 +1,6 @@
 /** Every sensitivity method against central differences of the loss and against each other. */
 import { expect } from 'vitest';
-import { odeObjective, type ODEObjectiveSpec, type SensitivityMethod } from '../../src/index.ts';
+import { odeObjective, type OdeObjectiveSpec, type SensitivityMethod } from '../../src/index.ts';
 import { centralDifferences, relativeError } from './finite-differences.ts';
 
 export const SENSITIVITY_METHODS: readonly SensitivityMethod[] = [
@@ -16,7 +16,7 @@ export const SENSITIVITY_METHODS: readonly SensitivityMethod[] = [
  * the first method's gradient.
  */
 export function checkSensitivities(
-  spec: ODEObjectiveSpec,
+  spec: OdeObjectiveSpec,
   p: Float64Array,
   methods: readonly SensitivityMethod[] = SENSITIVITY_METHODS,
   tolerance = 1e-5,

@@ -79,15 +79,15 @@ describe('file errors keep their cause', () => {
     expect(e.cause).toBe(boom);
   });
 
-  it('writeReport inlines the installed Plotly; toHTML alone reads no file', () => {
+  it('writeReport inlines the installed Plotly; toHtml alone reads no file', () => {
     const report = new Report('r').chart({ traces: [{ x: [1, 2], y: [3, 4] }] });
-    const bare = report.toHTML();
+    const bare = report.toHtml();
     expect(bare.length).toBeLessThan(10_000);
     expect(bare).toContain('This chart needs Plotly');
     const path = writeReport(report, join(dir, 'r.html'));
     expect(path).toBe(join(dir, 'r.html'));
     expect(plotlySource().length).toBeGreaterThan(1_000_000);
-    expect(report.toHTML({ plotly: 'var Plotly = {};' })).toContain(
+    expect(report.toHtml({ plotly: 'var Plotly = {};' })).toContain(
       '<script>var Plotly = {};</script>',
     );
   });

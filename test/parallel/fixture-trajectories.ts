@@ -3,14 +3,14 @@
  * `count` trajectories that start from different initial states.
  */
 import { odeObjective } from '../../src/index.ts';
-import { type ODEObjective } from '../../solvers/index.ts';
+import { type OdeObjective } from '../../solvers/index.ts';
 import {
   LOTKA_VOLTERRA_TRUTH,
   lotkaVolterraTrajectory,
   lotkaVolterraUde,
 } from '../../models/lotka-volterra-ude.ts';
 
-export function lotkaVolterraParts(args: { count: number }): ODEObjective[] {
+export function lotkaVolterraParts(args: { count: number }): OdeObjective[] {
   const model = lotkaVolterraUde();
   const times = Array.from({ length: 11 }, (_, i) => (i * LOTKA_VOLTERRA_TRUTH.tspan[1]) / 10);
   return Array.from({ length: args.count }, (_, k) => {
@@ -30,6 +30,6 @@ export function lotkaVolterraParts(args: { count: number }): ODEObjective[] {
 }
 
 /** The same model with one trajectory too few: a worker must refuse it. */
-export function tooFewParts(args: { count: number }): ODEObjective[] {
+export function tooFewParts(args: { count: number }): OdeObjective[] {
   return lotkaVolterraParts({ count: args.count - 1 });
 }

@@ -122,9 +122,9 @@ describe('ParameterLayout', () => {
       theta[2] = -0;
       theta[3] = 0.1 + 0.2;
       L.freeze('w');
-      const text = JSON.stringify(L.toJSON(theta));
+      const text = JSON.stringify(L.toJson(theta));
       const M = layout();
-      const back = M.fromJSON(JSON.parse(text));
+      const back = M.fromJson(JSON.parse(text));
       expect(back.constructor).toBe(theta.constructor);
       expect(new Uint8Array(back.buffer)).toEqual(new Uint8Array(theta.buffer));
       expect(Object.is(back[2], -0)).toBe(true);
@@ -135,9 +135,9 @@ describe('ParameterLayout', () => {
 
   it('refuses files that do not match the layout, naming the difference', () => {
     const L = layout();
-    const doc = L.toJSON(L.initial());
+    const doc = L.toJson(L.initial());
     const other = parameters({ ka: scalar(1.5, { transform: 'positive' }), f: scalar(0.3) });
-    expect(() => other.fromJSON(doc)).toThrow(
+    expect(() => other.fromJson(doc)).toThrow(
       /parameter document: blocks lists ka, f, shift, w, net but the layout has ka, f/,
     );
     const renamed = parameters({
@@ -147,7 +147,7 @@ describe('ParameterLayout', () => {
       w: vector(3),
       net: chain(2, dense(4, 'tanh'), dense(1)),
     });
-    expect(() => renamed.fromJSON(doc)).toThrow(
+    expect(() => renamed.fromJson(doc)).toThrow(
       /blocks\[1\]\.name of block 2 is 'f' but the layout expects 'g'/,
     );
     const retransformed = parameters({
@@ -157,10 +157,10 @@ describe('ParameterLayout', () => {
       w: vector(3),
       net: chain(2, dense(4, 'tanh'), dense(1)),
     });
-    expect(() => retransformed.fromJSON(doc)).toThrow(
+    expect(() => retransformed.fromJson(doc)).toThrow(
       /'ka' was saved with transform \{"type":"log"\} but the layout uses \{"type":"identity"\}/,
     );
-    expect(() => L.fromJSON({ hello: 1 })).toThrow(/not a scichain parameter file/);
+    expect(() => L.fromJson({ hello: 1 })).toThrow(/not a scichain parameter file/);
   });
 
   it('gives clear errors for bad names, values and lengths', () => {
@@ -181,7 +181,7 @@ describe('ParameterLayout', () => {
       /vector 'w' has size 2 but 3 initial values/,
     );
     expect(() => bounded(1, 1)).toThrow(/bounds must be finite with lower < upper/);
-    expect(() => L.toJSON(Object.assign(L.initial(), { 0: NaN }))).toThrow(
+    expect(() => L.toJson(Object.assign(L.initial(), { 0: NaN }))).toThrow(
       /cannot save parameter 'ka'\[0\]: value is NaN/,
     );
   });

@@ -287,7 +287,7 @@ describe('the report', () => {
     const m = model({ ta: 0.2, tb: 0.3, tv: 2.5 }, 'exp(ta + tb + eta.cl)');
     const data = subjects(8);
     const fit = fitPopulation(m, data, { method: 'FOCEI', maxIterations: 3 });
-    const html = addPopulationSections(new Report('fit'), fit, data).toHTML();
+    const html = addPopulationSections(new Report('fit'), fit, data).toHtml();
     expect(html).toContain('stopped after 3 iterations with gradient ∞-norm');
     expect(html).toContain('Warnings');
     expect(fit.warnings.length).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ describe('Report', () => {
   it('keeps embedded data from closing the script element', () => {
     const html = new Report('x')
       .chart({ traces: [{ x: [1], y: [1], name: '</script><b>' }] })
-      .toHTML();
+      .toHtml();
     const body = html.slice(html.lastIndexOf('</head>'));
     expect(body).toContain('\\u003c/script\\u003e\\u003cb\\u003e');
     expect(body.includes('</script><b>')).toBe(false);

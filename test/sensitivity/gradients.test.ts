@@ -9,7 +9,7 @@ import {
   expressionModel,
   odeObjective,
   scalar,
-  type ODEObjectiveSpec,
+  type OdeObjectiveSpec,
 } from '../../src/index.ts';
 import {
   LOTKA_VOLTERRA_TRUTH,
@@ -29,7 +29,7 @@ describe('sensitivities agree with finite differences', () => {
     const p = model.initialParameters(3);
     const net = model.offset('nn');
     for (let k = net; k < p.length; k++) p[k] *= 0.5;
-    const spec: ODEObjectiveSpec = {
+    const spec: OdeObjectiveSpec = {
       model,
       u0,
       data: { times, values: truth },
@@ -54,7 +54,7 @@ describe('sensitivities agree with finite differences', () => {
     const times = [0.5, 1, 2, 4, 8, 12, 13, 16, 24, 25, 30, 36];
     const observed = [1.9, 2.6, 2.9, 2.4, 1.6, 1.05, 2.9, 2.2, 1.2, 4.2, 3.1, 1.9];
     const p = model.initialParameters();
-    const spec: ODEObjectiveSpec = {
+    const spec: OdeObjectiveSpec = {
       model,
       u0: [0, 0],
       data: { times, values: observed },
@@ -102,7 +102,7 @@ describe('sensitivities agree with finite differences', () => {
       [3e-5, 3.3e-5, 3.1e-5, 2.5e-5, 2e-5, 1.4e-5][i] * 1e4,
       1 - y1,
     ]);
-    const spec: ODEObjectiveSpec = {
+    const spec: OdeObjectiveSpec = {
       model,
       u0: [1, 0, 0],
       data: { times, values: observed },
@@ -144,7 +144,7 @@ describe('sensitivities agree with finite differences', () => {
       0.001 * (i + 1),
       0.005,
     ]);
-    const spec: ODEObjectiveSpec = {
+    const spec: OdeObjectiveSpec = {
       model,
       u0: [1, 0, 0, 0, 0, 0, 0, 0.0057],
       data: { times, values: observed },

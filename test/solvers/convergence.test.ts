@@ -5,13 +5,13 @@
 // in the asymptotic regime (above rounding, below the pre-asymptotic bumps some methods show on
 // periodic problems).
 import { describe, expect, it } from 'vitest';
-import { odeProblem, solve, type MethodName, type ODEProblem } from '../../src/index.ts';
+import { odeProblem, solve, type MethodName, type OdeProblem } from '../../src/index.ts';
 
 /**
  * A manufactured problem: u′ = g(u) + e′(t) − g(e(t)) with g nonlinear and coupled, so the exact
  * solution is e(t) = (sin 2t + 1.5, cos t·e^{−t/4}); analytic Jacobian and ∂f/∂t.
  */
-function manufactured(): { problem: ODEProblem; exact: (t: number) => number[] } {
+function manufactured(): { problem: OdeProblem; exact: (t: number) => number[] } {
   const e = (t: number): number[] => [Math.sin(2 * t) + 1.5, Math.cos(t) * Math.exp(-t / 4)];
   const de = (t: number): number[] => [
     2 * Math.cos(2 * t),
@@ -49,7 +49,7 @@ function manufactured(): { problem: ODEProblem; exact: (t: number) => number[] }
 }
 
 /** The two-body (Kepler) problem with eccentricity `ecc` over one period 2π, exact by Kepler's equation. */
-function kepler(ecc: number): { problem: ODEProblem; exact: (t: number) => number[] } {
+function kepler(ecc: number): { problem: OdeProblem; exact: (t: number) => number[] } {
   const exact = (t: number): number[] => {
     let E = t;
     for (let i = 0; i < 60; i++) E -= (E - ecc * Math.sin(E) - t) / (1 - ecc * Math.cos(E));
@@ -134,7 +134,7 @@ const problems = {
   manufactured: manufactured(),
   'kepler 0.5': kepler(0.5),
   'kepler 0.9': kepler(0.9),
-} as Record<string, { problem: ODEProblem; exact: (t: number) => number[] }>;
+} as Record<string, { problem: OdeProblem; exact: (t: number) => number[] }>;
 
 describe('observed convergence order (fixed steps)', () => {
   for (const c of cases) {

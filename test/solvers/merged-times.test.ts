@@ -10,7 +10,7 @@ import {
   odeProblem,
   solve,
   type MethodName,
-  type ODEObjectiveSpec,
+  type OdeObjectiveSpec,
   type SensitivityMethod,
 } from '../../src/index.ts';
 import { solveWithOdex } from '../../solvers/index.ts';
@@ -123,7 +123,7 @@ describe('sensitivities cross merged dose times', () => {
   const p = model.initialParameters();
   const times = [0.5, 1, 2.4, 3, 4.5];
   const observed = [1.5, 2.2, 2.0, 4.1, 3.0];
-  const spec = (doseTimes: [number, number], sensitivity: SensitivityMethod): ODEObjectiveSpec => ({
+  const spec = (doseTimes: [number, number], sensitivity: SensitivityMethod): OdeObjectiveSpec => ({
     model,
     u0: [0, 0],
     data: { times, values: observed },

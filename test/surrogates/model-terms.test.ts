@@ -11,7 +11,7 @@ import {
   expressionModel,
   fourier,
   scalar,
-  type ODEObjectiveSpec,
+  type OdeObjectiveSpec,
 } from '../../src/index.ts';
 import { checkSensitivities } from '../helpers/sensitivity-check.ts';
 
@@ -53,7 +53,7 @@ describe('surrogate terms inside models', () => {
     const p = model.initialParameters(2);
     const times = [1, 2, 4, 6, 9, 12, 16, 20, 24, 30, 36, 48];
     const observed = [4.1, 3.6, 3.1, 3.0, 3.2, 3.9, 4.6, 4.9, 4.4, 3.9, 3.8, 4.2];
-    const spec: ODEObjectiveSpec = {
+    const spec: OdeObjectiveSpec = {
       model,
       u0: [0, 4],
       data: { times, values: observed },

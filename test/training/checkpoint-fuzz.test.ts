@@ -193,7 +193,7 @@ describe('parameter file fuzzing', () => {
     let loaded = 0;
     for (const dtype of ['float64', 'float32'] as const) {
       const L = layout();
-      const base = JSON.parse(JSON.stringify(L.toJSON(L.initial({ seed: 3, dtype })))) as Json;
+      const base = JSON.parse(JSON.stringify(L.toJson(L.initial({ seed: 3, dtype })))) as Json;
       L.freeze('w');
       const path = join(dir, `fuzz-${dtype}.parameters.json`);
       fc.assert(

@@ -201,7 +201,7 @@ describe('parameter file validation', () => {
     const path = join(dir, `${name}.parameters.json`);
     saveParameters(path, L, L.initial({ seed: 1, ...(dtype ? { dtype } : {}) }));
     const doc = JSON.parse(
-      JSON.stringify(L.toJSON(L.initial({ seed: 1, ...(dtype ? { dtype } : {}) }))),
+      JSON.stringify(L.toJson(L.initial({ seed: 1, ...(dtype ? { dtype } : {}) }))),
     ) as Record<string, unknown>;
     mutate(doc);
     writeFileSync(path, JSON.stringify(doc));

@@ -16,7 +16,7 @@ describe('matrix-exponential example', () => {
     });
     expect(r.trainMse).toBeLessThan(r.initialTrainMse / 10);
     expect(r.testMse).toBeLessThan(r.initialTrainMse / 5);
-    const html = matrixExponentialReport(r).toHTML();
+    const html = matrixExponentialReport(r).toHtml();
     expect(html).toContain('Learning the 2×2 matrix exponential');
     expect(html).toContain('Plotly.newPlot("chart2"');
   });

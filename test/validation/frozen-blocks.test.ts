@@ -155,10 +155,10 @@ describe('blocks frozen in the layout, with no mask passed', () => {
     for (const i of [1, 2, 3, 4]) expect(theta[i]).not.toBe(0);
   });
 
-  it('θ from fromJSON, zeros and adopt carry the layout; a copy does not', () => {
+  it('θ from fromJson, zeros and adopt carry the layout; a copy does not', () => {
     const L = layout();
     const made = L.initial() as Float64Array;
-    const loaded = L.fromJSON(JSON.parse(JSON.stringify(L.toJSON(made)))) as Float64Array;
+    const loaded = L.fromJson(JSON.parse(JSON.stringify(L.toJson(made)))) as Float64Array;
     const zeros = L.zeros() as Float64Array;
     const adopted = L.adopt(new Float64Array(made));
     for (const theta of [loaded, zeros, adopted]) {

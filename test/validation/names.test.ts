@@ -14,7 +14,7 @@ import { dense } from '../../src/nn/dense.ts';
 import { chain } from '../../src/nn/chain.ts';
 import { solve } from '../../solvers/solve.ts';
 import { odeProblem } from '../../src/core/ode-problem.ts';
-import { odeObjective, type ODEObjectiveSpec } from '../../src/training/ode-objective.ts';
+import { odeObjective, type OdeObjectiveSpec } from '../../src/training/ode-objective.ts';
 import { expressionModel } from '../../src/expressions/expression-model.ts';
 import { supervisedObjective } from '../../src/training/supervised-objective.ts';
 import { lossByName } from '../../src/losses/builtin.ts';
@@ -158,7 +158,7 @@ describe('solver and sensitivity names', () => {
     parameters: { k: 0.5 },
     equations: { x: '-k*x' },
   });
-  const spec: ODEObjectiveSpec = {
+  const spec: OdeObjectiveSpec = {
     model,
     u0: [1],
     data: { times: [0.5, 1], values: [0.8, 0.6] },

@@ -19,7 +19,7 @@
  * `SolverFailed` naming the subject, the time reached and the reason — never NaN predictions.
  */
 import { ScichainError } from '../../core/errors.ts';
-import type { ODEModel } from '../../model/ode-model.ts';
+import type { OdeModel } from '../../model/ode-model.ts';
 import type { Observation } from '../../model/observation.ts';
 import type { ParameterLayout } from '../../parameters/layout.ts';
 import { odeProblem } from '../../core/ode-problem.ts';
@@ -41,7 +41,7 @@ import type { PopulationSubject } from './population-model.ts';
 /** What {@link odeSubjects} takes. */
 export interface OdeSubjectsSpec {
   /** The model (with a parameter layout: expression models have one). */
-  readonly model: ODEModel & { readonly layout: ParameterLayout };
+  readonly model: OdeModel & { readonly layout: ParameterLayout };
   /**
    * The model parameter block each individual parameter sets, in φ's order (natural values); a
    * vector block (a network's weights) takes as many entries of φ as it has. A block frozen in
