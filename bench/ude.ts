@@ -63,7 +63,7 @@ export function run(args: string[]): void {
       const grad = new Float64Array(p.length);
       let loss = 0;
       const warm = performance.now();
-      while (performance.now() - warm < budget / 4) loss = objective.lossAndGradient(p, grad);
+      while (performance.now() - warm < budget / 4) loss = objective.valueAndGradient(p, grad);
       const samples: number[] = [];
       const started = performance.now();
       while (
@@ -71,7 +71,7 @@ export function run(args: string[]): void {
         (performance.now() - started < budget && samples.length < 2000)
       ) {
         const t0 = performance.now();
-        loss = objective.lossAndGradient(p, grad);
+        loss = objective.valueAndGradient(p, grad);
         samples.push(performance.now() - t0);
       }
       let norm = 0;

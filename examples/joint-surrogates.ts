@@ -181,20 +181,21 @@ function populationObjective(
   subjects: readonly Subject[],
   weightDecay: number,
 ): ValueAndGradient<Float64Array> {
-  const parts = subjects.map((s) =>
-    odeObjective({
-      model,
-      // From a drug-free start three days before the data, so that each subject's response
-      // settles on the model's own daily cycle (the start value decays as e^(−kout·72) < 1 %).
-      u0: [0, 10, s.weight],
-      t0: -SETTLE,
-      data: { times: OBSERVATION_TIMES, values: s.observed },
-      observe: [1],
-      events: s.dose > 0 ? [bolus(DOSE_TIME, 0, s.dose)] : [],
-      method: 'DP5',
-      rtol: 1e-7,
-      atol: 1e-7,
-    }).valueAndGradient(),
+  const parts = subjects.map(
+    (s) =>
+      odeObjective({
+        model,
+        // From a drug-free start three days before the data, so that each subject's response
+        // settles on the model's own daily cycle (the start value decays as e^(−kout·72) < 1 %).
+        u0: [0, 10, s.weight],
+        t0: -SETTLE,
+        data: { times: OBSERVATION_TIMES, values: s.observed },
+        observe: [1],
+        events: s.dose > 0 ? [bolus(DOSE_TIME, 0, s.dose)] : [],
+        method: 'DP5',
+        rtol: 1e-7,
+        atol: 1e-7,
+      }).valueAndGradient,
   );
   const scratch = new Float64Array(model.paramCount);
   // Ridge penalty on the correction network: without it, the network sharpens into steps between

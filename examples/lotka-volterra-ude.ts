@@ -192,7 +192,7 @@ function prepare(options: LotkaVolterraUdeOptions) {
       rtol: o.tolerance,
       atol: o.tolerance,
     });
-    const fg = objective.valueAndGradient();
+    const fg = objective.valueAndGradient;
     return (p, grad) => {
       const started = performance.now();
       const value = fg(p, grad);
@@ -351,7 +351,7 @@ function refitRecovered(
     rtol: tolerance,
     atol: tolerance,
   });
-  minimize(objective.valueAndGradient(), theta, {
+  minimize(objective.valueAndGradient, theta, {
     maxIterations: 200,
     frozen: model.layout.frozenMask(),
     progress: false,

@@ -53,6 +53,8 @@ export { gradientDescent } from './optim/gradient-descent.ts';
 export { lbfgs } from './optim/lbfgs.ts';
 export { minimize } from './optim/minimize.ts';
 export type { MinimizeOptions, MinimizeResult } from './optim/minimize-options.ts';
+/** The one objective protocol: `(θ, gradient) → value`, or an object holding it. */
+export type { Objective, ValueAndGradient } from './core/objective.ts';
 export { minimizePhases, type MinimizePhase } from './optim/minimize-phases.ts';
 /** Supervised objectives and the training loop. */
 export { supervisedObjective } from './training/supervised-objective.ts';

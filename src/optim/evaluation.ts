@@ -4,7 +4,7 @@
  */
 import { ScichainError } from '../core/errors.ts';
 import type { FloatArray } from '../core/dtype.ts';
-import type { ValueAndGradient } from './optimizer.ts';
+import type { ValueAndGradient } from '../core/objective.ts';
 
 /** ∞-norm of `g` over the free entries. */
 export function freeInfinityNorm(g: FloatArray, frozen: Uint8Array | null): number {

@@ -13,7 +13,8 @@ import { strongWolfeLineSearch, type LineFunction } from './line-search.ts';
 import { allFinite, evaluateChecked, freeInfinityNorm, requireFiniteStart } from './evaluation.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs-state.ts';
 import type { MinimizeOptions, MinimizeResult, StopReason } from './minimize-options.ts';
-import { checkFrozen, type ValueAndGradient } from './optimizer.ts';
+import { valueAndGradientOf, type Objective, type ValueAndGradient } from '../core/objective.ts';
+import { checkFrozen } from './optimizer.ts';
 import { effectiveFrozen } from '../parameters/frozen-entries.ts';
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
@@ -24,10 +25,11 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
 
 /** L-BFGS on θ in place (see {@link minimize} for the options). */
 export function lbfgs<T extends FloatArray>(
-  fg: ValueAndGradient<T>,
+  objective: ValueAndGradient<T> | Objective<T>,
   theta: T,
   options: MinimizeOptions = {},
 ): MinimizeResult & { readonly lbfgsState: LbfgsState } {
+  const fg = valueAndGradientOf(objective);
   const n = theta.length;
   checkFrozen(options.frozen ?? null, theta);
   // The blocks frozen in θ's layout, with the explicit mask.

@@ -33,7 +33,8 @@ import { SignalWatch } from '../io/signals.ts';
 import { readLbfgsState, type LbfgsState } from './lbfgs-state.ts';
 import { minimize } from './minimize.ts';
 import type { MinimizeOptions, MinimizeResult } from './minimize-options.ts';
-import type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from './optimizer.ts';
+import type { ValueAndGradient } from '../core/objective.ts';
+import type { FirstOrderOptimizer, OptimizerState } from './optimizer.ts';
 
 /** One phase: an objective (built when the phase starts) and how to minimise it. */
 export interface MinimizePhase<T extends FloatArray = FloatArray> {

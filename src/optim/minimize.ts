@@ -13,15 +13,17 @@ import { evaluateChecked, freeInfinityNorm } from './evaluation.ts';
 import { gradientDescent } from './gradient-descent.ts';
 import { lbfgs } from './lbfgs.ts';
 import type { MinimizeOptions, MinimizeResult, StopReason } from './minimize-options.ts';
-import { checkFrozen, type FirstOrderOptimizer, type ValueAndGradient } from './optimizer.ts';
+import { valueAndGradientOf, type Objective, type ValueAndGradient } from '../core/objective.ts';
+import { checkFrozen, type FirstOrderOptimizer } from './optimizer.ts';
 import { effectiveFrozen } from '../parameters/frozen-entries.ts';
 
 /** Minimises f over θ in place. */
 export function minimize<T extends FloatArray>(
-  fg: ValueAndGradient<T>,
+  objective: ValueAndGradient<T> | Objective<T>,
   theta: T,
   options: MinimizeOptions = {},
 ): MinimizeResult {
+  const fg = valueAndGradientOf(objective);
   const frozen = options.frozen ?? null;
   checkFrozen(frozen, theta);
   const maxIterations = options.maxIterations ?? 1000;

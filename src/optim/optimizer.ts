@@ -7,9 +7,6 @@ import { ScichainError } from '../core/errors.ts';
 import type { FloatArray } from '../core/dtype.ts';
 import type { FieldPlace } from '../parameters/json-fields.ts';
 
-/** An objective for the optimizers: writes ∂f/∂θ into `grad` (overwriting it) and returns f(θ). */
-export type ValueAndGradient<T extends FloatArray = FloatArray> = (theta: T, grad: T) => number;
-
 /** Serializable optimizer state (so training can be saved and resumed exactly). */
 export interface OptimizerState {
   readonly optimizer: string;

@@ -8,8 +8,10 @@
  */
 
 // Optimizers
+/** The one objective protocol every optimizer takes. */
+export { valueAndGradientOf, type Objective, type ValueAndGradient } from '../core/objective.ts';
 /** Optimizer protocol. */
-export type { FirstOrderOptimizer, OptimizerState, ValueAndGradient } from '../optim/optimizer.ts';
+export type { FirstOrderOptimizer, OptimizerState } from '../optim/optimizer.ts';
 /** Where a value read from a file or checkpoint comes from (for error messages). */
 export type { FieldPlace } from '../parameters/json-fields.ts';
 /** Adam / AdamW. */

@@ -3,25 +3,23 @@
  * multi-trajectory UDE loss, experiments sharing a model — with its gradient:
  *
  *   const objective = sumOfObjectives(parts);
- *   minimize(objective.valueAndGradient(), p);
+ *   minimize(objective.valueAndGradient, p);
  *
- * Each part is anything with `lossAndGradient(p, grad)` (an `odeObjective`, for one). With
+ * Each part is an objective (`valueAndGradient(p, grad)`: an `odeObjective`, for one). With
  * `threads`, worker threads evaluate fixed shares of the parts: closures and solvers cannot cross
  * threads, so each worker builds the same parts through a `setup` export (as population
  * objectives do). Every part's loss and gradient lands in its own slot and the slots are summed
  * in part order, so the result is bit-identical on any number of threads.
  */
 import { ScichainError } from '../core/errors.ts';
-import type { ValueAndGradient } from '../optim/optimizer.ts';
+import type { Objective, ValueAndGradient } from '../core/objective.ts';
 import { shareOf, workerModuleUrl, type TaskModule } from '../parallel/task.ts';
 import { chooseThreads, type ThreadChoice } from '../parallel/thread-choice.ts';
 import { sharedBlock, type SharedBlock } from '../parallel/shared-block.ts';
 import { sharedThreadPool, type ThreadPool } from '../parallel/thread-pool.ts';
 
 /** One part of the sum: its loss at p and the gradient written (overwritten) into grad. */
-export interface ObjectivePart {
-  lossAndGradient(p: Float64Array, grad: Float64Array): number;
-}
+export type ObjectivePart = Objective<Float64Array>;
 
 /** Parts on worker threads: how each worker builds the same parts. */
 export interface ObjectiveSumThreads {
@@ -94,7 +92,7 @@ export function evaluateParts(
     const grad = shared.partGradients[k];
     grad.fill(0);
     try {
-      shared.losses[k] = parts[k].lossAndGradient(shared.p, grad);
+      shared.losses[k] = parts[k].valueAndGradient(shared.p, grad);
     } catch (error) {
       if (!(error instanceof ScichainError) || error.code !== 'SolverFailed') throw error;
       shared.losses[k] = Infinity;
@@ -104,7 +102,7 @@ export function evaluateParts(
 }
 
 /** A sum of independent objectives; see the module comment. */
-export class ObjectiveSum {
+export class ObjectiveSum implements Objective<Float64Array> {
   readonly parts: readonly ObjectivePart[];
   /** Length of p. */
   readonly paramCount: number;
@@ -161,8 +159,11 @@ export class ObjectiveSum {
     }
   }
 
-  /** Σ loss over the parts at p; the summed gradient is written into grad. */
-  lossAndGradient(p: Float64Array, grad: Float64Array): number {
+  /**
+   * Σ loss over the parts at p, the summed gradient written into grad: the objective in the
+   * optimizers' form (bound); +∞ (NaN gradient) where a part's solve failed.
+   */
+  readonly valueAndGradient: ValueAndGradient<Float64Array> = (p, grad) => {
     const m = this.paramCount;
     if (p.length !== m || grad.length !== m) {
       throw new ScichainError(
@@ -187,12 +188,7 @@ export class ObjectiveSum {
       for (let i = 0; i < m; i++) grad[i] += g[i];
     }
     return total;
-  }
-
-  /** The objective in the optimizers' form; +∞ (NaN gradient) where a part's solve failed. */
-  valueAndGradient(): ValueAndGradient<Float64Array> {
-    return (p, grad) => this.lossAndGradient(p, grad);
-  }
+  };
 
   /** Releases the workers' parts (a no-op on one thread). */
   dispose(): void {

@@ -2,14 +2,14 @@
  * A loss over an ODE solution and its gradient with respect to every entry of p:
  *
  *   const objective = odeObjective({ model, u0, data: { times, values }, sensitivity: 'quadrature' });
- *   const loss = objective.lossAndGradient(p, grad);
+ *   const loss = objective.valueAndGradient(p, grad);  // or minimize(objective, p)
  *
  * The loss compares an observation function of the state (default: every state) with data at
  * arbitrary times, by sum of squares or a Gaussian likelihood (see `ObservationError`). Doses and
  * other state jumps at known times are events, crossed in reverse by the adjoints.
  */
 import { ScichainError, requireName } from '../core/errors.ts';
-import type { ValueAndGradient } from '../optim/optimizer.ts';
+import type { Objective, ValueAndGradient } from '../core/objective.ts';
 import { ObservationError, type ErrorModelSpec } from '../losses/observation-error.ts';
 import type { OdeModel } from '../model/ode-model.ts';
 import { observeStates, type Observation } from '../model/observation.ts';
@@ -94,7 +94,7 @@ function defaultNodes(method: MethodName): number {
 }
 
 /** Loss and gradient of an ODE model against observations; see {@link odeObjective}. */
-export class OdeObjective {
+export class OdeObjective implements Objective<Float64Array> {
   readonly model: OdeModel;
   readonly observation: Observation;
   readonly sensitivity: SensitivityMethod;
@@ -241,8 +241,8 @@ export class OdeObjective {
     ).loss;
   }
 
-  /** The loss at p; writes dL/dp into `grad` (same layout as p). */
-  lossAndGradient(p: Float64Array, grad: Float64Array): number {
+  /** The loss at p; writes dL/dp into `grad` (same layout as p); a failed solve throws. */
+  private evaluate(p: Float64Array, grad: Float64Array): number {
     this.checkP(p);
     if (grad.length !== p.length) {
       throw new ScichainError(
@@ -272,24 +272,23 @@ export class OdeObjective {
   }
 
   /**
-   * The objective in the optimizers' form `(p, grad) → loss`. A trial point at which the model
+   * The loss at p, with dL/dp written into `grad` (same layout as p): the objective in the
+   * optimizers' form, bound, so `minimize(objective, p)` works. A trial point at which the model
    * cannot be solved (it blows up, the step size collapses) gives loss +∞ and a NaN gradient
    * instead of an exception, so an L-BFGS line search backs off from it; the failure is counted
    * in `solverFailures` and its message kept in `lastSolverFailure`. Other errors still throw.
    */
-  valueAndGradient(): ValueAndGradient<Float64Array> {
-    return (p, grad) => {
-      try {
-        return this.lossAndGradient(p, grad);
-      } catch (error) {
-        if (!(error instanceof ScichainError) || error.code !== 'SolverFailed') throw error;
-        this.solverFailures++;
-        this.lastSolverFailure = error.message;
-        grad.fill(NaN);
-        return Infinity;
-      }
-    };
-  }
+  readonly valueAndGradient: ValueAndGradient<Float64Array> = (p, grad) => {
+    try {
+      return this.evaluate(p, grad);
+    } catch (error) {
+      if (!(error instanceof ScichainError) || error.code !== 'SolverFailed') throw error;
+      this.solverFailures++;
+      this.lastSolverFailure = error.message;
+      grad.fill(NaN);
+      return Infinity;
+    }
+  };
 }
 
 function buildSchedule(

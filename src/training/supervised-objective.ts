@@ -3,6 +3,7 @@
  * pass (forward, loss seed, pullback) into the caller's gradient vector. Data are validated once
  * here — non-finite entries are reported by row and column — so the hot loop needs no checks.
  */
+import type { Objective } from '../core/objective.ts';
 import { ScichainError, requireFiniteMatrix, requireInteger } from '../core/errors.ts';
 import { PartialLoss } from '../losses/elementwise-wasm.ts';
 import { checkLoss } from '../losses/builtin.ts';
@@ -71,7 +72,7 @@ function inferDtype(x: MatrixInput): DType {
 }
 
 /** Loss and gradient of a model over a data set; see {@link supervisedObjective}. */
-export class SupervisedObjective<T> {
+export class SupervisedObjective<T> implements Objective {
   readonly model: Layer;
   readonly loss: Loss<T>;
   readonly dtype: DType;

@@ -29,7 +29,7 @@ export function checkSensitivities(
   for (const sensitivity of methods) {
     const objective = odeObjective({ ...spec, sensitivity });
     const g = new Float64Array(p.length);
-    const loss = objective.lossAndGradient(p, g);
+    const loss = objective.valueAndGradient(p, g);
     expect(Math.abs(loss - reference)).toBeLessThanOrEqual(1e-7 * Math.abs(reference));
     expect(relativeError(g, fd), `${sensitivity} vs finite differences`).toBeLessThan(tolerance);
     gradients.push(g);

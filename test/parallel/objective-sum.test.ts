@@ -28,18 +28,18 @@ describe('sums of objectives (multi-trajectory losses)', () => {
     const p = startingPoint();
     const sum = sumOfObjectives(parts, p.length);
     const grad = new Float64Array(p.length);
-    const value = sum.lossAndGradient(p, grad);
+    const value = sum.valueAndGradient(p, grad);
     let expected = 0;
     const expectedGrad = new Float64Array(p.length);
     for (const part of parts) {
       const g = new Float64Array(p.length);
-      expected += part.lossAndGradient(p, g);
+      expected += part.valueAndGradient(p, g);
       for (let i = 0; i < p.length; i++) expectedGrad[i] += g[i];
     }
     expect(value).toBe(expected);
     expect(Array.from(grad)).toEqual(Array.from(expectedGrad));
     expect(Array.from(sum.partLosses).every((l) => l > 0)).toBe(true);
-    const fd = centralDifferences(() => sum.lossAndGradient(p, new Float64Array(p.length)), p);
+    const fd = centralDifferences(() => sum.valueAndGradient(p, new Float64Array(p.length)), p);
     expect(relativeError(grad, fd)).toBeLessThan(1e-5);
   });
 
@@ -47,21 +47,21 @@ describe('sums of objectives (multi-trajectory losses)', () => {
     const p = startingPoint();
     const one = sumOfObjectives(lotkaVolterraParts({ count: 4 }), p.length);
     const g1 = new Float64Array(p.length);
-    const v1 = one.lossAndGradient(p, g1);
+    const v1 = one.valueAndGradient(p, g1);
     for (const pool of pools) {
       const many = sumOfObjectives(lotkaVolterraParts({ count: 4 }), p.length, {
         threads: { setup, args: { count: 4 }, pool },
       });
       expect(many.threads).toBe(pool.threads);
       const g = new Float64Array(p.length);
-      expect(many.lossAndGradient(p, g)).toBe(v1);
+      expect(many.valueAndGradient(p, g)).toBe(v1);
       expect(Array.from(g)).toEqual(Array.from(g1));
       // And again at another point (the workers keep their parts).
       const q = p.slice();
       q[q.length - 1] += 0.01;
       const gA = new Float64Array(p.length);
       const gB = new Float64Array(p.length);
-      expect(many.lossAndGradient(q, gA)).toBe(one.lossAndGradient(q, gB));
+      expect(many.valueAndGradient(q, gA)).toBe(one.valueAndGradient(q, gB));
       expect(Array.from(gA)).toEqual(Array.from(gB));
       many.dispose();
     }
@@ -69,29 +69,29 @@ describe('sums of objectives (multi-trajectory losses)', () => {
 
   it('report a failed solve as +∞ with a NaN gradient, and other errors as thrown', () => {
     const fine: ObjectivePart = {
-      lossAndGradient(_p, grad) {
+      valueAndGradient(_p, grad) {
         grad.fill(1);
         return 2;
       },
     };
     const failed: ObjectivePart = {
-      lossAndGradient() {
+      valueAndGradient() {
         throw new ScichainError('SolverFailed', 'step size collapsed at t = 3.1');
       },
     };
     const broken: ObjectivePart = {
-      lossAndGradient() {
+      valueAndGradient() {
         throw new Error('a bug in the part');
       },
     };
     const p = new Float64Array(2);
     const grad = new Float64Array(2);
     const sum = sumOfObjectives([fine, failed], 2);
-    expect(sum.lossAndGradient(p, grad)).toBe(Infinity);
+    expect(sum.valueAndGradient(p, grad)).toBe(Infinity);
     expect(Array.from(sum.partLosses)).toEqual([2, Infinity]);
     expect(grad.every(Number.isNaN)).toBe(true);
-    expect(() => sumOfObjectives([fine, broken], 2).lossAndGradient(p, grad)).toThrow(/a bug/);
-    expect(() => sum.lossAndGradient(new Float64Array(3), grad)).toThrow(/2 entries/);
+    expect(() => sumOfObjectives([fine, broken], 2).valueAndGradient(p, grad)).toThrow(/a bug/);
+    expect(() => sum.valueAndGradient(new Float64Array(3), grad)).toThrow(/2 entries/);
   });
 
   it('refuse a setup that builds other parts, naming both counts', () => {

@@ -36,9 +36,9 @@ function differenceGradient(objective: JointObjective, z: Float64Array): Float64
   for (let k = 0; k < z.length; k++) {
     const h = 1e-6 * Math.max(1, Math.abs(z[k]));
     point[k] = z[k] + h;
-    const up = objective.valueAndGradient(point, null);
+    const up = objective.value(point);
     point[k] = z[k] - h;
-    const down = objective.valueAndGradient(point, null);
+    const down = objective.value(point);
     point[k] = z[k];
     g[k] = (up - down) / (2 * h);
   }

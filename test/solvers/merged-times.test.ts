@@ -141,8 +141,8 @@ describe('sensitivities cross merged dose times', () => {
     it(`${sensitivity}: doses at 2.4 and 2.4000000000000004 give the merged-time loss and gradient`, () => {
       const g = new Float64Array(p.length);
       const gMerged = new Float64Array(p.length);
-      const loss = odeObjective(spec([2.4, ADDL], sensitivity)).lossAndGradient(p, g);
-      const merged = odeObjective(spec([2.4, 2.4], sensitivity)).lossAndGradient(p, gMerged);
+      const loss = odeObjective(spec([2.4, ADDL], sensitivity)).valueAndGradient(p, g);
+      const merged = odeObjective(spec([2.4, 2.4], sensitivity)).valueAndGradient(p, gMerged);
       expect(Math.abs(loss - merged)).toBeLessThan(1e-10 * Math.abs(merged));
       for (let k = 0; k < p.length; k++)
         expect(Math.abs(g[k] - gMerged[k]), `∂L/∂p${k}`).toBeLessThan(

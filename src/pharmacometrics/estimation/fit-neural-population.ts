@@ -111,7 +111,7 @@ export function fitNeuralPopulation(
     const roundStart = performance.now();
     const joint = new JointObjective(model, subjects, x, { eta: 'free', residual: 'fixed' });
     const z = jointStart(joint, x, etas, round);
-    const run = minimize(joint.asFunction(), z, jointOptions(options));
+    const run = minimize(joint.valueAndGradient, z, jointOptions(options));
     x = joint.toX(z);
     etas = subjects.map((_, i) => joint.eta(z, i));
     const fit = fitPopulation(model, subjects, populationOptions(model, options, round, x, etas));
@@ -140,7 +140,7 @@ function jointStart(
   round: number,
 ): Float64Array {
   const z = joint.initial(x, etas);
-  if (!Number.isFinite(joint.valueAndGradient(z, null)))
+  if (!Number.isFinite(joint.value(z)))
     throw new ScichainError(
       'InvalidState',
       `round ${round}: the joint objective is not finite at its start: ${joint.lastFailure ?? 'unknown reason'}`,
@@ -342,7 +342,7 @@ export async function fitNeuralPopulationAsync(
         const base = jointOptions(options);
         for (;;) {
           const sliceStart = performance.now();
-          const r = minimize(joint.asFunction(), j.z, {
+          const r = minimize(joint.valueAndGradient, j.z, {
             ...base,
             maxIterations: (base.maxIterations ?? 300) - j.iterations,
             ...(j.lbfgs === null ? {} : { lbfgsState: j.lbfgs }),

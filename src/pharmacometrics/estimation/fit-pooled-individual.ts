@@ -63,21 +63,21 @@ function fitJoint(
   const objective = new JointObjective(model, subjects, start, { eta: 'zero', residual });
   const warnings = checkObservations(model, subjects);
   const z = objective.initial();
-  if (!Number.isFinite(objective.valueAndGradient(z, null)))
+  if (!Number.isFinite(objective.value(z)))
     throw new ScichainError(
       'InvalidState',
       `the objective is not finite at the initial estimates: ${objective.lastFailure ?? 'unknown reason'}`,
     );
   const gradientTolerance = options.gradientTolerance ?? 1e-6;
   let iterationEnd = objective.evaluations;
-  const run = minimize(objective.asFunction(), z, {
+  const run = minimize(objective.valueAndGradient, z, {
     method: 'lbfgs',
     maxIterations: options.maxIterations ?? 500,
     gradientTolerance,
     progress: false,
     callback: () => void (iterationEnd = objective.evaluations),
   });
-  const value = objective.valueAndGradient(z, null);
+  const value = objective.value(z);
   const stopReason = stopReasonOf(run, objective.lastFailureEvaluation > iterationEnd);
   const stopMessage = stopMessageOf(
     stopReason,

@@ -18,7 +18,7 @@
  */
 import { ScichainError } from '../../core/errors.ts';
 import { choleskyFactor, choleskyInverse } from '../../linalg/cholesky.ts';
-import type { ValueAndGradient } from '../../optim/optimizer.ts';
+import type { Objective, ValueAndGradient } from '../../core/objective.ts';
 import type { PopulationModel, PopulationSubject } from './population-model.ts';
 import { ResidualVariance } from './residual-error.ts';
 
@@ -46,7 +46,7 @@ interface SubjectWork {
 }
 
 /** J and its gradient over z; see the module comment. */
-export class JointObjective {
+export class JointObjective implements Objective<Float64Array> {
   readonly model: PopulationModel;
   readonly subjects: readonly PopulationSubject[];
   readonly options: JointObjectiveOptions;
@@ -161,8 +161,16 @@ export class JointObjective {
     return Float64Array.from({ length: q }, (_, a) => z[this.etaOffset + i * q + a]);
   }
 
+  /** J at z. Non-finite predictions give +∞. */
+  value(z: ArrayLike<number>): number {
+    return this.evaluate(z, null);
+  }
+
+  /** J at z with its gradient written into `grad`: the optimizers' form, bound. */
+  readonly valueAndGradient: ValueAndGradient<Float64Array> = (z, grad) => this.evaluate(z, grad);
+
   /** J at z; with `grad`, its gradient. Non-finite predictions give +∞. */
-  valueAndGradient(z: ArrayLike<number>, grad: Float64Array | null): number {
+  private evaluate(z: ArrayLike<number>, grad: Float64Array | null): number {
     this.evaluations++;
     const model = this.model;
     const q = model.q;
@@ -229,11 +237,6 @@ export class JointObjective {
       if (!(R > 0)) return `${where}: the residual variance is ${R}`;
     }
     return `subject ${subject.id}: its term is not finite`;
-  }
-
-  /** As a function for the optimizers. */
-  asFunction(): ValueAndGradient {
-    return (z, grad) => this.valueAndGradient(z, grad as Float64Array);
   }
 
   /** Σⱼ ln R + r²/R for the subject at φ; fills ∂J/∂φ (and residual-parameter gradients). */
