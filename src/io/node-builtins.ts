@@ -11,6 +11,7 @@ export interface NodeProcess {
   readonly pid: number;
   readonly platform: string;
   readonly versions: { readonly node?: string };
+  cwd(): string;
   getBuiltinModule?(id: string): unknown;
   on(event: 'SIGINT' | 'SIGTERM', listener: (signal: 'SIGINT' | 'SIGTERM') => void): unknown;
   off(event: 'SIGINT' | 'SIGTERM', listener: (signal: 'SIGINT' | 'SIGTERM') => void): unknown;
@@ -72,4 +73,21 @@ export function nodeBuiltin<K extends keyof Builtins>(id: K, purpose: string): B
     );
   }
   return get(id) as Builtins[K];
+}
+
+/**
+ * A Node built-in module, or null outside Node (for code that does something else in browsers,
+ * such as the thread pool starting Web Workers). Node older than 20.16 lacks
+ * `process.getBuiltinModule`: an `Unsupported` error saying so.
+ */
+export function nodeBuiltinIfNode<T>(id: string): T | null {
+  const p = nodeProcess();
+  if (p === undefined) return null;
+  if (typeof p.getBuiltinModule !== 'function') {
+    throw new ScichainError(
+      'Unsupported',
+      `scichain needs Node ≥ 20.16 (process.getBuiltinModule) to load ${id}; this is Node ${p.versions.node}`,
+    );
+  }
+  return p.getBuiltinModule(id) as T;
 }

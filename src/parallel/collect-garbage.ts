@@ -15,7 +15,8 @@
  * is no such access and this is a no-op.
  */
 
-import { isNodeHost, nodeBuiltin } from './host.ts';
+import { nodeBuiltinIfNode } from '../io/node-builtins.ts';
+import { isNodeHost } from './host.ts';
 
 type Collect = () => void;
 
@@ -31,8 +32,8 @@ function nodeCollector(): Collect | null {
   if (typeof exposed === 'function') return exposed;
   try {
     // Taken synchronously (process.getBuiltinModule), so collecting stays synchronous.
-    const v8 = nodeBuiltin<NodeV8>('node:v8');
-    const vm = nodeBuiltin<NodeVm>('node:vm');
+    const v8 = nodeBuiltinIfNode<NodeV8>('node:v8');
+    const vm = nodeBuiltinIfNode<NodeVm>('node:vm');
     if (v8 === null || vm === null) return null;
     v8.setFlagsFromString('--expose-gc');
     try {

@@ -16,6 +16,7 @@
  * entry is `worker-entry.ts`. {@link setWorkerUrl} or the pool's `workerUrl` option overrides it.
  */
 import { ScichainError } from '../core/errors.ts';
+import { nodeBuiltinIfNode, nodeProcess } from '../io/node-builtins.ts';
 import {
   BOOTED,
   DONE,
@@ -57,11 +58,6 @@ interface NodeWorkerThreads {
   };
 }
 
-interface NodeProcess {
-  versions: { node?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
 /** The Web Worker constructor (the project's lib has no DOM types). */
 interface WebWorkerConstructor {
   new (
@@ -80,31 +76,9 @@ interface WebWorkerConstructor {
 /** The global `Worker` of browsers and Web Workers (undefined under Node). */
 declare const Worker: WebWorkerConstructor;
 
-/** Node's `process`, or null elsewhere (browsers, Web Workers). */
-function nodeProcess(): NodeProcess | null {
-  const p = (globalThis as { process?: NodeProcess }).process;
-  return typeof p === 'object' && p !== null && typeof p.versions?.node === 'string' ? p : null;
-}
-
 /** Whether this is Node (worker_threads) rather than a browser (Web Workers). */
 export function isNodeHost(): boolean {
-  return nodeProcess() !== null;
-}
-
-/**
- * A Node built-in module, loaded synchronously on first use; null outside Node. Node older than
- * 20.16 lacks `process.getBuiltinModule`: an error saying so.
- */
-export function nodeBuiltin<T>(id: string): T | null {
-  const p = nodeProcess();
-  if (p === null) return null;
-  if (typeof p.getBuiltinModule !== 'function') {
-    throw new ScichainError(
-      'Unsupported',
-      `scichain needs Node ≥ 20.16 (process.getBuiltinModule) to load ${id}; this is Node ${p.versions.node}`,
-    );
-  }
-  return p.getBuiltinModule(id) as T;
+  return nodeProcess() !== undefined;
 }
 
 let cores = 0;
@@ -112,7 +86,7 @@ let cores = 0;
 /** Cores available to this process (Node) or reported by the browser; at least 1. */
 export function availableCores(): number {
   if (cores === 0) {
-    const os = nodeBuiltin<{ availableParallelism(): number }>('node:os');
+    const os = nodeBuiltinIfNode<{ availableParallelism(): number }>('node:os');
     const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
     cores = Math.max(1, os !== null ? os.availableParallelism() : (nav?.hardwareConcurrency ?? 1));
   }
@@ -138,7 +112,7 @@ export interface ThreadSupport {
 export function threadSupport(): ThreadSupport {
   const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
   let reason: string | null = null;
-  if (nodeProcess() === null) {
+  if (nodeProcess() === undefined) {
     if (g.crossOriginIsolated === false) {
       reason =
         'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: ' +
@@ -187,10 +161,12 @@ function resolveUrl(given: UrlLike, what: string): string {
     const p = nodeProcess();
     // Node's own name.
     // eslint-disable-next-line @typescript-eslint/naming-convention
-    const nodeUrl = nodeBuiltin<{ pathToFileURL(path: string): { href: string } }>('node:url');
+    const nodeUrl = nodeBuiltinIfNode<{ pathToFileURL(path: string): { href: string } }>(
+      'node:url',
+    );
     const base =
-      p !== null && nodeUrl !== null
-        ? nodeUrl.pathToFileURL(`${(p as unknown as { cwd(): string }).cwd()}/`).href
+      p !== undefined && nodeUrl !== null
+        ? nodeUrl.pathToFileURL(`${p.cwd()}/`).href
         : (globalThis as { location?: { href: string } }).location?.href;
     return new URL(url, base).href;
   } catch {
@@ -288,7 +264,7 @@ export function startWorker(
   entry: string,
   slot: { control: Int32Array; index: number },
 ): WorkerHandle {
-  const nodeWorkers = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
+  const nodeWorkers = nodeBuiltinIfNode<NodeWorkerThreads>('node:worker_threads');
   if (nodeWorkers !== null) {
     // The TypeScript loader, for entries in the sources (the URL is built, not a literal, so
     // bundlers do not look for the file, which builds do not have).

@@ -29,7 +29,7 @@ import {
   writeFailure,
 } from './control.ts';
 import { collectGarbage } from './collect-garbage.ts';
-import { nodeBuiltin } from './host.ts';
+import { nodeBuiltinIfNode } from '../io/node-builtins.ts';
 import {
   loadWorkerModule,
   registerWorkerModule,
@@ -73,7 +73,7 @@ interface WorkerScope {
 
 /** This thread's channel to the main thread: Node's parentPort or the Web Worker's scope. */
 function connect(): Port {
-  const threads = nodeBuiltin<{ parentPort: NodeParentPort | null }>('node:worker_threads');
+  const threads = nodeBuiltinIfNode<{ parentPort: NodeParentPort | null }>('node:worker_threads');
   if (threads !== null) {
     const parentPort = threads.parentPort;
     if (parentPort === null) throw new Error('worker-entry must run on a worker thread');
@@ -183,7 +183,7 @@ async function serve(): Promise<void> {
  * the Node boot script's hooks do there.
  */
 function reportStops(c: Int32Array, slot: number): void {
-  if (nodeBuiltin('node:worker_threads') !== null) return;
+  if (nodeBuiltinIfNode('node:worker_threads') !== null) return;
   const scope = globalThis as unknown as WorkerScope;
   scope.addEventListener('error', (e) =>
     writeExit(c, slot, `stopped after an uncaught error: ${e.message ?? 'unknown'}`),
