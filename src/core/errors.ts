@@ -39,17 +39,32 @@ export function require_(ok: boolean, what: string, problem: string): asserts ok
   if (!ok) throw new ScichainError('InvalidArgument', `${what}: ${problem}`);
 }
 
+/**
+ * A value as an error message shows it: numbers as they are, anything else (a string from a
+ * JavaScript caller or a JSON file) quoted with its type, so `'10'` does not read as 10.
+ */
+export function describeGot(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `'${value}' (a string)`;
+  if (value === null || value === undefined) return String(value);
+  return `${typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `a ${typeof value}`}`;
+}
+
 /** Checks that `value` is a finite number; names `what` otherwise. */
 export function requireFinite(value: number, what: string): void {
   if (!Number.isFinite(value)) {
-    throw new ScichainError('NonFinite', `${what} must be a finite number, got ${value}`);
+    const code = typeof value === 'number' ? 'NonFinite' : 'InvalidArgument';
+    throw new ScichainError(code, `${what} must be a finite number, got ${describeGot(value)}`);
   }
 }
 
 /** Checks that `value` is an integer ≥ `min`; names `what` otherwise. */
 export function requireInteger(value: number, what: string, min = 0): void {
   if (!Number.isInteger(value) || value < min) {
-    throw new ScichainError('InvalidArgument', `${what} must be an integer ≥ ${min}, got ${value}`);
+    throw new ScichainError(
+      'InvalidArgument',
+      `${what} must be an integer ≥ ${min}, got ${describeGot(value)}`,
+    );
   }
 }
 

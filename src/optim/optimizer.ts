@@ -3,7 +3,7 @@
  * never moved by any optimizer: the blocks frozen in θ's layout (when a layout made θ, see
  * `parameters/frozen-entries.ts`) together with those of an explicit mask (1 = frozen).
  */
-import { ScichainError } from '../core/errors.ts';
+import { ScichainError, describeGot } from '../core/errors.ts';
 import type { FloatArray } from '../core/dtype.ts';
 import type { FieldPlace } from '../parameters/json-fields.ts';
 
@@ -72,10 +72,11 @@ export function requireInRange(
 ): void {
   const okLow = openLow ? value > low : value >= low;
   const okHigh = openHigh ? value < high : value <= high;
-  if (!(okLow && okHigh) || Number.isNaN(value)) {
+  // A string from JavaScript or JSON ('0.01') would pass the comparisons by coercion.
+  if (typeof value !== 'number' || !(okLow && okHigh) || Number.isNaN(value)) {
     throw new ScichainError(
       'InvalidArgument',
-      `${what} must be in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got ${value}`,
+      `${what} must be in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got ${describeGot(value)}`,
     );
   }
 }

@@ -102,6 +102,10 @@ describe('Adam', () => {
     );
     expect(() => adam({ beta1: 1 })).toThrow(/Adam beta1/);
     expect(() => adam({ epsilon: 0 })).toThrow(/Adam epsilon must be in \(0, Infinity\), got 0/);
+    // A string from JavaScript or JSON passed the range check by coercion and trained.
+    expect(() => adam({ learningRate: '0.01' as unknown as number })).toThrow(
+      /Adam learningRate must be in \(0, Infinity\), got '0.01' \(a string\)/,
+    );
     expect(() => gradientDescent({ momentum: 1.5 })).toThrow(ScichainError);
   });
 });

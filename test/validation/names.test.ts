@@ -3,7 +3,12 @@
 // TypeScript types protected these; JavaScript callers, JSON and command lines bypass them —
 // `method: 'foce'` or `'Bogus'` ran FOCEI.
 import { describe, expect, it } from 'vitest';
-import { requireName, ScichainError } from '../../src/core/errors.ts';
+import {
+  requireFinite,
+  requireInteger,
+  requireName,
+  ScichainError,
+} from '../../src/core/errors.ts';
 import { fitPopulation } from '../../src/pharmacometrics/estimation/fit-population.ts';
 import { fitNeuralPopulation } from '../../src/pharmacometrics/estimation/fit-neural-population.ts';
 import { odeSubjects } from '../../src/pharmacometrics/estimation/ode-subjects.ts';
@@ -285,5 +290,16 @@ describe('requireName', () => {
     );
     expect(() => requireName('Lapalce', valid, 'method')).toThrow("did you mean 'Laplace'?");
     expect(() => requireName(3, valid, 'method')).toThrow('unknown method 3 (a number); valid:');
+  });
+});
+
+describe('numbers given as strings from JavaScript', () => {
+  it('are named with their type, not printed as if they were numbers', () => {
+    expect(() => requireInteger('10' as unknown as number, 'epochs')).toThrow(
+      "epochs must be an integer ≥ 0, got '10' (a string)",
+    );
+    expect(() => requireFinite('x' as unknown as number, 'rtol')).toThrow(
+      "rtol must be a finite number, got 'x' (a string)",
+    );
   });
 });
