@@ -3,9 +3,9 @@
 // every subpath, and a strict TypeScript project with nothing installed but scichain.
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserBundle,
   consumerProjects,
   installedPackages,
   node,
@@ -14,7 +14,7 @@ import {
   repo,
   repoBin,
   type Packed,
-} from './consumer.ts';
+} from '../../bench/packed-package.ts';
 
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>;
@@ -144,30 +144,6 @@ import * as scichain from 'scichain';
 globalThis.scichain = scichain;
 `;
 
-/** Bundles a page for the browser; returns its size and the npm packages in it. */
-async function browserBundle(
-  dir: string,
-  page: string,
-): Promise<{ bytes: number; packages: string[] }> {
-  const result = await build({
-    entryPoints: [join(dir, page)],
-    absWorkingDir: dir,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const packages = new Set<string>();
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m) packages.add(m[1]);
-  }
-  return { bytes: result.outputFiles[0].contents.length, packages: [...packages].sort() };
-}
-
 let packed: Packed;
 let projects: Record<string, string>;
 beforeAll(async () => {
@@ -275,12 +251,8 @@ describe('consumers of the tarball', () => {
     const dir = projects.typescript;
     // Nothing in the project supplies types: no @types packages, no TypeScript install of its own.
     expect(installedPackages(dir).filter((p) => p.startsWith('@types/'))).toEqual([]);
-    let output: string;
-    try {
-      output = repoBin('tsc', ['-p', 'tsconfig.json', '--pretty', 'false'], dir);
-    } catch (e) {
-      output = (e as Error).message;
-    }
+    // A failing tsc (errors, a crash, a timeout) throws here with its output.
+    const output = repoBin('tsc', ['-p', 'tsconfig.json', '--pretty', 'false'], dir);
     expect(output.split('\n').filter((line) => line.includes('error TS'))).toEqual([]);
   });
 
@@ -301,7 +273,7 @@ describe('consumers of the tarball', () => {
     );
     // The bundle runs without the package: the project's node_modules goes before running it.
     unlinkSync(join(dir, 'node_modules'));
-    const started = performance.now();
+    // Bounded: a hang (the worker entry not found, as before) fails at 30 s.
     const out = JSON.parse(node(['out/app.js'], dir, 30_000).trim().split('\n').at(-1)!) as {
       threads: number;
       first: number;
@@ -310,7 +282,6 @@ describe('consumers of the tarball', () => {
     expect(out.threads).toBe(2);
     expect(out.first).toBeGreaterThan(0.05);
     expect(out.last).toBeLessThan(out.first / 10);
-    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('bundles for the browser: a scichain/nn page without mathjs or Plotly, the whole root without node: modules', async () => {

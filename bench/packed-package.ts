@@ -1,7 +1,8 @@
 // Packs scichain as npm would publish it and installs the tarball into fresh consumer projects.
 // The pack runs in a copy of the package's inputs (so the repo's own dist/ is never touched and
 // test files packing at the same time do not collide), through `npm pack`, which runs `prepare`
-// (the build) — the same path a git-URL install takes.
+// (the build) — the same path a git-URL install takes. Shared by the package tests
+// (test/package) and the package bench.
 import { execFile, execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -13,9 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
 
-export const repo = resolve(import.meta.dirname, '../..');
+export const repo = resolve(import.meta.dirname, '..');
 
 /** Files and folders `npm pack` needs to build the package (the build's inputs and `files`). */
 const PACK_INPUTS = [
@@ -38,6 +41,10 @@ export interface Packed {
   readonly files: string[];
   /** Seconds the pack (with its build) took. */
   readonly seconds: number;
+  /** The tarball's size, its unpacked size and its entry count, as npm reports them. */
+  readonly size: number;
+  readonly unpackedSize: number;
+  readonly entryCount: number;
 }
 
 function run(command: string, args: string[], cwd: string, timeout: number): string {
@@ -73,12 +80,18 @@ export function packScichain(label: string): Packed {
   const info = JSON.parse(json.slice(json.indexOf('['))) as {
     filename: string;
     files: { path: string }[];
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
   }[];
   return {
     root,
     tarball: join(root, info[0].filename),
     files: info[0].files.map((f) => f.path).sort(),
     seconds,
+    size: info[0].size,
+    unpackedSize: info[0].unpackedSize,
+    entryCount: info[0].entryCount,
   };
 }
 
@@ -173,4 +186,32 @@ export function installedPackages(dir: string): string[] {
 
 export function removeTree(dir: string | undefined): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Bundles page `page` of project `dir` for the browser (esbuild, minified ESM): its bytes, gzip
+ * bytes and the npm packages in it (from esbuild's metafile).
+ */
+export async function browserBundle(
+  dir: string,
+  page: string,
+): Promise<{ bytes: number; gzip: number; packages: string[] }> {
+  const result = await build({
+    entryPoints: [join(dir, page)],
+    absWorkingDir: dir,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles[0].contents;
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(m[1]);
+  }
+  return { bytes: output.length, gzip: gzipSync(output).length, packages: [...packages].sort() };
 }
