@@ -7,15 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  ClosedFormOneCompartmentOral,
-  closedFormSubjects,
-  odeSubjects,
-  PopulationModel,
-  readNonmemData,
-} from '../src/index.ts';
+import { odeSubjects, PopulationModel, readNonmemData } from '../src/index.ts';
 import { type PopulationSubject, type SubjectRecords } from '../src/pharmacometrics/index.ts';
 import { oneCompartmentOral } from '../models/pk/one-compartment-oral.ts';
+import { theophyllineClosedFormSubjects, theophyllineModel } from '../models/theophylline.ts';
+
+export { theophyllineModel };
 
 /** The data file (12 subjects, 132 observations). */
 export const THEOPHYLLINE_CSV = fileURLToPath(new URL('./data/theoph.csv', import.meta.url));
@@ -32,21 +29,6 @@ export const NLMIXR2_THEOPHYLLINE = {
   /** Between-subject CV% = 100·√(exp(ω²) − 1). */
   cv: { ka: 70.6, cl: 26.8, v: 13.9 },
 };
-
-/** The population model (θ on log scale, as nlmixr2 writes it). */
-export function theophyllineModel(): PopulationModel {
-  return new PopulationModel({
-    theta: { tka: 0.45, tcl: 1, tv: 3.45 },
-    omega: { diagonal: { ka: 0.6, cl: 0.3, v: 0.1 } },
-    residual: { type: 'additive', additive: 0.7 },
-    individualNames: ['ka', 'cl', 'v'],
-    individual: (theta, eta, _covariates, phi) => {
-      phi[0] = Math.exp(theta.tka + eta.ka);
-      phi[1] = Math.exp(theta.tcl + eta.cl);
-      phi[2] = Math.exp(theta.tv + eta.v);
-    },
-  });
-}
 
 /**
  * The model and subjects for a worker thread of a threaded objective or fit: pass
@@ -79,8 +61,5 @@ export function theophyllineSubjects(
     });
   }
   // The library's closed form (superposition of the oral doses), one model per subject.
-  return closedFormSubjects(records, {
-    create: () => new ClosedFormOneCompartmentOral({ ka: 1, cl: 1, v: 1 }),
-    setParameters: (model, phi) => model.setParameters({ ka: phi[0], cl: phi[1], v: phi[2] }),
-  });
+  return theophyllineClosedFormSubjects(records);
 }

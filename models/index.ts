@@ -25,6 +25,8 @@ export * from './pk/one-compartment-oral.ts';
 export * from './pk/two-compartment-iv.ts';
 export * from './pk/two-compartment-oral.ts';
 export * from './pk/three-compartment-iv.ts';
+/** The Theophylline population model of nlmixr2's tutorial, with closed-form subjects. */
+export * from './theophylline.ts';
 /** Absorption models: transit compartments, a network. */
 export * from './pk/transit-absorption.ts';
 export * from './pk/neural-absorption.ts';

@@ -7,8 +7,6 @@
 import {
   adam,
   chain,
-  ClosedFormOneCompartmentOral,
-  closedFormSubjects,
   dense,
   fitPopulation,
   matrixExponentialData,
@@ -23,6 +21,9 @@ import {
 } from '../../src/index.ts';
 import type { PopulationSubject } from '../../src/pharmacometrics/index.ts';
 import type { DemoSettings } from './settings.ts';
+import { theophyllineClosedFormSubjects, theophyllineModel } from '../../models/theophylline.ts';
+
+export { theophyllineModel };
 
 export { DEMO_DEFAULTS, settingsFromQuery, type DemoSettings } from './settings.ts';
 
@@ -91,32 +92,10 @@ export function trainNetwork(
   }
 }
 
-/**
- * The Theophylline population model of nlmixr2's tutorial (as examples/theophylline-model.ts):
- * one-compartment oral absorption, ka = exp(tka + η_ka), cl = exp(tcl + η_cl),
- * v = exp(tv + η_v), diagonal Ω, additive error.
- */
-export function theophyllineModel(): PopulationModel {
-  return new PopulationModel({
-    theta: { tka: 0.45, tcl: 1, tv: 3.45 },
-    omega: { diagonal: { ka: 0.6, cl: 0.3, v: 0.1 } },
-    residual: { type: 'additive', additive: 0.7 },
-    individualNames: ['ka', 'cl', 'v'],
-    individual: (theta, eta, _covariates, phi) => {
-      phi[0] = Math.exp(theta.tka + eta.ka);
-      phi[1] = Math.exp(theta.tcl + eta.cl);
-      phi[2] = Math.exp(theta.tv + eta.v);
-    },
-  });
-}
-
 /** The first `count` subjects of the CSV text, predicted by the library's closed form. */
 export function theophyllineSubjects(csv: string, count: number): PopulationSubject[] {
   const records = readNonmemData(csv, { compartments: 2 }).subjects.slice(0, count);
-  return closedFormSubjects(records, {
-    create: () => new ClosedFormOneCompartmentOral({ ka: 1, cl: 1, v: 1 }),
-    setParameters: (model, phi) => model.setParameters({ ka: phi[0], cl: phi[1], v: phi[2] }),
-  });
+  return theophyllineClosedFormSubjects(records);
 }
 
 /**
