@@ -14,6 +14,8 @@
  */
 import type { Report } from './report/report.ts';
 import type { AtomicWriteFs } from './io/write-file-atomic.ts';
+/** The part of Node's file system the writer uses (what an injected `fs` provides). */
+export type { NodeFs } from './io/node-builtins.ts';
 
 /** Parameter files: θ as JSON with its layout, written atomically. */
 export { saveParameters, loadParameters } from './parameters/parameter-file.ts';

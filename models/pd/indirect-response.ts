@@ -60,7 +60,10 @@ function indirectResponseType<V extends Record<string, number>>(
 ) {
   const typical = { ...TURNOVER_TYPICAL, ...drug.typical };
   /** The response as a part; `concentration` is the driving expression (default `conc`). */
-  const part = (values: Partial<typeof typical> = {}, concentration = 'conc'): ModelPart => {
+  const part = (
+    values: Partial<typeof TURNOVER_TYPICAL & V> = {},
+    concentration = 'conc',
+  ): ModelPart => {
     const all = { ...typical, ...values };
     const factor = drug.factor(`(${concentration})`);
     return {
@@ -81,7 +84,7 @@ function indirectResponseType<V extends Record<string, number>>(
   /** A PK part (default one-compartment IV) driving the response. */
   const model = (
     pk: ModelPart = oneCompartmentIvPart(),
-    values: Partial<typeof typical> = {},
+    values: Partial<typeof TURNOVER_TYPICAL & V> = {},
     extra: PartParameters = {},
   ): ExpressionModel => modelFromParts([pk, part(values)], extra);
   return { typical, part, model };
@@ -98,71 +101,27 @@ const TYPES = {
 /** Type I (inhibition of production), typical values: kin, kout, imax ∈ (0, 1), ic50. */
 export const INDIRECT_RESPONSE_I_TYPICAL = TYPES.I.typical;
 /** Type I (inhibition of production) as a part, driven by `concentration` (default `conc`). */
-export function indirectResponseIPart(
-  values: Partial<typeof INDIRECT_RESPONSE_I_TYPICAL> = {},
-  concentration = 'conc',
-): ModelPart {
-  return TYPES.I.part(values, concentration);
-}
+export const indirectResponseIPart = TYPES.I.part;
 /** Type I (inhibition of production) driven by a PK part (default one-compartment IV). */
-export function indirectResponseI(
-  pk: ModelPart = oneCompartmentIvPart(),
-  values: Partial<typeof INDIRECT_RESPONSE_I_TYPICAL> = {},
-  extra: PartParameters = {},
-): ExpressionModel {
-  return TYPES.I.model(pk, values, extra);
-}
+export const indirectResponseI = TYPES.I.model;
 
 /** Type II (inhibition of loss), typical values: kin, kout, imax ∈ (0, 1), ic50. */
 export const INDIRECT_RESPONSE_II_TYPICAL = TYPES.II.typical;
 /** Type II (inhibition of loss) as a part, driven by `concentration` (default `conc`). */
-export function indirectResponseIIPart(
-  values: Partial<typeof INDIRECT_RESPONSE_II_TYPICAL> = {},
-  concentration = 'conc',
-): ModelPart {
-  return TYPES.II.part(values, concentration);
-}
+export const indirectResponseIIPart = TYPES.II.part;
 /** Type II (inhibition of loss) driven by a PK part (default one-compartment IV). */
-export function indirectResponseII(
-  pk: ModelPart = oneCompartmentIvPart(),
-  values: Partial<typeof INDIRECT_RESPONSE_II_TYPICAL> = {},
-  extra: PartParameters = {},
-): ExpressionModel {
-  return TYPES.II.model(pk, values, extra);
-}
+export const indirectResponseII = TYPES.II.model;
 
 /** Type III (stimulation of production), typical values: kin, kout, smax, sc50. */
 export const INDIRECT_RESPONSE_III_TYPICAL = TYPES.III.typical;
 /** Type III (stimulation of production) as a part, driven by `concentration` (default `conc`). */
-export function indirectResponseIIIPart(
-  values: Partial<typeof INDIRECT_RESPONSE_III_TYPICAL> = {},
-  concentration = 'conc',
-): ModelPart {
-  return TYPES.III.part(values, concentration);
-}
+export const indirectResponseIIIPart = TYPES.III.part;
 /** Type III (stimulation of production) driven by a PK part (default one-compartment IV). */
-export function indirectResponseIII(
-  pk: ModelPart = oneCompartmentIvPart(),
-  values: Partial<typeof INDIRECT_RESPONSE_III_TYPICAL> = {},
-  extra: PartParameters = {},
-): ExpressionModel {
-  return TYPES.III.model(pk, values, extra);
-}
+export const indirectResponseIII = TYPES.III.model;
 
 /** Type IV (stimulation of loss), typical values: kin, kout, smax, sc50. */
 export const INDIRECT_RESPONSE_IV_TYPICAL = TYPES.IV.typical;
 /** Type IV (stimulation of loss) as a part, driven by `concentration` (default `conc`). */
-export function indirectResponseIVPart(
-  values: Partial<typeof INDIRECT_RESPONSE_IV_TYPICAL> = {},
-  concentration = 'conc',
-): ModelPart {
-  return TYPES.IV.part(values, concentration);
-}
+export const indirectResponseIVPart = TYPES.IV.part;
 /** Type IV (stimulation of loss) driven by a PK part (default one-compartment IV). */
-export function indirectResponseIV(
-  pk: ModelPart = oneCompartmentIvPart(),
-  values: Partial<typeof INDIRECT_RESPONSE_IV_TYPICAL> = {},
-  extra: PartParameters = {},
-): ExpressionModel {
-  return TYPES.IV.model(pk, values, extra);
-}
+export const indirectResponseIV = TYPES.IV.model;

@@ -6,20 +6,17 @@
  * Any failure removes the temporary file and leaves the old file as it was.
  */
 import { ScichainError } from '../core/errors.ts';
-import { nodeBuiltin, nodeProcess } from './node-builtins.ts';
+import { nodeBuiltin, nodeProcess, type NodeFs } from './node-builtins.ts';
 
-/** The file-system calls the writer uses (injectable, so tests can make them fail). */
-export interface AtomicWriteFs {
-  mkdirSync(path: string, options: { recursive: true }): unknown;
-  openSync(path: string, flags: string, mode?: number): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  fsyncSync(fd: number): void;
-  closeSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-  unlinkSync(path: string): void;
-  /** The target's mode, kept by the new file (optional: without it new files are 0644). */
-  statSync?(path: string, options: { throwIfNoEntry: false }): { mode: number } | undefined;
-}
+/**
+ * The file-system calls the writer uses (injectable, so tests can make them fail); `statSync`
+ * (the target's mode, kept by the new file) is optional: without it new files are 0644.
+ */
+export type AtomicWriteFs = Pick<
+  NodeFs,
+  'mkdirSync' | 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync'
+> &
+  Partial<Pick<NodeFs, 'statSync'>>;
 
 /** Options of {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
