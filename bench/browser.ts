@@ -34,10 +34,12 @@ export async function run(args: string[]): Promise<void> {
   const settings = { epochs, train, seed: 1 };
 
   const demo = await buildDemo();
-  const server = await startStaticServer({ root: demo.dir, isolated: true });
-  const browser = await chromium.launch({ executablePath, headless: true });
-  const browserVersion = browser.version();
+  let server: Awaited<ReturnType<typeof startStaticServer>> | undefined;
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   try {
+    server = await startStaticServer({ root: demo.dir, isolated: true });
+    browser = await chromium.launch({ executablePath, headless: true });
+    const browserVersion = browser.version();
     for (const threads of [1, 2]) {
       const browserMs: number[] = [];
       let relaxedSimd = false;
@@ -117,8 +119,9 @@ export async function run(args: string[]): Promise<void> {
       });
     }
   } finally {
-    await browser.close();
-    await server.close();
+    // Whatever started, even when a later step failed (a server left listening keeps the process).
+    await browser?.close();
+    await server?.close();
     rmSync(demo.dir, { recursive: true, force: true });
   }
 }

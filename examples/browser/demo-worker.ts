@@ -49,7 +49,7 @@ async function startPool(
 
 async function run(message: StartMessage): Promise<void> {
   const { settings } = message;
-  const csv = await fetch(message.csvUrl).then((r) => {
+  const csv = await fetch(message.csvUrl, { signal: AbortSignal.timeout(30_000) }).then((r) => {
     if (!r.ok) throw new Error(`cannot load ${message.csvUrl}: HTTP ${r.status}`);
     return r.text();
   });

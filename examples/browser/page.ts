@@ -6,6 +6,7 @@
  * page's state to `body[data-state]` (running, done, error) for the browser test.
  */
 import Plotly, { type Data, type Layout } from 'plotly.js-dist-min';
+import { escapeHtml } from '../../src/report/html.ts';
 import { plotlyFigure, Report, type ChartSpec } from '../../src/report/index.ts';
 import type { FitOutcome, TrainingOutcome } from './compute.ts';
 import { settingsFromQuery } from './settings.ts';
@@ -59,11 +60,8 @@ function fail(message: string): void {
   setState('error', `Error: ${message}`);
 }
 
-const escape = (s: string): string =>
-  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
 function table(rows: [string, string][]): string {
-  return `<table>${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>`;
+  return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
 const lossChart: ChartSpec = {

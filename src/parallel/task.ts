@@ -105,7 +105,7 @@ export async function loadWorkerModule(url: string): Promise<Readonly<Record<str
  */
 export async function runSetup(setup: TaskModule, args: unknown, what: string): Promise<unknown> {
   const module = await loadWorkerModule(setup.url);
-  const factory = module[setup.export];
+  const factory = Object.hasOwn(module, setup.export) ? module[setup.export] : undefined;
   if (typeof factory !== 'function') {
     throw new ScichainError(
       'InvalidArgument',

@@ -134,7 +134,9 @@ async function register(m: Extract<Message, { type: 'register' }>): Promise<void
   const base = index * SLOT;
   try {
     const module = await loadWorkerModule(m.url);
-    const factory = module[m.export] as TaskFactory | undefined;
+    // Own exports only: 'constructor' or 'toString' would pass a typeof check on a plain object.
+    const factory = (Object.hasOwn(module, m.export) ? module[m.export] : undefined) as
+      TaskFactory | undefined;
     if (typeof factory !== 'function') {
       throw new Error(`${m.url} has no exported function '${m.export}'`);
     }

@@ -112,7 +112,7 @@ function recordOutside(target: string): void {
     : new URL(target).hostname;
   if (!CHROMIUM_SERVICE_HOSTS.has(host)) outsideRequests.push(target);
 }
-let proxy: Server;
+let proxy: Server | undefined;
 
 async function startRecordingProxy(): Promise<Server> {
   const server = createServer((req, res) => {
@@ -162,7 +162,8 @@ afterAll(async () => {
   await browser?.close();
   await isolated?.close();
   await notIsolated?.close();
-  await new Promise((resolve) => proxy?.close(resolve));
+  const open = proxy;
+  if (open !== undefined) await new Promise<void>((resolve) => open.close(() => resolve()));
   if (demo !== undefined) rmSync(demo.dir, { recursive: true, force: true });
 });
 

@@ -156,7 +156,7 @@ async function main(): Promise<Record<string, Outcome>> {
   // Stopped mid-task: the worker closes itself; a task that never returns meets its deadline;
   // a timer's throw after the task returned.
   for (const [name, op, deadline] of [
-    ['closedMidTask', 3, undefined],
+    ['closedMidTask', 3, 5_000],
     ['deadline', 2, 400],
   ] as const) {
     const p = await bootedPool();

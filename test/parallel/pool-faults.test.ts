@@ -207,7 +207,8 @@ describe('a worker stopped mid-task fails the call within the bound', () => {
     () => {
       const pool = sharedThreadPool(2);
       const id = pool.register(misbehaving, { values: values() });
-      const { error, ms } = timed(() => pool.run(id, 3, () => {}));
+      // The deadline bounds the test should the exit report ever fail (a blocked thread cannot time out).
+      const { error, ms } = timed(() => pool.run(id, 3, () => {}, 5_000));
       expect(error.message).toMatch(
         /^worker 1 exited with code 3 \(task \d+, operation 3\); the pool is unusable/,
       );
