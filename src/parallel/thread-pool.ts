@@ -272,26 +272,47 @@ export class ThreadPool {
    */
   private awaitBoot(): void {
     if (this.booted) return;
-    const sleepMs = Math.min(SLEEP_MS, Math.max(1, Math.ceil(this.bootTimeoutMs)));
     for (let slot = 0; slot < this.workers.length; slot++) {
-      const at = slot * SLOT + BOOTED;
-      let left = Math.ceil(this.bootTimeoutMs / sleepMs);
-      for (;;) {
-        if (Atomics.load(this.control, at) === 1) break;
-        if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) throw this.bootFailed(slot);
-        if (!isNodeHost()) {
+      this.blockUntil(slot, slot * SLOT + BOOTED, (seen) => seen === 1, this.bootTimeoutMs, {
+        exited: () => this.bootFailed(slot),
+        timedOut: () => this.bootTimedOut(slot),
+        beforeSleep: () => {
+          if (isNodeHost()) return;
           throw new ScichainError(
             'InvalidState',
             `worker ${slot + 1} has not started yet: in a browser a worker starts only once the ` +
               'thread that created it returns to its event loop, so start the pool first with ' +
               '`await pool.ready()` (or `await prepareThreads(n)` for the shared pools)',
           );
-        }
-        if (left-- <= 0) throw this.bootTimedOut(slot);
-        blockingWait(this.control, at, 0, sleepMs);
-      }
+        },
+      });
     }
     this.booted = true;
+  }
+
+  /**
+   * Blocks until word `at` of worker `slot` satisfies `reached`, in sleeps of at most 50 ms
+   * between which it looks at whether the worker stopped; throws what `exited` or (after
+   * `timeoutMs`) `timedOut` returns. The waits of boot and registration (not of rounds, whose
+   * hot path spins first).
+   */
+  private blockUntil(
+    slot: number,
+    at: number,
+    reached: (seen: number) => boolean,
+    timeoutMs: number,
+    on: { exited: () => Error; timedOut: () => Error; beforeSleep?: () => void },
+  ): void {
+    const sleepMs = Math.min(SLEEP_MS, Math.max(1, Math.ceil(timeoutMs)));
+    let left = Math.ceil(timeoutMs / sleepMs);
+    for (;;) {
+      const seen = Atomics.load(this.control, at);
+      if (reached(seen)) return;
+      if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) throw on.exited();
+      on.beforeSleep?.();
+      if (left-- <= 0) throw on.timedOut();
+      blockingWait(this.control, at, seen, sleepMs);
+    }
   }
 
   private bootFailed(slot: number): ScichainError {
@@ -329,30 +350,26 @@ export class ThreadPool {
       w.postMessage({ type: 'register', id, url: module.url, export: module.export, args });
     }
     const what = `${module.export} from ${module.url}`;
-    const sleepMs = Math.min(SLEEP_MS, Math.max(1, Math.ceil(this.registrationTimeoutMs)));
-    const sleeps = Math.ceil(this.registrationTimeoutMs / sleepMs);
     for (let slot = 0; slot < this.workers.length; slot++) {
-      const at = slot * SLOT + REGISTERED;
-      let left = sleeps;
-      for (;;) {
-        const seen = Atomics.load(this.control, at);
-        if (seen === id || seen === -1) break;
-        if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) {
-          throw this.fail(
-            `worker ${slot + 1} ${readFailure(this.control, slot)} (registering ${what})`,
-          );
-        }
-        if (left-- <= 0) {
-          this.stopWorker(slot, `did not register ${what} within ${this.registrationTimeoutMs} ms`);
-          throw this.broken!;
-        }
-        blockingWait(this.control, at, seen, sleepMs);
-      }
-      if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) {
-        throw this.fail(
-          `worker ${slot + 1} ${readFailure(this.control, slot)} (registering ${what})`,
-        );
-      }
+      const exited = () =>
+        this.fail(`worker ${slot + 1} ${readFailure(this.control, slot)} (registering ${what})`);
+      this.blockUntil(
+        slot,
+        slot * SLOT + REGISTERED,
+        (seen) => seen === id || seen === -1,
+        this.registrationTimeoutMs,
+        {
+          exited,
+          timedOut: () => {
+            this.stopWorker(
+              slot,
+              `did not register ${what} within ${this.registrationTimeoutMs} ms`,
+            );
+            return this.broken!;
+          },
+        },
+      );
+      if (Atomics.load(this.control, slot * SLOT + EXITED) === 1) throw exited();
       if (Atomics.load(this.control, slot * SLOT + FAILED) === 1) {
         const message = readFailure(this.control, slot);
         throw new ScichainError('WorkerFailed', `worker ${slot + 1}: ${message}`);
