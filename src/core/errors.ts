@@ -40,21 +40,23 @@ export function require_(ok: boolean, what: string, problem: string): asserts ok
 }
 
 /**
- * A value as an error message shows it: numbers as they are, anything else (a string from a
- * JavaScript caller or a JSON file) quoted with its type, so `'10'` does not read as 10.
+ * A short, bounded rendering of a bad value for messages: numbers as they are, strings quoted (so
+ * `"10"` from JavaScript or a JSON file does not read as the number 10), arrays by length.
  */
-export function describeGot(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `'${value}' (a string)`;
-  if (value === null || value === undefined) return String(value);
-  return `${typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `a ${typeof value}`}`;
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  return typeof v;
 }
 
 /** Checks that `value` is a finite number; names `what` otherwise. */
 export function requireFinite(value: number, what: string): void {
   if (!Number.isFinite(value)) {
     const code = typeof value === 'number' ? 'NonFinite' : 'InvalidArgument';
-    throw new ScichainError(code, `${what} must be a finite number, got ${describeGot(value)}`);
+    throw new ScichainError(code, `${what} must be a finite number, got ${describeValue(value)}`);
   }
 }
 
@@ -63,7 +65,7 @@ export function requireInteger(value: number, what: string, min = 0): void {
   if (!Number.isInteger(value) || value < min) {
     throw new ScichainError(
       'InvalidArgument',
-      `${what} must be an integer ≥ ${min}, got ${describeGot(value)}`,
+      `${what} must be an integer ≥ ${min}, got ${describeValue(value)}`,
     );
   }
 }

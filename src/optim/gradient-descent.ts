@@ -58,6 +58,10 @@ class GradientDescent implements FirstOrderOptimizer {
     this.frozen = mask;
   }
 
+  frozenMask(): Uint8Array | null {
+    return this.frozen;
+  }
+
   step(theta: FloatArray, grad: FloatArray): void {
     const n = theta.length;
     if (grad.length !== n)

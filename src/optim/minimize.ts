@@ -59,9 +59,9 @@ function firstOrder<T extends FloatArray>(
 ): MinimizeResult {
   // A mask given to the optimizer itself stays unless the options give one.
   if (options.frozen !== undefined) optimizer.setFrozen(options.frozen);
-  // The optimizer adds θ's layout to the explicit mask at every step; so do the gradient
-  // zeroing and the norms here.
-  const frozen = effectiveFrozen(theta, options.frozen);
+  // The optimizer adds θ's layout to its explicit mask at every step; so do the gradient
+  // zeroing and the norms here (with the optimizer's own mask when the options give none).
+  const frozen = effectiveFrozen(theta, options.frozen ?? optimizer.frozenMask?.() ?? null);
   const maxIterations = options.maxIterations ?? 1000;
   const gtol = options.gradientTolerance ?? 1e-8;
   const grad = new (theta.constructor as Float64ArrayConstructor | Float32ArrayConstructor)(

@@ -3,7 +3,7 @@
  * never moved by any optimizer: the blocks frozen in θ's layout (when a layout made θ, see
  * `parameters/frozen-entries.ts`) together with those of an explicit mask (1 = frozen).
  */
-import { ScichainError, describeGot } from '../core/errors.ts';
+import { ScichainError, describeValue } from '../core/errors.ts';
 import type { FloatArray } from '../core/dtype.ts';
 import type { FieldPlace } from '../parameters/json-fields.ts';
 
@@ -39,6 +39,8 @@ export interface FirstOrderOptimizer {
    * stay frozen either way.
    */
   setFrozen(mask: Uint8Array | null): void;
+  /** The explicit frozen mask in use (from the constructor or {@link setFrozen}), if any. */
+  frozenMask?(): Uint8Array | null;
 }
 
 /** Throws unless the gradient entry is finite, naming its index and the step. */
@@ -76,7 +78,7 @@ export function requireInRange(
   if (typeof value !== 'number' || !(okLow && okHigh) || Number.isNaN(value)) {
     throw new ScichainError(
       'InvalidArgument',
-      `${what} must be in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got ${describeGot(value)}`,
+      `${what} must be in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got ${describeValue(value)}`,
     );
   }
 }

@@ -47,6 +47,11 @@ export function effectiveFrozen(
     scratch !== undefined && scratch.length === declared.length
       ? scratch
       : new Uint8Array(declared.length);
+  return union(declared, explicit, out);
+}
+
+/** declared | explicit, entry by entry, into `out` (explicit may be shorter). */
+function union(declared: Uint8Array, explicit: Uint8Array, out: Uint8Array): Uint8Array {
   const n = Math.min(explicit.length, declared.length);
   for (let i = 0; i < declared.length; i++) out[i] = declared[i] | (i < n ? explicit[i] : 0);
   return out;
@@ -68,6 +73,6 @@ export class FrozenUnion {
     if (declared === null || declared.length !== theta.length) return explicit ?? null;
     if (explicit === null || explicit === undefined || explicit === declared) return declared;
     if (this.scratch.length !== declared.length) this.scratch = new Uint8Array(declared.length);
-    return effectiveFrozen(theta, explicit, this.scratch);
+    return union(declared, explicit, this.scratch);
   }
 }

@@ -5,7 +5,7 @@
  * Objects are read through own properties only: a `__proto__` or `constructor` key in a file
  * is just an unknown key, never a prototype lookup.
  */
-import { ScichainError } from '../core/errors.ts';
+import { ScichainError, describeValue } from '../core/errors.ts';
 
 /** Where a value comes from: the file (or "checkpoint") and the JSON path inside it. */
 export interface FieldPlace {
@@ -13,15 +13,8 @@ export interface FieldPlace {
   readonly path: string;
 }
 
-/** A short, bounded rendering of a bad value for messages. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing (the field is missing)';
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v === null) return 'null';
-  return typeof v;
-}
+/** A short, bounded rendering of a bad value for messages (one function, in core). */
+export { describeValue };
 
 /** Throws the error for a field. */
 export function fieldError(

@@ -104,7 +104,7 @@ describe('Adam', () => {
     expect(() => adam({ epsilon: 0 })).toThrow(/Adam epsilon must be in \(0, Infinity\), got 0/);
     // A string from JavaScript or JSON passed the range check by coercion and trained.
     expect(() => adam({ learningRate: '0.01' as unknown as number })).toThrow(
-      /Adam learningRate must be in \(0, Infinity\), got '0.01' \(a string\)/,
+      /Adam learningRate must be in \(0, Infinity\), got "0.01"/,
     );
     expect(() => gradientDescent({ momentum: 1.5 })).toThrow(ScichainError);
   });

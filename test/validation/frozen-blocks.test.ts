@@ -226,7 +226,7 @@ describe('training loops honour the layout’s frozen blocks', () => {
     expect(Array.from(L.view(theta, 'net'))).not.toEqual(Array.from(L.view(before, 'net')));
   });
 
-  it('trainSupervisedAsync with the network frozen by freeze(): only k moves', async () => {
+  it('trainSupervisedAsync with the network frozen by freeze(): the network stays', async () => {
     const { L, objective } = problem();
     L.freeze('net');
     const theta = L.initial({ seed: 1 }) as Float64Array;

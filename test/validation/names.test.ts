@@ -294,12 +294,12 @@ describe('requireName', () => {
 });
 
 describe('numbers given as strings from JavaScript', () => {
-  it('are named with their type, not printed as if they were numbers', () => {
+  it('are quoted, not printed as if they were numbers', () => {
     expect(() => requireInteger('10' as unknown as number, 'epochs')).toThrow(
-      "epochs must be an integer ≥ 0, got '10' (a string)",
+      'epochs must be an integer ≥ 0, got "10"',
     );
     expect(() => requireFinite('x' as unknown as number, 'rtol')).toThrow(
-      "rtol must be a finite number, got 'x' (a string)",
+      'rtol must be a finite number, got "x"',
     );
   });
 });
